@@ -1,0 +1,119 @@
+"""The accounts API's shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from chinwag.db.base import utcnow
+from chinwag.validation import StorableStr, text_field
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
+Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["ana.silva"])]
+Password = Annotated[StorableStr, Field(min_length=8, max_length=128, examples=["correct horse"])]
+DisplayName = text_field(0, 64)
+Phone = Annotated[
+    str, Field(max_length=32, pattern=r"^[0-9+()\-. ]*$", examples=["+44 20 7946 0958"])
+]
+Bio = text_field(0, 2000, strip=False)
+
+
+class RegisterIn(BaseModel):
+    email: EmailStr = Field(max_length=254)
+    username: Username
+    password: Password
+    display_name: DisplayName | None = None
+
+
+class LoginIn(BaseModel):
+    login: Annotated[StorableStr, Field(min_length=1, max_length=254)] = Field(
+        description="Email or username"
+    )
+    password: Annotated[StorableStr, Field(min_length=1, max_length=128)]
+
+
+class RefreshIn(BaseModel):
+    refresh_token: Annotated[StorableStr, Field(min_length=1, max_length=200)] | None = None
+
+
+class PasswordResetIn(BaseModel):
+    email: Annotated[StorableStr, Field(min_length=1, max_length=254)]
+
+
+class PasswordResetConfirmIn(BaseModel):
+    token: Annotated[StorableStr, Field(min_length=1, max_length=200)]
+    new_password: Password
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: Annotated[StorableStr, Field(min_length=1, max_length=128)]
+    new_password: Password
+
+
+class ProfilePatch(BaseModel):
+    """Only the fields sent are changed; null clears phone and birth date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: DisplayName | None = None
+    phone: Phone | None = None
+    birth_date: date | None = None
+    bio: Bio | None = None
+    settings: dict | None = None
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible_birth_date(cls, value: date | None) -> date | None:
+        if value is not None and not (date(1900, 1, 1) <= value <= utcnow().date()):
+            raise ValueError("must be between 1900-01-01 and today")
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _small_settings(cls, value: dict | None) -> dict | None:
+        import json
+
+        if value is not None and len(json.dumps(value)) > 16_384:
+            raise ValueError("must be at most 16 KiB of JSON")
+        if value is not None and "\\u0000" in json.dumps(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class UserOut(BaseModel):
+    """Anyone's public profile: never their email or phone."""
+
+    id: int
+    username: str
+    display_name: str
+    bio: str
+    created_at: datetime
+    online: bool = False
+
+
+class MeOut(UserOut):
+    email: str
+    phone: str | None
+    birth_date: date | None
+    settings: dict
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class LoginOut(TokenOut):
+    refresh_token: str
+    expires_in: int = Field(description="Seconds until the access token expires")
+    user: MeOut
+
+
+class SessionOut(BaseModel):
+    id: str
+    user_agent: str
+    created_at: datetime
+    last_used_at: datetime
+    current: bool

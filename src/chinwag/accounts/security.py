@@ -1,0 +1,74 @@
+"""Password hashing (argon2id), access tokens (JWT naming a session) and opaque secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from chinwag.db.base import utcnow
+
+JWT_ALGORITHM = "HS256"
+
+
+class PasswordHasher:
+    """argon2id; hashing runs in a thread because it takes tens of milliseconds of CPU."""
+
+    def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536) -> None:
+        self._hash = PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost_kib),))
+        # Verified against when the account is unknown, so both cases cost the same time.
+        self._decoy = self._hash.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._hash.hash, password)
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        target = password_hash or self._decoy
+        ok = await asyncio.to_thread(self._hash.verify, password, target)
+        return ok and password_hash is not None
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: int
+    session_id: str
+
+
+def create_access_token(key: str, user_id: int, session_id: str, minutes: int) -> str:
+    now = utcnow()
+    claims = {
+        "sub": str(user_id),
+        "sid": session_id,
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+        "typ": "access",
+    }
+    return jwt.encode(claims, key, algorithm=JWT_ALGORITHM)
+
+
+def decode_access_token(key: str, token: str) -> AccessClaims | None:
+    """The claims of a valid, unexpired access token, else None."""
+    try:
+        claims = jwt.decode(
+            token, key, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "sid", "exp"]}
+        )
+        if claims.get("typ") != "access":
+            return None
+        return AccessClaims(user_id=int(claims["sub"]), session_id=str(claims["sid"]))
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def secret_hash(secret: str) -> str:
+    """Stored instead of the secret: a leaked table gives no usable token."""
+    return hashlib.sha256(secret.encode()).hexdigest()

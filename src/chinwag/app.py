@@ -1,0 +1,72 @@
+"""create_app(settings) -> FastAPI; the lifespan wires engine, broker, presence and mailer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from chinwag import __version__
+from chinwag.accounts.routes import auth_router, users_router
+from chinwag.accounts.security import PasswordHasher
+from chinwag.chats.routes import router as chats_router
+from chinwag.config import Settings, load_settings
+from chinwag.context import AppContext
+from chinwag.db.engine import create_engine, create_sessionmaker
+from chinwag.db.migrate import upgrade
+from chinwag.errors import install_error_handlers
+from chinwag.health import router as health_router
+from chinwag.logs import RequestLogMiddleware, configure_logging
+from chinwag.mail import MailQueue, create_mailer
+from chinwag.messages.routes import router as messages_router
+from chinwag.realtime.broker import create_broker
+from chinwag.realtime.presence import Presence
+
+log = logging.getLogger("chinwag")
+
+DESCRIPTION = """Self-hosted team chat. Sign in with **Authorize** (username or email and
+password), then try any endpoint. Errors are `{"error": {"code", "message"}}`."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings: Settings = app.state.settings
+    url = settings.resolved_database_url
+    if settings.migrate_on_start:
+        await asyncio.to_thread(upgrade, url)
+    engine = create_engine(url)
+    broker = create_broker(settings.broker_url)
+    await broker.start()
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        broker=broker,
+        presence=Presence(),
+        mail=MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
+        hasher=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
+    )
+    app.state.ctx = ctx
+    log.info("chinwag %s ready (database %s, broker %s)", __version__,
+             engine.url.render_as_string(hide_password=True), settings.broker_url.split("@")[-1])
+    try:
+        yield
+    finally:
+        await ctx.mail.drain()
+        await broker.close()
+        await engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    app = FastAPI(title="chinwag", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (auth_router, users_router, chats_router, messages_router, health_router):
+        app.include_router(router)
+    app.add_middleware(RequestLogMiddleware)
+    return app

@@ -1,0 +1,56 @@
+"""Who may see and change a chat. Private chats are invisible to non-members (404);
+a public group is visible to everyone, but reading and writing in it needs membership (403)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chinwag.chats.models import Chat, ChatMembership
+from chinwag.errors import Forbidden, NotFound
+
+RANK = {"member": 0, "admin": 1, "owner": 2}
+
+
+async def get_membership(db: AsyncSession, chat_id: int, user_id: int) -> ChatMembership | None:
+    return await db.get(ChatMembership, (chat_id, user_id))
+
+
+async def visible_chat(
+    db: AsyncSession, chat_id: int, user_id: int
+) -> tuple[Chat, ChatMembership | None]:
+    """The chat and my membership, if I may see it at all."""
+    row = (
+        await db.execute(
+            select(Chat, ChatMembership)
+            .outerjoin(
+                ChatMembership,
+                (ChatMembership.chat_id == Chat.id) & (ChatMembership.user_id == user_id),
+            )
+            .where(Chat.id == chat_id, Chat.deleted_at.is_(None))
+        )
+    ).one_or_none()
+    if row is None or (row.ChatMembership is None and not row.Chat.is_public):
+        raise NotFound("No such chat")
+    return row.Chat, row.ChatMembership
+
+
+async def member_chat(db: AsyncSession, chat_id: int, user_id: int) -> tuple[Chat, ChatMembership]:
+    """The chat and my membership; 404 for a private chat, 403 for a public one I'm not in."""
+    chat, membership = await visible_chat(db, chat_id, user_id)
+    if membership is None:
+        raise Forbidden("Join this group first", code="not_a_member")
+    return chat, membership
+
+
+def require_role(membership: ChatMembership, role: str, action: str) -> None:
+    if RANK[membership.role] < RANK[role]:
+        raise Forbidden(f"Only the group's {role}s can {action}" if role == "admin"
+                        else f"Only the group's owner can {action}", code="insufficient_role")
+
+
+def require_group(chat: Chat, action: str) -> None:
+    if chat.kind != "group":
+        from chinwag.errors import BadRequest
+
+        raise BadRequest(f"A direct chat can't {action}", code="direct_chat")

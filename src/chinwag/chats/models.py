@@ -1,0 +1,45 @@
+"""Tables of the chats domain: chats (groups and direct chats) and who belongs to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chinwag.db.base import Base, UTCDateTime, utcnow
+
+ROLES = ("owner", "admin", "member")
+
+
+class Chat(Base):
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "direct" | "group"
+    name: Mapped[str] = mapped_column(String(80), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "small_id:big_id" for direct chats: the unique key that keeps one chat per pair.
+    direct_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last allocated message seq; incremented in the sending transaction (row lock).
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChatMembership(Base):
+    __tablename__ = "memberships"
+
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(8), default="member")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_read_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,73 @@
+"""The chats API's shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from chinwag.messages.schemas import MessageOut
+from chinwag.validation import MAX_INT, text_field
+
+ChatName = text_field(1, 80)
+Description = text_field(0, 2000, strip=False)
+UserIdList = Annotated[list[Annotated[int, Field(ge=1, le=MAX_INT)]], Field(max_length=100)]
+
+
+class ChatCreate(BaseModel):
+    name: ChatName
+    description: Description = ""
+    is_public: bool = False
+    member_ids: UserIdList = []
+
+
+class DirectChatIn(BaseModel):
+    user_id: int = Field(ge=1, le=MAX_INT)
+
+
+class ChatPatch(BaseModel):
+    name: ChatName | None = None
+    description: Description | None = None
+    is_public: bool | None = None
+
+
+class MembersAdd(BaseModel):
+    user_ids: Annotated[UserIdList, Field(min_length=1)]
+
+
+class RoleIn(BaseModel):
+    role: Literal["owner", "admin", "member"]
+
+
+class UserBrief(BaseModel):
+    id: int
+    username: str
+    display_name: str
+
+
+class ChatOut(BaseModel):
+    """A chat as one user sees it: `role` is null for a public group they haven't joined."""
+
+    id: int
+    kind: Literal["direct", "group"]
+    name: str
+    description: str
+    is_public: bool
+    role: Literal["owner", "admin", "member"] | None
+    member_count: int
+    last_seq: int
+    last_read_seq: int
+    unread: int
+    last_message: MessageOut | None
+    created_at: datetime
+    created_by: int | None
+    peer: UserBrief | None = Field(None, description="The other person, in a direct chat")
+
+
+class MemberOut(BaseModel):
+    user_id: int
+    role: Literal["owner", "admin", "member"]
+    joined_at: datetime
+    last_read_seq: int
+    user: UserBrief

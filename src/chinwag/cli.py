@@ -1,0 +1,113 @@
+"""The `chinwag` command: serve, db upgrade, users create."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import typer
+from pydantic import ValidationError
+
+from chinwag.config import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="chinwag: self-hostable real-time team chat.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", envvar="HOST", help="Address to listen on"),
+    port: int = typer.Option(8000, envvar="PORT", help="Port to listen on"),
+    workers: int = typer.Option(1, min=1, help="Processes; more than 1 needs a Redis broker"),
+) -> None:
+    """Apply migrations, then serve the API and the web client."""
+    import uvicorn
+
+    from chinwag.db.migrate import upgrade
+
+    settings = _settings()
+    if workers > 1 and not settings.broker_url.startswith(("redis://", "rediss://")):
+        typer.secho(
+            "--workers > 1 needs a shared broker: set CHINWAG_BROKER_URL=redis://host:6379/0 "
+            "(with the memory broker, users on different workers would not see each other).",
+            fg=typer.colors.RED, err=True,
+        )
+        raise typer.Exit(2)
+    settings.signing_key  # noqa: B018 - create the development key once, before workers fork
+    upgrade(settings.resolved_database_url)
+    os.environ["CHINWAG_MIGRATE_ON_START"] = "false"  # done above, once for all workers
+    uvicorn.run("chinwag.app:create_app", factory=True, host=host, port=port, workers=workers,
+                access_log=False, proxy_headers=True, log_config=None)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Bring the database schema up to date."""
+    from chinwag.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.resolved_database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    username: str,
+    password: str = typer.Option(None, help="Prompted for when not given"),
+    site_admin: bool = typer.Option(False, "--site-admin", help="Make a site administrator"),
+    display_name: str = typer.Option(None, help="Defaults to the username"),
+) -> None:
+    """Create an account."""
+    from chinwag.accounts.schemas import RegisterIn
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = RegisterIn(email=email, username=username, password=password,
+                          display_name=display_name)
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.secho(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    user_id = asyncio.run(_create_user(_settings(), data, site_admin))
+    typer.echo(f"created user {user_id} ({username})")
+
+
+async def _create_user(settings: Settings, data, site_admin: bool) -> int:
+    from chinwag.accounts.security import PasswordHasher
+    from chinwag.accounts.service import create_user
+    from chinwag.context import AppContext
+    from chinwag.db.engine import create_engine, create_sessionmaker
+    from chinwag.db.migrate import upgrade
+    from chinwag.errors import ChinwagError
+    from chinwag.mail import MailQueue, create_mailer
+    from chinwag.realtime.broker import MemoryBroker
+    from chinwag.realtime.presence import Presence
+
+    await asyncio.to_thread(upgrade, settings.resolved_database_url)
+    engine = create_engine(settings.resolved_database_url)
+    ctx = AppContext(settings, engine, create_sessionmaker(engine), MemoryBroker(), Presence(),
+                     MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
+                     PasswordHasher(settings.password_time_cost, settings.password_memory_kib))
+    try:
+        async with ctx.sessionmaker() as db:
+            user = await create_user(db, ctx, data, site_admin=site_admin)
+            return user.id
+    except ChinwagError as exc:
+        typer.secho(exc.message, fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        await engine.dispose()

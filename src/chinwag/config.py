@@ -1,0 +1,121 @@
+"""Settings: environment variables with prefix CHINWAG_ (or a .env file), validated at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_KEY_LENGTH = 32
+SECRET_KEY_FILE = "secret_key"
+
+
+class SettingsError(ValueError):
+    """A setting that keeps chinwag from starting; the message says which and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHINWAG_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    broker_url: str = "memory://"
+    secret_key: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    allowed_origins: list[str] = Field(default_factory=list)
+    smtp_url: str = ""
+    mail_from: str = "chinwag <chinwag@localhost>"
+    migrate_on_start: bool = True
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    access_token_minutes: int = Field(15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(30, ge=1, le=365)
+    password_reset_minutes: int = Field(60, ge=5, le=24 * 60)
+    # argon2id cost; the defaults are argon2-cffi's recommendation (tests lower them).
+    password_time_cost: int = Field(3, ge=1, le=20)
+    password_memory_kib: int = Field(65536, ge=1024, le=1024 * 1024)
+    login_max_failures: int = Field(5, ge=1)
+    login_window_seconds: int = Field(15 * 60, ge=1)
+
+    message_max_chars: int = Field(4000, ge=1, le=100_000)
+    ws_max_frame_bytes: int = Field(64 * 1024, ge=1024)
+    upload_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+
+    @field_validator("database_url", "broker_url", "smtp_url")
+    @classmethod
+    def _known_scheme(cls, url: str, info) -> str:
+        allowed = {
+            "database_url": ("sqlite+aiosqlite://", "postgresql+asyncpg://"),
+            "broker_url": ("memory://", "redis://", "rediss://"),
+            "smtp_url": ("smtp://", "smtps://"),
+        }[info.field_name]
+        if url and not url.startswith(allowed):
+            raise ValueError(f"must start with one of {', '.join(allowed)}")
+        return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL such as https://chat.example.com")
+        return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_needs_a_strong_key(self) -> Settings:
+        if self.env == "production" and len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                "CHINWAG_SECRET_KEY must be set to at least "
+                f"{MIN_SECRET_KEY_LENGTH} random characters when CHINWAG_ENV=production "
+                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'chinwag.db'}"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The key that signs tokens: the configured one, else one kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        return _development_key(self.data_dir)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+def _development_key(data_dir: Path) -> str:
+    # Generated once so tokens survive restarts of a development server.
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(**overrides) -> Settings:
+    """Read and validate the settings, turning pydantic's report into one clear message."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            name = f"CHINWAG_{where.upper()}" if err["loc"] else "settings"
+            lines.append(f"  {name}: {err['msg']}")
+        raise SettingsError("invalid configuration:\n" + "\n".join(lines)) from None

@@ -1,0 +1,24 @@
+"""The shared resources of a running app, created in its lifespan and handed to services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from chinwag.accounts.security import PasswordHasher
+from chinwag.config import Settings
+from chinwag.mail import MailQueue
+from chinwag.realtime.broker import Broker
+from chinwag.realtime.presence import Presence
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    broker: Broker
+    presence: Presence
+    mail: MailQueue
+    hasher: PasswordHasher

@@ -1,0 +1,9 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
+from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.base import Base
+from chinwag.messages.models import Message
+
+__all__ = ["Base", "Chat", "ChatMembership", "LoginFailure", "Message", "PasswordReset",
+           "Session", "User"]

@@ -1,0 +1,125 @@
+"""Domain errors carry their HTTP status, error code and WebSocket close code; one handler maps them."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ChinwagError(Exception):
+    status = 400
+    code = "bad_request"
+    ws_close: int | None = None  # None: answer with an error frame and keep the socket open
+
+    def __init__(self, message: str, *, code: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.headers = headers or {}
+
+
+class BadRequest(ChinwagError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ChinwagError):
+    status, code, ws_close = 401, "unauthorized", 1008
+
+
+class Forbidden(ChinwagError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ChinwagError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ChinwagError):
+    status, code = 409, "conflict"
+
+
+class Invalid(ChinwagError):
+    """Input that passed the schema but breaks a configured limit or a cross-field rule."""
+
+    status, code = 422, "validation_error"
+
+
+class TooLarge(ChinwagError):
+    status, code, ws_close = 413, "too_large", 1009
+
+
+class TooManyRequests(ChinwagError):
+    status, code = 429, "rate_limited"
+
+
+def error_body(code: str, message: str, **extra) -> dict:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    return f"{where}: {first.get('msg', 'invalid input')}" if where else first.get("msg", "")
+
+
+def _safe_details(exc: RequestValidationError) -> list[dict]:
+    # Echoing the input back could reflect a password; keep only where and why.
+    return [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ChinwagError)
+    async def _domain(_: Request, exc: ChinwagError) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        body = error_body("validation_error", _validation_message(exc), details=_safe_details(exc))
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            "required": ["code", "message"],
+        }
+    },
+}
+
+
+def error_responses(*statuses: int) -> dict:
+    """OpenAPI entries for the errors a route can answer, so /docs lists them."""
+    reasons = {
+        400: "Bad request",
+        401: "Not signed in, or the token is invalid or expired",
+        403: "Signed in but not allowed",
+        404: "Not found (or not visible to you)",
+        409: "Conflicts with existing data",
+        413: "Too large",
+        422: "Invalid input",
+        429: "Too many attempts; see Retry-After",
+    }
+    return {
+        s: {"description": reasons[s], "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+        for s in statuses
+    }

@@ -1,0 +1,190 @@
+"""Messages: send (idempotent), history, edit, delete and the read pointer.
+
+The REST routes and the WebSocket gateway both call these, so both behave the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chinwag.accounts.models import User
+from chinwag.chats.access import RANK, member_chat, visible_chat
+from chinwag.chats.models import Chat, ChatMembership
+from chinwag.context import AppContext
+from chinwag.db.base import utcnow
+from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from chinwag.events import PendingEvents
+from chinwag.messages.models import Message
+from chinwag.messages.store import insert_message, message_dict, read_state
+
+HISTORY_MAX = 100
+
+
+@dataclass(frozen=True)
+class Sent:
+    message: dict
+    created: bool  # False when the client_id had been sent before
+
+
+def _clean_text(ctx: AppContext, text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise Invalid("text: must not be empty")
+    if len(text) > ctx.settings.message_max_chars:
+        raise Invalid(f"text: at most {ctx.settings.message_max_chars} characters")
+    return text
+
+
+async def _earlier_send(db: AsyncSession, sender_id: int, client_id: str) -> Message | None:
+    return await db.scalar(
+        select(Message).where(Message.sender_id == sender_id, Message.client_id == client_id)
+    )
+
+
+async def _as_sent(db: AsyncSession, earlier: Message, chat_id: int) -> Sent:
+    if earlier.chat_id != chat_id:
+        raise Conflict("This client_id was used for a message in another chat",
+                       code="client_id_reused")
+    state = await read_state(db, earlier.chat_id)
+    return Sent(message_dict(earlier, state.is_read(earlier)), created=False)
+
+
+async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id: int,
+                       text: str, client_id: str | None = None,
+                       reply_to: int | None = None) -> Sent:
+    """Store a message, then publish message.new. The same client_id again (even at the same
+    moment, from another process) stores nothing and returns the first message."""
+    text = _clean_text(ctx, text)
+    await member_chat(db, chat_id, sender.id)
+    if client_id and (earlier := await _earlier_send(db, sender.id, client_id)):
+        return await _as_sent(db, earlier, chat_id)
+    if reply_to is not None:
+        await _check_reply_target(db, chat_id, reply_to)
+    try:
+        message = await insert_message(db, chat_id, sender.id, text, client_id=client_id,
+                                       reply_to_id=reply_to)
+    except IntegrityError:
+        # A concurrent send with this client_id committed first (PostgreSQL; the seq taken
+        # here is given back by the rollback).
+        await db.rollback()
+        earlier = await _earlier_send(db, sender.id, client_id) if client_id else None
+        if earlier is None:
+            raise
+        return await _as_sent(db, earlier, chat_id)
+    # Sending reads everything before it.
+    await db.execute(
+        update(ChatMembership)
+        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == sender.id)
+        .values(last_read_seq=message.seq)
+    )
+    state = await read_state(db, chat_id)
+    payload = message_dict(message, state.is_read(message))
+    events = PendingEvents()
+    events.to_chat(chat_id, {"type": "message.new", "message": payload})
+    await events.commit_and_publish(db, ctx.broker)
+    return Sent(payload, created=True)
+
+
+async def _check_reply_target(db: AsyncSession, chat_id: int, reply_to: int) -> None:
+    target_chat = await db.scalar(select(Message.chat_id).where(Message.id == reply_to))
+    if target_chat != chat_id:
+        raise Invalid("reply_to: no such message in this chat")
+
+
+async def history(db: AsyncSession, me: User, chat_id: int, *, limit: int = 50,
+                  before: int | None = None, after: int | None = None,
+                  offset: int | None = None) -> list[dict]:
+    """A page of messages, ascending by seq: after `after` and/or before `before`, or from
+    `offset` counted from the first message, or else the latest ones."""
+    if offset is not None and (before is not None or after is not None):
+        raise BadRequest("Use offset or the before/after cursors, not both", code="bad_cursor")
+    await member_chat(db, chat_id, me.id)
+    query = select(Message).where(Message.chat_id == chat_id)
+    if after is not None:
+        query = query.where(Message.seq > after)
+    if before is not None:
+        query = query.where(Message.seq < before)
+    newest_first = after is None and offset is None
+    query = query.order_by(Message.seq.desc() if newest_first else Message.seq)
+    if offset:
+        query = query.offset(offset)
+    messages = list(await db.scalars(query.limit(min(limit, HISTORY_MAX))))
+    if newest_first:
+        messages.reverse()
+    state = await read_state(db, chat_id)
+    return [message_dict(m, state.is_read(m)) for m in messages]
+
+
+async def _message_for(db: AsyncSession, me: User, message_id: int):
+    message = await db.get(Message, message_id)
+    if message is None:
+        raise NotFound("No such message")
+    try:
+        chat, membership = await member_chat(db, message.chat_id, me.id)
+    except NotFound:
+        raise NotFound("No such message") from None
+    return message, chat, membership
+
+
+async def edit_message(db: AsyncSession, ctx: AppContext, me: User, message_id: int,
+                       text: str) -> dict:
+    """Change the text of my own message, then publish message.updated."""
+    message, chat, _ = await _message_for(db, me, message_id)
+    if message.sender_id != me.id or message.kind != "text":
+        raise Forbidden("You can only edit your own messages", code="not_sender")
+    if message.deleted_at is not None:
+        raise Conflict("This message was deleted", code="message_deleted")
+    message.text = _clean_text(ctx, text)
+    message.edited_at = utcnow()
+    await db.flush()
+    state = await read_state(db, chat.id)
+    payload = message_dict(message, state.is_read(message))
+    events = PendingEvents()
+    events.to_chat(chat.id, {"type": "message.updated", "message": payload})
+    await events.commit_and_publish(db, ctx.broker)
+    return payload
+
+
+async def delete_message(db: AsyncSession, ctx: AppContext, me: User, message_id: int) -> None:
+    """Delete a message (its sender, or an admin of the chat). A tombstone keeps its seq."""
+    message, chat, membership = await _message_for(db, me, message_id)
+    is_admin = chat.kind == "group" and RANK[membership.role] >= RANK["admin"]
+    if message.sender_id != me.id and not is_admin:
+        raise Forbidden("You can only delete your own messages", code="not_sender")
+    if message.deleted_at is not None:
+        return
+    message.deleted_at = utcnow()
+    message.text = None
+    events = PendingEvents()
+    events.to_chat(chat.id, {"type": "message.deleted", "chat_id": chat.id,
+                             "message_id": message.id, "seq": message.seq})
+    await events.commit_and_publish(db, ctx.broker)
+
+
+async def mark_read(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, seq: int) -> int:
+    """Move my read pointer forward to `seq` (never back; capped at the last message) and tell
+    the members. Returns the pointer."""
+    chat, membership = await member_chat(db, chat_id, me.id)
+    seq = min(seq, chat.last_seq)
+    if seq <= membership.last_read_seq:
+        return membership.last_read_seq
+    moved = await db.execute(
+        update(ChatMembership)
+        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == me.id,
+               ChatMembership.last_read_seq < seq)
+        .values(last_read_seq=seq)
+    )
+    events = PendingEvents()
+    if moved.rowcount:
+        events.to_chat(chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id,
+                                 "seq": seq})
+    await events.commit_and_publish(db, ctx.broker)
+    return seq
+
+
+async def chat_last_seq(db: AsyncSession, chat_id: int) -> int:
+    return await db.scalar(select(Chat.last_seq).where(Chat.id == chat_id)) or 0

@@ -1,0 +1,85 @@
+"""Storing messages: per-chat seq allocation, inserts and the read-state needed to show them.
+
+Shared by the chats service (system messages) and the messages service (user messages).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.base import utcnow
+from chinwag.messages.models import Message
+
+
+async def allocate_seq(db: AsyncSession, chat_id: int) -> int:
+    """The chat's next seq. The UPDATE locks the chat row until commit (PostgreSQL) or runs
+    under the write lock (SQLite), so concurrent sends get consecutive seqs, and a rolled-back
+    send gives its seq back: no gap, no duplicate."""
+    stmt = (
+        update(Chat)
+        .where(Chat.id == chat_id)
+        .values(last_seq=Chat.last_seq + 1, last_message_at=utcnow())
+        .returning(Chat.last_seq)
+    )
+    return (await db.execute(stmt)).scalar_one()
+
+
+async def insert_message(
+    db: AsyncSession, chat_id: int, sender_id: int | None, text: str, *,
+    kind: str = "text", client_id: str | None = None, reply_to_id: int | None = None,
+) -> Message:
+    seq = await allocate_seq(db, chat_id)
+    message = Message(chat_id=chat_id, seq=seq, sender_id=sender_id, kind=kind, text=text,
+                      client_id=client_id, reply_to_id=reply_to_id, created_at=utcnow())
+    db.add(message)
+    await db.flush()
+    return message
+
+
+async def post_system_message(db: AsyncSession, chat_id: int, text: str) -> Message:
+    """A line such as "ana joined" in the chat's history (not committed here)."""
+    return await insert_message(db, chat_id, None, text, kind="system")
+
+
+class ReadState:
+    """Whether messages of one chat are read: every member other than the sender has read up
+    to them. Only the two lowest read pointers matter, so each answer is O(1)."""
+
+    def __init__(self, pointers: dict[int, int]) -> None:
+        self._lowest = sorted(pointers.items(), key=lambda item: item[1])[:2]
+
+    def is_read(self, message: Message) -> bool:
+        for user_id, seq in self._lowest:
+            if user_id != message.sender_id:
+                return seq >= message.seq
+        return True
+
+
+async def read_state(db: AsyncSession, chat_id: int) -> ReadState:
+    rows = await db.execute(
+        select(ChatMembership.user_id, ChatMembership.last_read_seq).where(
+            ChatMembership.chat_id == chat_id
+        )
+    )
+    return ReadState(dict(rows.tuples().all()))
+
+
+def message_dict(message: Message, is_read: bool) -> dict:
+    """The API shape of a message (see messages.schemas.MessageOut)."""
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.id,
+        "chat_id": message.chat_id,
+        "seq": message.seq,
+        "sender_id": message.sender_id,
+        "kind": message.kind,
+        "text": None if deleted else message.text,
+        "client_id": message.client_id,
+        "reply_to": message.reply_to_id,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+        "is_read": is_read,
+    }
