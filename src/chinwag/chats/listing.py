@@ -18,7 +18,7 @@ async def _member_counts(db: AsyncSession, chat_ids: list[int]) -> dict[int, int
         .where(ChatMembership.chat_id.in_(chat_ids))
         .group_by(ChatMembership.chat_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def _my_memberships(db: AsyncSession, user_id: int, chat_ids: list[int]):
@@ -43,7 +43,7 @@ async def unread_counts(db: AsyncSession, user_id: int, chat_ids: list[int]) -> 
         .where(or_(Message.sender_id.is_(None), Message.sender_id != user_id))
         .group_by(Message.chat_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def _last_messages(db: AsyncSession, chat_ids: list[int]) -> dict[int, dict]:
@@ -63,7 +63,7 @@ async def _last_messages(db: AsyncSession, chat_ids: list[int]) -> dict[int, dic
         .where(or_(Message.sender_id.is_(None), ChatMembership.user_id != Message.sender_id))
         .group_by(Message.id)
     )
-    low = dict(lowest.tuples().all())
+    low = dict(lowest.all())
     return {
         m.chat_id: message_dict(m, low.get(m.id) is None or low[m.id] >= m.seq) for m in messages
     }
@@ -80,7 +80,7 @@ async def _peers(db: AsyncSession, user_id: int, chats: list[Chat]) -> dict[int,
     )
     return {
         chat_id: {"id": uid, "username": username, "display_name": display_name}
-        for chat_id, uid, username, display_name in rows.tuples()
+        for chat_id, uid, username, display_name in rows
     }
 
 

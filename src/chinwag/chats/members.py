@@ -29,7 +29,7 @@ async def list_members(db: AsyncSession, me: User, chat_id: int) -> list[dict]:
         .where(ChatMembership.chat_id == chat_id)
         .order_by(ChatMembership.joined_at, ChatMembership.user_id)
     )
-    return [member_dict(m, u) for m, u in rows.tuples()]
+    return [member_dict(m, u) for m, u in rows]
 
 
 def member_dict(membership: ChatMembership, user: User) -> dict:

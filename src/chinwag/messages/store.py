@@ -63,7 +63,7 @@ async def read_state(db: AsyncSession, chat_id: int) -> ReadState:
             ChatMembership.chat_id == chat_id
         )
     )
-    return ReadState(dict(rows.tuples().all()))
+    return ReadState(dict(rows.all()))
 
 
 def message_dict(message: Message, is_read: bool) -> dict:

@@ -1,0 +1,192 @@
+"""Shared fixtures: the real app in-process on SQLite (always) and PostgreSQL (when
+CHINWAG_TEST_DATABASE_URL is set), an HTTP client, and people who are signed in."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from chinwag.app import create_app
+from chinwag.config import Settings
+from chinwag.db.migrate import upgrade
+
+PG_URL = os.environ.get("CHINWAG_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
+IN_CI = bool(os.environ.get("CI"))
+TABLES = ["login_failures", "password_resets", "sessions", "messages", "memberships", "chats",
+          "users"]
+
+
+def need(service: str, url: str) -> None:
+    """Skip outside CI when a service isn't configured; in CI that is a failure."""
+    if not url:
+        if IN_CI:
+            pytest.fail(f"{service} is required in CI (set CHINWAG_TEST_{service.upper()}_URL)")
+        pytest.skip(f"{service}: set CHINWAG_TEST_{service.upper()}_URL to run this test")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """A migrated SQLite file, copied for each test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "chinwag.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> str:
+    need("database", PG_URL)
+    asyncio.run(_reset_pg_schema(PG_URL))
+    upgrade(PG_URL)
+    return PG_URL
+
+
+async def _reset_pg_schema(url: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _truncate_pg(url: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        )
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "chinwag.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    url = request.getfixturevalue("postgres_schema")
+    asyncio.run(_truncate_pg(url))
+    return url
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Override in a test module to change settings for its tests."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, settings_overrides) -> Settings:
+    values = {
+        "database_url": database_url,
+        "data_dir": tmp_path / "data",
+        "secret_key": "test-secret-key-that-is-long-enough-0123456789",
+        "public_url": "http://testserver",
+        "migrate_on_start": False,
+        # argon2id still, at a cost that keeps the suite fast
+        "password_time_cost": 1,
+        "password_memory_kib": 1024,
+        **settings_overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+async def app(settings):
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def ctx(app):
+    return app.state.ctx
+
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Person:
+    """A registered, signed-in user and the headers that make requests as them."""
+
+    id: int
+    username: str
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+    profile: dict = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def sign_up(client: httpx.AsyncClient, name: str | None = None,
+                  password: str = "correct horse battery") -> Person:
+    name = name or f"user{next(_counter)}"
+    email = f"{name}@example.com"
+    response = await client.post("/api/auth/register", json={
+        "email": email, "username": name, "password": password})
+    assert response.status_code == 201, response.text
+    response = await client.post("/api/auth/login", json={"login": name, "password": password})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return Person(body["user"]["id"], name, email, password, body["access_token"],
+                  body["refresh_token"], body["user"])
+
+
+@pytest.fixture
+def signup(client):
+    """signup(name=None) -> Person, registered and signed in."""
+
+    async def make(name: str | None = None, password: str = "correct horse battery") -> Person:
+        return await sign_up(client, name, password)
+
+    return make
+
+
+@pytest.fixture
+async def ana(signup) -> Person:
+    return await signup("ana")
+
+
+@pytest.fixture
+async def bob(signup) -> Person:
+    return await signup("bob")
+
+
+@pytest.fixture
+async def cyd(signup) -> Person:
+    return await signup("cyd")
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict:
+    """The response is an error of DESIGN.md's shape with this status (and code)."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return body["error"]
