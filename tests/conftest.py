@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from chinwag.app import create_app
 from chinwag.config import Settings
@@ -42,21 +43,28 @@ def sqlite_template(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_schema() -> str:
+def postgres_schema():
+    """A database of this test run's own (so parallel runs don't collide), migrated once."""
     need("database", PG_URL)
-    asyncio.run(_reset_pg_schema(PG_URL))
-    upgrade(PG_URL)
-    return PG_URL
+    base = make_url(PG_URL)
+    name = f"chinwag_test_{os.getpid()}"
+    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _reset_pg_schema(url: str) -> None:
+async def _admin(url, *statements: str) -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
 
 
 async def _truncate_pg(url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -36,7 +37,18 @@ async def lifespan(app: FastAPI):
     url = settings.resolved_database_url
     if settings.migrate_on_start:
         await asyncio.to_thread(upgrade, url)
-    engine = create_engine(url)
+    async with open_context(settings) as ctx:
+        app.state.ctx = ctx
+        log.info("chinwag %s ready (database %s, broker %s)", __version__,
+                 ctx.engine.url.render_as_string(hide_password=True),
+                 settings.broker_url.split("@")[-1])
+        yield
+
+
+@asynccontextmanager
+async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
+    """Engine, broker, presence, mailer and hasher for a server, a command or a benchmark."""
+    engine = create_engine(settings.resolved_database_url)
     broker = create_broker(settings.broker_url)
     await broker.start()
     ctx = AppContext(
@@ -48,11 +60,8 @@ async def lifespan(app: FastAPI):
         mail=MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
         hasher=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
     )
-    app.state.ctx = ctx
-    log.info("chinwag %s ready (database %s, broker %s)", __version__,
-             engine.url.render_as_string(hide_password=True), settings.broker_url.split("@")[-1])
     try:
-        yield
+        yield ctx
     finally:
         await ctx.mail.drain()
         await broker.close()

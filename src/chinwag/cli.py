@@ -87,27 +87,15 @@ def users_create(
 
 
 async def _create_user(settings: Settings, data, site_admin: bool) -> int:
-    from chinwag.accounts.security import PasswordHasher
     from chinwag.accounts.service import create_user
-    from chinwag.context import AppContext
-    from chinwag.db.engine import create_engine, create_sessionmaker
+    from chinwag.app import open_context
     from chinwag.db.migrate import upgrade
     from chinwag.errors import ChinwagError
-    from chinwag.mail import MailQueue, create_mailer
-    from chinwag.realtime.broker import MemoryBroker
-    from chinwag.realtime.presence import Presence
 
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
-    engine = create_engine(settings.resolved_database_url)
-    ctx = AppContext(settings, engine, create_sessionmaker(engine), MemoryBroker(), Presence(),
-                     MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
-                     PasswordHasher(settings.password_time_cost, settings.password_memory_kib))
-    try:
-        async with ctx.sessionmaker() as db:
-            user = await create_user(db, ctx, data, site_admin=site_admin)
-            return user.id
-    except ChinwagError as exc:
-        typer.secho(exc.message, fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from None
-    finally:
-        await engine.dispose()
+    async with open_context(settings) as ctx, ctx.sessionmaker() as db:
+        try:
+            return (await create_user(db, ctx, data, site_admin=site_admin)).id
+        except ChinwagError as exc:
+            typer.secho(exc.message, fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None

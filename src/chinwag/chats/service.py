@@ -87,6 +87,7 @@ async def open_direct(db: AsyncSession, ctx: AppContext, me: User, peer_id: int)
         return await listing.chat_view(db, me.id, chat), False
     chat = Chat(kind="direct", name="", description="", is_public=False, direct_key=key,
                 created_by=me.id, created_at=utcnow(), last_seq=0)
+    my_id = me.id  # the rollback below expires `me`; reloading it there would be sync IO
     db.add(chat)
     try:
         await db.flush()
@@ -94,7 +95,7 @@ async def open_direct(db: AsyncSession, ctx: AppContext, me: User, peer_id: int)
         # Both people opened the chat at once: the other request created it.
         await db.rollback()
         chat = await db.scalar(select(Chat).where(Chat.direct_key == key))
-        return await listing.chat_view(db, me.id, chat), False
+        return await listing.chat_view(db, my_id, chat), False
     for user in (me, peer):
         db.add(ChatMembership(chat_id=chat.id, user_id=user.id, role="member", last_read_seq=0))
     await db.flush()

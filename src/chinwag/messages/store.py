@@ -5,7 +5,7 @@ Shared by the chats service (system messages) and the messages service (user mes
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.chats.models import Chat, ChatMembership
@@ -30,12 +30,16 @@ async def insert_message(
     db: AsyncSession, chat_id: int, sender_id: int | None, text: str, *,
     kind: str = "text", client_id: str | None = None, reply_to_id: int | None = None,
 ) -> Message:
+    """Insert with the chat's next seq (not committed here). A Core INSERT, not the ORM unit of
+    work: this is the hottest write path."""
     seq = await allocate_seq(db, chat_id)
-    message = Message(chat_id=chat_id, seq=seq, sender_id=sender_id, kind=kind, text=text,
-                      client_id=client_id, reply_to_id=reply_to_id, created_at=utcnow())
-    db.add(message)
-    await db.flush()
-    return message
+    values = {"chat_id": chat_id, "seq": seq, "sender_id": sender_id, "kind": kind,
+              "text": text, "client_id": client_id, "reply_to_id": reply_to_id,
+              "created_at": utcnow()}
+    message_id = (await db.execute(
+        insert(Message.__table__).values(**values).returning(Message.__table__.c.id)
+    )).scalar_one()
+    return Message(id=message_id, **values)
 
 
 async def post_system_message(db: AsyncSession, chat_id: int, text: str) -> Message:

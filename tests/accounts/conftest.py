@@ -1,0 +1,101 @@
+"""Helpers shared by the accounts tests: a second device signing in, raw database access and a
+log capture that sees chinwag's records before any handler touches them."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import update
+
+from chinwag.accounts.models import Session, User
+from tests.conftest import Person
+
+
+def session_id_of(person: Person) -> str:
+    """The session a person's tokens belong to (the refresh token starts with its id)."""
+    return person.refresh_token.partition(".")[0]
+
+
+@pytest.fixture
+def login(client):
+    """login(login, password, user_agent=...) -> the raw response of POST /api/auth/login."""
+
+    async def sign_in(name: str, password: str = "correct horse battery",
+                      user_agent: str = "pytest"):
+        return await client.post("/api/auth/login", json={"login": name, "password": password},
+                                 headers={"User-Agent": user_agent})
+
+    return sign_in
+
+
+@pytest.fixture
+def second_device(login):
+    """second_device(person, user_agent) -> the person signed in once more, as a new Person."""
+
+    async def sign_in_again(person: Person, user_agent: str = "second device") -> Person:
+        response = await login(person.username, person.password, user_agent)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return Person(person.id, person.username, person.email, person.password,
+                      body["access_token"], body["refresh_token"], body["user"])
+
+    return sign_in_again
+
+
+@pytest.fixture
+def db_update(ctx):
+    """db_update(Model, where, **values): change rows directly, as time or an admin would."""
+
+    async def run(model, *where, **values) -> None:
+        async with ctx.sessionmaker() as db:
+            await db.execute(update(model).where(*where).values(**values))
+            await db.commit()
+
+    return run
+
+
+@pytest.fixture
+def deactivate(db_update):
+    async def run(person: Person) -> None:
+        await db_update(User, User.id == person.id, is_active=False)
+
+    return run
+
+
+@pytest.fixture
+def expire_session(db_update):
+    async def run(person: Person, when) -> None:
+        await db_update(Session, Session.id == session_id_of(person), expires_at=when)
+
+    return run
+
+
+class RecordList(logging.Handler):
+    """Keeps every record it is given, untouched."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def chinwag_records(app) -> list[logging.LogRecord]:
+    """Every record logged under `chinwag`, captured first, before the redacting handler.
+
+    create_app() configures the `chinwag` logger not to propagate, so caplog (on the root
+    logger) would see nothing; this puts a handler on that logger itself, ahead of the others.
+    """
+    logger = logging.getLogger("chinwag")
+    handler = RecordList()
+    logger.handlers.insert(0, handler)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler.records
+    finally:
+        logger.setLevel(previous)
+        logger.removeHandler(handler)
