@@ -23,7 +23,11 @@ from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
 from chinwag.realtime.broker import create_broker
-from chinwag.realtime.presence import Presence
+from chinwag.realtime.gateway import router as realtime_router
+from chinwag.realtime.hub import Hub
+from chinwag.realtime.presence import create_presence, keep_presence
+from chinwag.realtime.ratelimit import SendLimiter
+from chinwag.realtime.service import announce_expired
 
 log = logging.getLogger("chinwag")
 
@@ -51,19 +55,30 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     engine = create_engine(settings.resolved_database_url)
     broker = create_broker(settings.broker_url)
     await broker.start()
+    hub = Hub(broker)
     ctx = AppContext(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         broker=broker,
-        presence=Presence(),
+        presence=create_presence(broker, settings.presence_ttl),
         mail=MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
         hasher=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
+        hub=hub,
+        limiter=SendLimiter(settings.ws_rate_per_second, settings.ws_rate_burst,
+                            settings.ws_flood_after),
     )
+    await hub.start()
+    await ctx.presence.start(lambda user_id: announce_expired(ctx, user_id))
+    keeper = asyncio.create_task(keep_presence(ctx), name="presence-keeper")
     try:
         yield ctx
     finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
+        await hub.close_all()
         await ctx.mail.drain()
+        await ctx.presence.close()
         await broker.close()
         await engine.dispose()
 
@@ -75,7 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (auth_router, users_router, chats_router, messages_router, health_router):
+    for router in (auth_router, users_router, chats_router, messages_router, health_router,
+                   realtime_router):
         app.include_router(router)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -49,7 +49,10 @@ def serve(
     upgrade(settings.resolved_database_url)
     os.environ["CHINWAG_MIGRATE_ON_START"] = "false"  # done above, once for all workers
     uvicorn.run("chinwag.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=False, proxy_headers=True, log_config=None)
+                access_log=False, proxy_headers=True, log_config=None,
+                ws_max_size=settings.ws_max_frame_bytes,
+                ws_ping_interval=settings.ws_ping_interval,
+                ws_ping_timeout=settings.ws_ping_timeout)
 
 
 @db_app.command("upgrade")
@@ -99,3 +102,5 @@ async def _create_user(settings: Settings, data, site_admin: bool) -> int:
         except ChinwagError as exc:
             typer.secho(exc.message, fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
+if __name__ == "__main__":
+    app()

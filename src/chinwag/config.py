@@ -46,6 +46,13 @@ class Settings(BaseSettings):
 
     message_max_chars: int = Field(4000, ge=1, le=100_000)
     ws_max_frame_bytes: int = Field(64 * 1024, ge=1024)
+    ws_send_queue: int = Field(1000, ge=1, description="events queued per socket before 1013")
+    ws_rate_per_second: float = Field(10, gt=0)
+    ws_rate_burst: int = Field(30, ge=1)
+    ws_flood_after: int = Field(60, ge=1, description="refused sends before closing with 1008")
+    ws_ping_interval: float = Field(20, gt=0)
+    ws_ping_timeout: float = Field(20, gt=0)
+    presence_ttl: float = Field(60, ge=1, description="seconds a dead process's users stay online")
     upload_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
 
     @field_validator("database_url", "broker_url", "smtp_url")

@@ -10,7 +10,9 @@ from chinwag.accounts.security import PasswordHasher
 from chinwag.config import Settings
 from chinwag.mail import MailQueue
 from chinwag.realtime.broker import Broker
+from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import Presence
+from chinwag.realtime.ratelimit import SendLimiter
 
 
 @dataclass
@@ -22,3 +24,5 @@ class AppContext:
     presence: Presence
     mail: MailQueue
     hasher: PasswordHasher
+    hub: Hub
+    limiter: SendLimiter

@@ -7,6 +7,8 @@ import logging
 import re
 import time
 
+from chinwag.metrics import HTTP_REQUESTS, HTTP_SECONDS
+
 # Defence in depth: whatever a log line carries, these never get through.
 SECRET_PATTERNS = [
     (re.compile(r"(?i)([?&](?:token|access_token|refresh_token)=)[^&\s\"']+"), r"\1[redacted]"),
@@ -67,7 +69,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
 
 
 class RequestLogMiddleware:
-    """One line per HTTP request: method, path (never the query: it may hold a token),
+    """Counts each HTTP request and logs one line for it: method, path (never the query: it may hold a token),
     status and duration."""
 
     def __init__(self, app) -> None:
@@ -89,8 +91,11 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            ms = round((time.perf_counter() - started) * 1000, 2)
+            seconds = time.perf_counter() - started
+            ms = round(seconds * 1000, 2)
             method, path = scope["method"], scope["path"]
+            HTTP_REQUESTS.labels(method, status).inc()
+            HTTP_SECONDS.observe(seconds)
             self.log.info("%s %s %s %.2fms", method, path, status, ms,
                           extra={"method": method, "path": path, "status": status,
                                  "duration_ms": ms})

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from chinwag.db.base import utcnow
-from chinwag.validation import StorableStr, text_field
+from chinwag.validation import StorableStr, _storable, text_field
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["ana.silva"])]
@@ -77,9 +77,25 @@ class ProfilePatch(BaseModel):
 
         if value is not None and len(json.dumps(value)) > 16_384:
             raise ValueError("must be at most 16 KiB of JSON")
-        if value is not None and "\\u0000" in json.dumps(value):
-            raise ValueError("must not contain NUL characters")
+        for text in _strings_in(value):
+            _storable(text)  # NUL or lone surrogates: 422 here, not 500 on storing or answering
         return value
+
+
+SETTINGS_MAX_DEPTH = 32  # deeper JSON could be stored but not serialised back (a 500)
+
+
+def _strings_in(value, depth: int = 0) -> list[str]:
+    """Every key and string value inside a JSON-like value (refused when nested too deep)."""
+    if depth > SETTINGS_MAX_DEPTH:
+        raise ValueError(f"must be nested at most {SETTINGS_MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *_strings_in(v, depth + 1))]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings_in(item, depth + 1)]
+    return []
 
 
 class UserOut(BaseModel):

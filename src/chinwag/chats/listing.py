@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.base import iso
 from chinwag.messages.models import Message
 from chinwag.messages.store import message_dict
 
@@ -120,7 +121,7 @@ def chat_fields(chat: Chat, member_count: int) -> dict:
         "is_public": chat.is_public,
         "member_count": member_count,
         "last_seq": chat.last_seq,
-        "created_at": chat.created_at.isoformat(),
+        "created_at": iso(chat.created_at),
         "created_by": chat.created_by,
     }
 

@@ -42,5 +42,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as pydantic writes it in HTTP responses."""
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)

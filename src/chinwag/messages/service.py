@@ -19,6 +19,7 @@ from chinwag.db.base import utcnow
 from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from chinwag.events import PendingEvents
 from chinwag.messages.models import Message
+from chinwag.metrics import MESSAGES_SENT
 from chinwag.messages.store import insert_message, message_dict, read_state
 
 HISTORY_MAX = 100
@@ -69,9 +70,10 @@ async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id:
                                        reply_to_id=reply_to)
     except IntegrityError:
         # A concurrent send with this client_id committed first (PostgreSQL; the seq taken
-        # here is given back by the rollback).
+        # here is given back by the rollback). The rollback expires `sender`: keep its id.
+        sender_id = sender.id
         await db.rollback()
-        earlier = await _earlier_send(db, sender.id, client_id) if client_id else None
+        earlier = await _earlier_send(db, sender_id, client_id) if client_id else None
         if earlier is None:
             raise
         return await _as_sent(db, earlier, chat_id)
@@ -86,6 +88,7 @@ async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id:
     events = PendingEvents()
     events.to_chat(chat_id, {"type": "message.new", "message": payload})
     await events.commit_and_publish(db, ctx.broker)
+    MESSAGES_SENT.inc()
     return Sent(payload, created=True)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.chats.models import Chat, ChatMembership
-from chinwag.db.base import utcnow
+from chinwag.db.base import iso, utcnow
 from chinwag.messages.models import Message
 
 
@@ -82,8 +82,8 @@ def message_dict(message: Message, is_read: bool) -> dict:
         "text": None if deleted else message.text,
         "client_id": message.client_id,
         "reply_to": message.reply_to_id,
-        "created_at": message.created_at.isoformat(),
-        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "created_at": iso(message.created_at),
+        "edited_at": iso(message.edited_at),
         "deleted": deleted,
         "is_read": is_read,
     }

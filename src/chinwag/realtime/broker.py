@@ -9,12 +9,12 @@ from typing import Protocol
 
 log = logging.getLogger("chinwag.broker")
 
-Listener = Callable[[str, bytes], None]
+Listener = Callable[[str, str], None]
 
 
-def encode_event(event: dict) -> bytes:
-    """Serialise an event once; the same bytes go to every recipient."""
-    return json.dumps(event, separators=(",", ":"), default=str).encode()
+def encode_event(event: dict) -> str:
+    """Serialise an event once; the same text goes to every recipient."""
+    return json.dumps(event, separators=(",", ":"), default=str)
 
 
 class Broker(Protocol):

@@ -1,30 +1,159 @@
-"""Who is online: users with at least one open socket (kept by the realtime gateway)."""
+"""Who is online: users with at least one open socket on any process.
+
+The hub tells presence when a user's first socket on this process opens and when the last one
+closes; presence answers whether that changed the user's status everywhere.
+"""
 
 from __future__ import annotations
 
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-class Presence:
-    """Per-process registry of open sockets per user."""
+from redis.exceptions import RedisError
+
+OnExpired = Callable[[int], Awaitable[None]]
+
+
+class Presence(Protocol):
+    async def start(self, on_expired: OnExpired) -> None: ...
+    async def close(self) -> None: ...
+    async def went_online(self, user_id: int) -> bool: ...
+    async def went_offline(self, user_id: int) -> bool: ...
+    async def heartbeat(self, user_ids: list[int]) -> None: ...
+    async def sweep(self) -> None: ...
+    async def online_user_ids(self) -> set[int]: ...
+    async def is_online(self, user_id: int) -> bool: ...
+
+
+class MemoryPresence:
+    """One process: online means a socket here."""
 
     def __init__(self) -> None:
-        self._sockets: dict[int, int] = {}
+        self._online: set[int] = set()
 
-    def connected(self, user_id: int) -> bool:
-        """Count a socket; True when it is the user's first (they just came online)."""
-        self._sockets[user_id] = self._sockets.get(user_id, 0) + 1
-        return self._sockets[user_id] == 1
+    async def start(self, on_expired: OnExpired) -> None:
+        return None
 
-    def disconnected(self, user_id: int) -> bool:
-        """Forget a socket; True when it was the user's last (they just went offline)."""
-        left = self._sockets.get(user_id, 0) - 1
-        if left > 0:
-            self._sockets[user_id] = left
-            return False
-        self._sockets.pop(user_id, None)
-        return True
+    async def close(self) -> None:
+        self._online.clear()
+
+    async def went_online(self, user_id: int) -> bool:
+        new = user_id not in self._online
+        self._online.add(user_id)
+        return new
+
+    async def went_offline(self, user_id: int) -> bool:
+        was = user_id in self._online
+        self._online.discard(user_id)
+        return was
+
+    async def heartbeat(self, user_ids: list[int]) -> None:
+        return None
+
+    async def sweep(self) -> None:
+        return None
 
     async def online_user_ids(self) -> set[int]:
-        return set(self._sockets)
+        return set(self._online)
 
     async def is_online(self, user_id: int) -> bool:
-        return user_id in self._sockets
+        return user_id in self._online
+
+
+class RedisPresence:
+    """Shared through Redis with expiry: per user, a sorted set of the processes holding one
+    of their sockets (score = when that claim expires), plus one sorted set of online users.
+    Live processes renew their claims; a process that dies stops renewing, and the sweep of
+    any other process declares its users offline once the claims run out."""
+
+    def __init__(self, redis, ttl: float = 60.0) -> None:
+        self.redis = redis
+        self.ttl = ttl
+        self.process_id = uuid.uuid4().hex
+        self._on_expired: OnExpired | None = None
+
+    @staticmethod
+    def _key(user_id: int) -> str:
+        return f"chinwag:presence:{user_id}"
+
+    ONLINE = "chinwag:presence:online"
+
+    async def start(self, on_expired: OnExpired) -> None:
+        self._on_expired = on_expired
+
+    async def close(self) -> None:
+        return None
+
+    async def went_online(self, user_id: int) -> bool:
+        now = time.time()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(self._key(user_id), "-inf", now)
+            pipe.zadd(self._key(user_id), {self.process_id: now + self.ttl})
+            pipe.zcard(self._key(user_id))
+            pipe.zadd(self.ONLINE, {str(user_id): now + self.ttl}, gt=True)
+            pipe.zadd(self.ONLINE, {str(user_id): now + self.ttl}, nx=True)
+            _, _, holders, _, _ = await pipe.execute()
+        return holders == 1
+
+    async def went_offline(self, user_id: int) -> bool:
+        now = time.time()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(self._key(user_id), self.process_id)
+            pipe.zremrangebyscore(self._key(user_id), "-inf", now)
+            pipe.zcard(self._key(user_id))
+            _, _, holders = await pipe.execute()
+        if holders:
+            return False
+        return bool(await self.redis.zrem(self.ONLINE, str(user_id)))
+
+    async def heartbeat(self, user_ids: list[int]) -> None:
+        if not user_ids:
+            return
+        expires = time.time() + self.ttl
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.zadd(self._key(user_id), {self.process_id: expires})
+                pipe.zadd(self.ONLINE, {str(user_id): expires}, gt=True)
+            await pipe.execute()
+
+    async def sweep(self) -> None:
+        """Declare offline the users whose every claim has expired (their process died)."""
+        now = time.time()
+        for raw in await self.redis.zrangebyscore(self.ONLINE, "-inf", now):
+            user_id = int(raw)
+            await self.redis.zremrangebyscore(self._key(user_id), "-inf", now)
+            if await self.redis.zcard(self._key(user_id)):
+                continue
+            # ZREM answers 1 to exactly one sweeper, so one process announces it.
+            if await self.redis.zrem(self.ONLINE, raw) and self._on_expired:
+                await self._on_expired(user_id)
+
+    async def online_user_ids(self) -> set[int]:
+        return {int(u) for u in await self.redis.zrangebyscore(self.ONLINE, time.time(), "+inf")}
+
+    async def is_online(self, user_id: int) -> bool:
+        score = await self.redis.zscore(self.ONLINE, str(user_id))
+        return score is not None and score > time.time()
+
+
+def create_presence(broker, ttl: float) -> Presence:
+    """Shared through Redis when the broker is Redis, else this process's own."""
+    redis = getattr(broker, "redis", None)
+    return RedisPresence(redis, ttl) if redis is not None else MemoryPresence()
+
+
+async def keep_presence(ctx) -> None:
+    """Renew this process's claims and sweep dead processes' users, every third of the TTL."""
+    import asyncio
+    import logging
+
+    log = logging.getLogger("chinwag.realtime")
+    while True:
+        await asyncio.sleep(ctx.settings.presence_ttl / 3)  # a period, not a synchronisation
+        try:
+            await ctx.presence.heartbeat(list(ctx.hub.connections))
+            await ctx.presence.sweep()
+        except (OSError, RedisError) as exc:
+            log.warning("presence upkeep failed: %s", exc)

@@ -1,0 +1,91 @@
+"""One WebSocket connection's outgoing side: a bounded queue and its own writer task, so a
+client that stops reading never delays anyone else."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+
+from starlette.websockets import WebSocket, WebSocketState
+
+log = logging.getLogger("chinwag.realtime")
+
+CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN = 1013
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, user_id: int, session_id: str, limit: int) -> None:
+        self.websocket = websocket
+        self.user_id = user_id
+        self.session_id = session_id
+        self._limit = limit
+        # (text, droppable) pairs; droppable events (typing) go first when the queue is full.
+        self._queue: deque[tuple[str, bool]] = deque()
+        self._ready = asyncio.Event()
+        self._closing: tuple[int, str] | None = None
+        self.closed = asyncio.Event()
+        self._writer: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.user_id}")
+
+    def send(self, text: str, droppable: bool = False) -> None:
+        """Queue an event (never blocks). On overflow: drop a typing event, else close 1013."""
+        if self._closing:
+            return
+        if len(self._queue) >= self._limit:
+            if droppable or not self._drop_one_droppable():
+                if not droppable:
+                    self.close(CLOSE_TRY_AGAIN, "send queue overflow; reconnect and resume")
+                return
+        self._queue.append((text, droppable))
+        self._ready.set()
+
+    def send_first(self, text: str) -> None:
+        """Put a frame ahead of everything queued (the `ready` frame)."""
+        self._queue.appendleft((text, False))
+        self._ready.set()
+
+    def _drop_one_droppable(self) -> bool:
+        for index, (_, droppable) in enumerate(self._queue):
+            if droppable:
+                del self._queue[index]
+                return True
+        return False
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close after nothing more: queued events are discarded, the writer sends the close."""
+        if self._closing is None:
+            self._closing = (code, reason)
+            self._queue.clear()
+            self._ready.set()
+
+    async def _write_loop(self) -> None:
+        try:
+            while True:
+                await self._ready.wait()
+                if self._closing:
+                    break
+                while self._queue and not self._closing:
+                    text, _ = self._queue.popleft()
+                    await self.websocket.send_text(text)
+                self._ready.clear()
+            code, reason = self._closing
+            if self.websocket.application_state == WebSocketState.CONNECTED:
+                await self.websocket.close(code, reason)
+        except Exception as exc:  # noqa: BLE001 - a failed send ends this socket only
+            # The peer went away mid-send; the gateway sees `closed` and cleans up.
+            log.debug("writer for user %s stopped: %r", self.user_id, exc)
+        finally:
+            self.closed.set()
+
+    async def stop(self) -> None:
+        if self._writer and not self._writer.done():
+            self._writer.cancel()
+            try:
+                await self._writer
+            except asyncio.CancelledError:
+                pass

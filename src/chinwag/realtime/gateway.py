@@ -1,0 +1,219 @@
+"""The WebSocket endpoint (/ws): handshake checks, the ready frame, then one reader loop per
+socket that parses frames and calls services. Thin: the rules live in the services."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+from redis.exceptions import RedisError
+from starlette.websockets import WebSocketDisconnect
+
+from chinwag.accounts import auth
+from chinwag.context import AppContext
+from chinwag.errors import ChinwagError
+from chinwag.messages import service as messages
+from chinwag.realtime import service
+from chinwag.realtime.broker import encode_event
+from chinwag.realtime.connection import CLOSE_POLICY, CLOSE_TOO_BIG, Connection
+from chinwag.realtime.protocol import (
+    FrameError,
+    PingFrame,
+    ReadFrame,
+    SendFrame,
+    TypingFrame,
+    error_frame,
+    parse_frame,
+)
+
+log = logging.getLogger("chinwag.realtime")
+router = APIRouter()
+
+TYPING_INTERVAL = 3.0
+PONG = encode_event({"type": "pong"})
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def origin_allowed(websocket: WebSocket, ctx: AppContext) -> bool:
+    """Browsers always send Origin: it must be ours. Other clients send none."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    allowed = {o.rstrip("/").lower() for o in ctx.settings.allowed_origins}
+    if not allowed:
+        host = websocket.headers.get("host", "")
+        allowed = {_origin_of(ctx.settings.public_url), f"http://{host}", f"https://{host}"}
+    return origin.rstrip("/").lower() in allowed
+
+
+def _token(websocket: WebSocket) -> str | None:
+    header = websocket.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return websocket.query_params.get("token")
+
+
+async def _authenticate(websocket: WebSocket, ctx: AppContext) -> auth.Caller | None:
+    token = _token(websocket)
+    if not token or not origin_allowed(websocket, ctx):
+        return None
+    try:
+        async with ctx.sessionmaker() as db:
+            return await auth.authenticate(db, ctx, token)
+    except ChinwagError:
+        return None
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    ctx: AppContext = websocket.app.state.ctx
+    caller = await _authenticate(websocket, ctx)
+    if caller is None:
+        # Refused before accept: the client gets an HTTP 403 and never an event.
+        await websocket.close(CLOSE_POLICY)
+        return
+    await websocket.accept()
+    session = SocketSession(ctx, websocket, caller)
+    await session.run()
+
+
+class SocketSession:
+    """One accepted socket: registration, the reader loop, and cleanup."""
+
+    def __init__(self, ctx: AppContext, websocket: WebSocket, caller: auth.Caller) -> None:
+        self.ctx, self.websocket, self.caller = ctx, websocket, caller
+        self.user = caller.user
+        self.connection = Connection(websocket, self.user.id, caller.session_id,
+                                     ctx.settings.ws_send_queue)
+        self._typing_at: dict[int, float] = {}
+
+    async def run(self) -> None:
+        try:
+            await self._open()
+            reader = asyncio.create_task(self._read_loop())
+            closed = asyncio.create_task(self.connection.closed.wait())
+            await asyncio.wait({reader, closed}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (reader, closed):
+                task.cancel()
+            await asyncio.gather(reader, closed, return_exceptions=True)
+        finally:
+            await self._cleanup()
+
+    async def _open(self) -> None:
+        hub = self.ctx.hub
+        async with self.ctx.sessionmaker() as db:
+            chat_ids = await service.chat_ids_of(db, self.user.id)
+        # Subscribe before reading the state sent in `ready`: an event committed in between
+        # is then queued behind `ready`, never lost.
+        first_here = await hub.add(self.connection, chat_ids)
+        async with self.ctx.sessionmaker() as db:
+            ready = await service.ready_frame(db, self.ctx, self.user)
+        self.connection.send_first(encode_event(ready))
+        self.connection.start()
+        log.info("socket opened for user %s", self.user.id,
+                 extra={"event": "ws_open", "user_id": self.user.id})
+        if first_here and await self._presence(self.ctx.presence.went_online):
+            await service.publish_presence(self.ctx, self.user.id, "online", chat_ids)
+
+    async def _cleanup(self) -> None:
+        hub = self.ctx.hub
+        last_here = await hub.remove(self.connection)
+        self.connection.close(1000)
+        await self.connection.stop()
+        self.ctx.limiter.forget(self.user.id)
+        if last_here and await self._presence(self.ctx.presence.went_offline):
+            async with self.ctx.sessionmaker() as db:
+                chat_ids = await service.chat_ids_of(db, self.user.id)
+            await service.publish_presence(self.ctx, self.user.id, "offline", chat_ids)
+        log.info("socket closed for user %s", self.user.id,
+                 extra={"event": "ws_close", "user_id": self.user.id})
+
+    async def _presence(self, change) -> bool:
+        try:
+            return await change(self.user.id)
+        except (OSError, RedisError) as exc:
+            log.warning("presence unavailable: %s", exc)
+            return False
+
+    async def _read_loop(self) -> None:
+        limit = self.ctx.settings.ws_max_frame_bytes
+        while True:
+            try:
+                message = await self.websocket.receive()
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            size = len(text.encode()) if text is not None else len(message.get("bytes") or b"")
+            if size > limit:
+                self.connection.close(CLOSE_TOO_BIG, f"frames are limited to {limit} bytes")
+                return
+            if text is None:
+                self._reply(error_frame("invalid_frame", "send JSON text frames"))
+                continue
+            await self._handle(text)
+
+    async def _handle(self, text: str) -> None:
+        try:
+            raw = json.loads(text)
+            if not isinstance(raw, dict):
+                raise FrameError("invalid_json", "a frame is a JSON object")
+            frame = parse_frame(raw)
+            await self._dispatch(frame)
+        except json.JSONDecodeError:
+            self._reply(error_frame("invalid_json", "frame is not valid JSON"))
+        except FrameError as exc:
+            self._reply(error_frame(exc.code, exc.message, exc.client_id))
+
+    async def _dispatch(self, frame) -> None:
+        if isinstance(frame, SendFrame):
+            await self._send(frame)
+        elif isinstance(frame, TypingFrame):
+            await self._typing(frame)
+        elif isinstance(frame, ReadFrame):
+            await self._read(frame)
+        elif isinstance(frame, PingFrame):
+            self.connection.send(PONG)
+
+    def _reply(self, frame: dict) -> None:
+        self.connection.send(encode_event(frame))
+
+    async def _send(self, frame: SendFrame) -> None:
+        limiter = self.ctx.limiter
+        if not limiter.allow(self.user.id):
+            if limiter.flooding(self.user.id):
+                self.connection.close(CLOSE_POLICY, "flooding")
+                return
+            raise FrameError("rate_limited", "slow down: too many messages", frame.client_id)
+        try:
+            async with self.ctx.sessionmaker() as db:
+                sent = await messages.send_message(db, self.ctx, self.user, frame.chat_id,
+                                                   frame.text, frame.client_id, frame.reply_to)
+        except ChinwagError as exc:
+            raise FrameError(exc.code, exc.message, frame.client_id) from None
+        self._reply({"type": "ack", "client_id": frame.client_id, "message": sent.message})
+
+    async def _typing(self, frame: TypingFrame) -> None:
+        if not self.ctx.hub.is_member(self.user.id, frame.chat_id):
+            raise FrameError("not_found", "No such chat")
+        now = time.monotonic()
+        if now - self._typing_at.get(frame.chat_id, -TYPING_INTERVAL) < TYPING_INTERVAL:
+            return  # at most one typing event per chat every 3 s per socket
+        self._typing_at[frame.chat_id] = now
+        await service.publish_typing(self.ctx, self.user.id, frame.chat_id)
+
+    async def _read(self, frame: ReadFrame) -> None:
+        try:
+            async with self.ctx.sessionmaker() as db:
+                await messages.mark_read(db, self.ctx, self.user, frame.chat_id, frame.seq)
+        except ChinwagError as exc:
+            raise FrameError(exc.code, exc.message) from None

@@ -1,0 +1,170 @@
+"""The hub: this process's open connections, which chats each local user is in, and the
+routing of broker events to them. A process subscribes to a chat's channel only while it
+holds a connection of one of that chat's members."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+
+from chinwag.realtime.broker import Broker
+from chinwag.realtime.channels import PRESENCE_CHANNEL, chat_channel, user_channel
+from chinwag.realtime.connection import CLOSE_POLICY, Connection
+
+log = logging.getLogger("chinwag.realtime")
+
+# Fast path: these are delivered as they are, without parsing.
+PLAIN_PREFIXES = ('{"type":"message.', '{"type":"read"', '{"type":"reaction.')
+
+
+class Hub:
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
+        self.connections: dict[int, set[Connection]] = defaultdict(set)
+        self.user_chats: dict[int, set[int]] = {}  # local users -> their chats
+        self.chat_users: dict[int, set[int]] = defaultdict(set)  # chat -> local members
+        self._pending: set[asyncio.Task] = set()
+        broker.set_listener(self.deliver)
+
+    async def start(self) -> None:
+        await self.broker.subscribe(PRESENCE_CHANNEL)
+
+    # -- connections -------------------------------------------------------------------
+
+    async def add(self, connection: Connection, chat_ids: set[int]) -> bool:
+        """Register a connection; True when it is its user's first on this process."""
+        user_id = connection.user_id
+        first = not self.connections[user_id]
+        self.connections[user_id].add(connection)
+        if first:
+            self.user_chats[user_id] = set()
+            await self.broker.subscribe(user_channel(user_id))
+        for chat_id in chat_ids:
+            if self._note_join(user_id, chat_id):
+                await self.broker.subscribe(chat_channel(chat_id))
+        return first
+
+    async def remove(self, connection: Connection) -> bool:
+        """Forget a connection; True when it was its user's last on this process."""
+        user_id = connection.user_id
+        sockets = self.connections.get(user_id)
+        if not sockets or connection not in sockets:
+            return False
+        sockets.discard(connection)
+        if sockets:
+            return False
+        del self.connections[user_id]
+        for chat_id in list(self.user_chats.pop(user_id, ())):
+            if self._note_leave(user_id, chat_id):
+                await self.broker.unsubscribe(chat_channel(chat_id))
+        await self.broker.unsubscribe(user_channel(user_id))
+        return True
+
+    def _note_join(self, user_id: int, chat_id: int) -> bool:
+        """Record a local user in a chat; True when the chat's channel must be subscribed."""
+        chats = self.user_chats.get(user_id)
+        if chats is None or chat_id in chats:
+            return False
+        chats.add(chat_id)
+        members = self.chat_users[chat_id]
+        members.add(user_id)
+        return len(members) == 1
+
+    def _note_leave(self, user_id: int, chat_id: int) -> bool:
+        """Forget a local user in a chat; True when the chat's channel can be unsubscribed."""
+        self.user_chats.get(user_id, set()).discard(chat_id)
+        members = self.chat_users.get(chat_id)
+        if members is None or user_id not in members:
+            return False
+        members.discard(user_id)
+        if members:
+            return False
+        del self.chat_users[chat_id]
+        return True
+
+    def is_member(self, user_id: int, chat_id: int) -> bool:
+        return chat_id in self.user_chats.get(user_id, ())
+
+    def local_contacts(self, chat_ids) -> set[int]:
+        """Local users who share at least one of these chats."""
+        users: set[int] = set()
+        for chat_id in chat_ids:
+            users |= self.chat_users.get(chat_id, set())
+        return users
+
+    # -- delivery ----------------------------------------------------------------------
+
+    def deliver(self, channel: str, text: str) -> None:
+        """Route one broker event to local connections (called for every event: keep it lean)."""
+        kind, _, key = channel.partition(":")
+        if kind == "chat":
+            chat_id = int(key)
+            if text.startswith(PLAIN_PREFIXES):
+                self._to_chat(chat_id, text)
+            else:
+                self._chat_event(chat_id, text, json.loads(text))
+        elif kind == "user":
+            self._user_event(int(key), text, json.loads(text))
+        elif channel == PRESENCE_CHANNEL:
+            self._presence_event(json.loads(text))
+
+    def _to_chat(self, chat_id: int, text: str, *, skip_user: int | None = None,
+                 droppable: bool = False) -> None:
+        for user_id in self.chat_users.get(chat_id, ()):
+            if user_id != skip_user:
+                for connection in self.connections.get(user_id, ()):
+                    connection.send(text, droppable)
+
+    def _to_user(self, user_id: int, text: str) -> None:
+        for connection in self.connections.get(user_id, ()):
+            connection.send(text)
+
+    def _chat_event(self, chat_id: int, text: str, event: dict) -> None:
+        kind = event.get("type")
+        if kind == "typing":
+            self._to_chat(chat_id, text, skip_user=event["user_id"], droppable=True)
+            return
+        self._to_chat(chat_id, text)
+        if kind == "member.left":
+            # Told first, then cut off: they receive nothing more from this chat.
+            self._leave(event["user_id"], chat_id)
+        elif kind == "chat.deleted":
+            for user_id in list(self.chat_users.get(chat_id, ())):
+                self._leave(user_id, chat_id)
+
+    def _leave(self, user_id: int, chat_id: int) -> None:
+        if self._note_leave(user_id, chat_id):
+            self._schedule(self.broker.unsubscribe(chat_channel(chat_id)))
+
+    def _user_event(self, user_id: int, text: str, event: dict) -> None:
+        kind = event.get("type")
+        if kind == "session.revoked":
+            revoked = set(event["session_ids"])
+            for connection in list(self.connections.get(user_id, ())):
+                if connection.session_id in revoked:
+                    connection.close(CLOSE_POLICY, "session ended")
+            return
+        if kind == "chat.created" and self._note_join(user_id, event["chat"]["id"]):
+            self._schedule(self.broker.subscribe(chat_channel(event["chat"]["id"])))
+        self._to_user(user_id, text)
+
+    def _presence_event(self, event: dict) -> None:
+        subject = event["user_id"]
+        text = json.dumps({"type": "presence", "user_id": subject, "status": event["status"]},
+                          separators=(",", ":"))
+        for user_id in self.local_contacts(event.get("chat_ids", ())):
+            if user_id != subject:
+                self._to_user(user_id, text)
+
+    def _schedule(self, coroutine) -> None:
+        # Subscription changes touch the broker (I/O); delivery itself never waits on it.
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def close_all(self, code: int = 1012, reason: str = "server shutting down") -> None:
+        for sockets in list(self.connections.values()):
+            for connection in list(sockets):
+                connection.close(code, reason)

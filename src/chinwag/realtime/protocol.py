@@ -1,0 +1,74 @@
+"""WebSocket protocol v1: the frames a client may send, validated in one place."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from chinwag.messages.schemas import ClientId, MessageText
+from chinwag.validation import MAX_BIGINT, MAX_INT
+
+ChatRef = Annotated[int, Field(ge=1, le=MAX_INT)]
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class SendFrame(Frame):
+    type: Literal["message.send"]
+    chat_id: ChatRef
+    text: MessageText
+    client_id: ClientId
+    reply_to: int | None = Field(None, ge=1, le=MAX_BIGINT)
+
+
+class TypingFrame(Frame):
+    type: Literal["typing"]
+    chat_id: ChatRef
+
+
+class ReadFrame(Frame):
+    type: Literal["read"]
+    chat_id: ChatRef
+    seq: int = Field(ge=0, le=MAX_BIGINT)
+
+
+class PingFrame(Frame):
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[SendFrame | TypingFrame | ReadFrame | PingFrame,
+                        Field(discriminator="type")]
+KNOWN_TYPES = {"message.send", "typing", "read", "ping"}
+_frames = TypeAdapter(ClientFrame)
+
+
+class FrameError(Exception):
+    """A frame we answer with an `error` frame, keeping the socket open."""
+
+    def __init__(self, code: str, message: str, client_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.client_id = code, message, client_id
+
+
+def parse_frame(raw: dict) -> SendFrame | TypingFrame | ReadFrame | PingFrame:
+    kind = raw.get("type")
+    if kind not in KNOWN_TYPES:
+        raise FrameError("unknown_type", f"unknown frame type {str(kind)[:40]!r}")
+    try:
+        return _frames.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][1:]) or "frame"
+        client_id = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
+        raise FrameError("validation_error", f"{where}: {first['msg']}",
+                         client_id[:64] if client_id else None) from None
+
+
+def error_frame(code: str, message: str, client_id: str | None = None) -> dict:
+    frame = {"type": "error", "code": code, "message": message}
+    if client_id is not None:
+        frame["client_id"] = client_id
+    return frame
