@@ -1,0 +1,169 @@
+"""A small async client for scripting chinwag: REST calls, one WebSocket, and resume.
+
+    client = await ChinwagClient.sign_in("http://127.0.0.1:8000", "ana", "password")
+    await client.connect()                       # ready, then fetches any missed messages
+    message = await client.send(chat_id, "hi")   # waits for the ack
+    event = await client.wait_for(lambda e: e["type"] == "message.new")
+    await client.close()
+
+It keeps the highest seq it has seen per chat and every message once (`client.messages`),
+so after a reconnect `connect()` fetches exactly the gaps (DESIGN.md section 5, Resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import websockets
+
+
+class ChinwagAPIError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+class ChinwagClient:
+    def __init__(self, base_url: str, access_token: str, *, origin: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.access_token = access_token
+        self.origin = origin
+        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=30)
+        self.messages: dict[int, dict[int, dict]] = {}  # chat id -> seq -> message
+        self.events: list[dict] = []
+        self.ready: dict | None = None
+        self.user: dict | None = None
+        self.close_code: int | None = None
+        self._socket = None
+        self._reader: asyncio.Task | None = None
+        self._changed = asyncio.Condition()
+
+    # -- REST --------------------------------------------------------------------------
+
+    @classmethod
+    async def sign_in(cls, base_url: str, login: str, password: str, **kwargs) -> ChinwagClient:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+            response = await http.post("/api/auth/login",
+                                       json={"login": login, "password": password})
+        body = _checked(response)
+        client = cls(base_url, body["access_token"], **kwargs)
+        client.user = body["user"]
+        return client
+
+    async def request(self, method: str, path: str, **kwargs) -> Any:
+        headers = {"Authorization": f"Bearer {self.access_token}"}
+        return _checked(await self.http.request(method, path, headers=headers, **kwargs))
+
+    async def history_after(self, chat_id: int, after: int) -> list[dict]:
+        """Every stored message after `after`, page by page."""
+        found: list[dict] = []
+        while True:
+            page = await self.request("GET", f"/api/chats/{chat_id}/messages",
+                                      params={"after": after, "limit": 100})
+            found += page
+            if len(page) < 100:
+                return found
+            after = page[-1]["seq"]
+
+    # -- socket ------------------------------------------------------------------------
+
+    def last_seq(self, chat_id: int) -> int:
+        seqs = self.messages.get(chat_id)
+        return max(seqs) if seqs else 0
+
+    async def connect(self, *, resume: bool = True) -> dict:
+        """Open the socket, wait for `ready`, then fetch what was missed since last time."""
+        url = self.base_url.replace("http", "ws", 1) + "/ws"
+        headers = {"Authorization": f"Bearer {self.access_token}"}
+        self._socket = await websockets.connect(url, additional_headers=headers,
+                                                origin=self.origin, max_size=None)
+        self.close_code = None
+        self.ready = json.loads(await self._socket.recv())
+        self._reader = asyncio.create_task(self._read())
+        if resume:
+            for chat in self.ready["chats"]:
+                if chat["last_seq"] > self.last_seq(chat["id"]):
+                    for message in await self.history_after(chat["id"], self.last_seq(chat["id"])):
+                        self._keep(message)
+        return self.ready
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self._socket:
+                event = json.loads(raw)
+                if event["type"] in ("message.new", "message.updated"):
+                    self._keep(event["message"])
+                if event["type"] == "ack":
+                    self._keep(event["message"])
+                async with self._changed:
+                    self.events.append(event)
+                    self._changed.notify_all()
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self.close_code = self._socket.close_code if self._socket else None
+            async with self._changed:
+                self._changed.notify_all()
+
+    def _keep(self, message: dict) -> None:
+        self.messages.setdefault(message["chat_id"], {})[message["seq"]] = message
+
+    async def frame(self, frame: dict) -> None:
+        await self._socket.send(json.dumps(frame))
+
+    async def send(self, chat_id: int, text: str, client_id: str | None = None,
+                   timeout: float = 10) -> dict:
+        """Send over the socket and return the acknowledged message."""
+        client_id = client_id or uuid.uuid4().hex
+        await self.frame({"type": "message.send", "chat_id": chat_id, "text": text,
+                          "client_id": client_id})
+        reply = await self.wait_for(
+            lambda e: e["type"] in ("ack", "error") and e.get("client_id") == client_id,
+            timeout)
+        if reply["type"] == "error":
+            raise ChinwagAPIError(0, reply["code"], reply["message"])
+        return reply["message"]
+
+    async def wait_for(self, predicate: Callable[[dict], bool], timeout: float = 10) -> dict:
+        """The first event received so far (or later) that matches."""
+        async def first_match() -> dict:
+            async with self._changed:
+                while True:
+                    for event in self.events:
+                        if predicate(event):
+                            return event
+                    if self._reader is None or self._reader.done():
+                        raise ConnectionError(f"socket closed ({self.close_code})")
+                    await self._changed.wait()
+
+        return await asyncio.wait_for(first_match(), timeout)
+
+    async def wait_closed(self, timeout: float = 10) -> int | None:
+        if self._reader is not None:
+            await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+        return self.close_code
+
+    async def disconnect(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+        self._socket = self._reader = None
+        self.events.clear()
+
+    async def close(self) -> None:
+        await self.disconnect()
+        await self.http.aclose()
+
+
+def _checked(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        error = response.json().get("error", {})
+        raise ChinwagAPIError(response.status_code, error.get("code", ""),
+                              error.get("message", ""))
+    return response.json() if response.content else None
