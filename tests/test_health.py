@@ -1,0 +1,56 @@
+"""Liveness, readiness, metrics and the API documentation."""
+
+
+async def test_healthz(client):
+    response = await client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_database_and_broker(client):
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+async def test_readyz_reports_a_dead_database(client, ctx):
+    from chinwag.db.engine import create_engine
+
+    healthy = ctx.engine
+    ctx.engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    try:
+        response = await client.get("/readyz")
+    finally:
+        await ctx.engine.dispose()
+        ctx.engine = healthy
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "failed"
+
+
+async def test_metrics_are_prometheus_text(client):
+    await client.get("/healthz")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "chinwag_http_requests_total" in response.text
+
+
+async def test_every_operation_is_documented(client):
+    spec = (await client.get("/openapi.json")).json()
+    operations = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if path.startswith("/api/")
+    ]
+    assert len(operations) >= 33
+    for path, method, op in operations:
+        assert op.get("summary"), f"{method.upper()} {path} has no summary"
+        assert "200" in op["responses"] or "201" in op["responses"] or "202" in op[
+            "responses"] or "204" in op["responses"], (method, path)
+        errors = [code for code in op["responses"] if code.startswith(("4", "5"))]
+        assert errors, f"{method.upper()} {path} documents no error responses"
+
+
+async def test_docs_pages_are_served(client):
+    assert (await client.get("/docs")).status_code == 200
+    assert (await client.get("/redoc")).status_code == 200
