@@ -11,6 +11,8 @@ from sqlalchemy import update
 from chinwag.accounts.models import Session, User
 from tests.conftest import Person
 
+PASSWORD = "correct horse battery"  # what the signup fixture gives everyone
+
 
 def session_id_of(person: Person) -> str:
     """The session a person's tokens belong to (the refresh token starts with its id)."""
@@ -21,10 +23,12 @@ def session_id_of(person: Person) -> str:
 def login(client):
     """login(login, password, user_agent=...) -> the raw response of POST /api/auth/login."""
 
-    async def sign_in(name: str, password: str = "correct horse battery",
-                      user_agent: str = "pytest"):
-        return await client.post("/api/auth/login", json={"login": name, "password": password},
-                                 headers={"User-Agent": user_agent})
+    async def sign_in(name: str, password: str = PASSWORD, user_agent: str = "pytest"):
+        return await client.post(
+            "/api/auth/login",
+            json={"login": name, "password": password},
+            headers={"User-Agent": user_agent},
+        )
 
     return sign_in
 
@@ -37,8 +41,15 @@ def second_device(login):
         response = await login(person.username, person.password, user_agent)
         assert response.status_code == 200, response.text
         body = response.json()
-        return Person(person.id, person.username, person.email, person.password,
-                      body["access_token"], body["refresh_token"], body["user"])
+        return Person(
+            person.id,
+            person.username,
+            person.email,
+            person.password,
+            body["access_token"],
+            body["refresh_token"],
+            body["user"],
+        )
 
     return sign_in_again
 

@@ -28,8 +28,9 @@ async def test_login_answers_a_token_pair_and_the_private_profile(login, ana):
 async def test_login_by_username_or_email_ignores_case(client, login, ana, name):
     response = await login(name, ana.password)
     assert response.status_code == 200, response.text
-    me = await client.get("/api/users/me",
-                          headers={"Authorization": f"Bearer {response.json()['access_token']}"})
+    me = await client.get(
+        "/api/users/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"}
+    )
     assert me.json()["id"] == ana.id
 
 
@@ -63,20 +64,31 @@ async def test_deactivated_account_cannot_sign_in(login, ana, deactivate):
     assert_error(await login("ana", ana.password), 401, "invalid_credentials")
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"login": "ana"}, {"password": "x"}, {"login": "", "password": "x"},
-    {"login": "ana", "password": ""}, {"login": "a" * 255, "password": "x"},
-    {"login": "ana", "password": "p" * 129}, {"login": "an\x00a", "password": "x"},
-    {"login": "ana", "password": "pa\x00ss"}, {"login": 5, "password": "x"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"login": "ana"},
+        {"password": "x"},
+        {"login": "", "password": "x"},
+        {"login": "ana", "password": ""},
+        {"login": "a" * 255, "password": "x"},
+        {"login": "ana", "password": "p" * 129},
+        {"login": "an\x00a", "password": "x"},
+        {"login": "ana", "password": "pa\x00ss"},
+        {"login": 5, "password": "x"},
+    ],
+)
 async def test_malformed_login_is_422(client, ana, body):
     assert_error(await client.post("/api/auth/login", json=body), 422, "validation_error")
 
 
 async def test_lone_surrogate_in_login_is_422(client, ana):
-    response = await client.post("/api/auth/login",
-                                 content=b'{"login": "ana\\udc00", "password": "whatever"}',
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/auth/login",
+        content=b'{"login": "ana\\udc00", "password": "whatever"}',
+        headers={"Content-Type": "application/json"},
+    )
     assert_error(response, 422, "validation_error")
 
 
@@ -84,20 +96,23 @@ async def test_lone_surrogate_in_login_is_422(client, ana):
 
 
 async def test_token_form_gives_a_bearer_token_that_works(client, ana):
-    response = await client.post("/api/auth/token",
-                                 data={"username": "ana", "password": ana.password})
+    response = await client.post(
+        "/api/auth/token", data={"username": "ana", "password": ana.password}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"access_token", "token_type"}
     assert body["token_type"] == "bearer"
-    me = await client.get("/api/users/me",
-                          headers={"Authorization": f"Bearer {body['access_token']}"})
+    me = await client.get(
+        "/api/users/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert me.status_code == 200 and me.json()["id"] == ana.id
 
 
 async def test_token_form_accepts_the_email(client, ana):
-    response = await client.post("/api/auth/token",
-                                 data={"username": "ANA@example.com", "password": ana.password})
+    response = await client.post(
+        "/api/auth/token", data={"username": "ANA@example.com", "password": ana.password}
+    )
     assert response.status_code == 200, response.text
 
 
@@ -107,8 +122,9 @@ async def test_token_form_wrong_password_is_401(client, ana):
 
 
 async def test_token_form_oversized_fields_are_401_like_a_wrong_password(client, ana):
-    response = await client.post("/api/auth/token",
-                                 data={"username": "a" * 300, "password": ana.password})
+    response = await client.post(
+        "/api/auth/token", data={"username": "a" * 300, "password": ana.password}
+    )
     assert_error(response, 401, "invalid_credentials")
 
 
@@ -118,8 +134,9 @@ async def test_token_form_needs_both_fields(client, ana):
 
 
 async def test_token_form_refuses_json(client, ana):
-    response = await client.post("/api/auth/token",
-                                 json={"username": "ana", "password": ana.password})
+    response = await client.post(
+        "/api/auth/token", json={"username": "ana", "password": ana.password}
+    )
     assert_error(response, 422, "validation_error")
 
 
@@ -164,8 +181,9 @@ async def test_email_and_username_of_one_account_share_the_budget(login, ana):
 
 async def test_token_form_shares_the_budget_and_answers_429(client, login, ana):
     await fail(login, "ana", 5)
-    response = await client.post("/api/auth/token",
-                                 data={"username": "ana", "password": ana.password})
+    response = await client.post(
+        "/api/auth/token", data={"username": "ana", "password": ana.password}
+    )
     assert_throttled(response)
 
 
@@ -185,8 +203,9 @@ async def test_success_before_the_limit_clears_failures(login, ana):
 async def test_failures_older_than_the_window_no_longer_count(login, ana, db_update):
     await fail(login, "ana", 5)
     assert_throttled(await login("ana", ana.password))
-    await db_update(LoginFailure, LoginFailure.id > 0,
-                    failed_at=utcnow() - timedelta(minutes=15, seconds=1))
+    await db_update(
+        LoginFailure, LoginFailure.id > 0, failed_at=utcnow() - timedelta(minutes=15, seconds=1)
+    )
     assert (await login("ana", ana.password)).status_code == 200
 
 

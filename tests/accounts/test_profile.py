@@ -7,8 +7,18 @@ import pytest
 from chinwag.db.base import utcnow
 from tests.conftest import assert_error
 
-PRIVATE_FIELDS = {"id", "username", "display_name", "bio", "created_at", "online", "email",
-                  "phone", "birth_date", "settings"}
+PRIVATE_FIELDS = {
+    "id",
+    "username",
+    "display_name",
+    "bio",
+    "created_at",
+    "online",
+    "email",
+    "phone",
+    "birth_date",
+    "settings",
+}
 
 
 async def patch_me(client, person, **fields):
@@ -34,9 +44,13 @@ async def test_me_needs_a_token(client):
 
 
 async def test_patch_changes_every_editable_field_and_it_sticks(client, ana):
-    fields = {"display_name": "Ana Silva", "phone": "+44 (20) 7946-0958",
-              "birth_date": "1990-05-17", "bio": "Hello!\nI write code.",
-              "settings": {"theme": "dark", "notify": {"sound": False}}}
+    fields = {
+        "display_name": "Ana Silva",
+        "phone": "+44 (20) 7946-0958",
+        "birth_date": "1990-05-17",
+        "bio": "Hello!\nI write code.",
+        "settings": {"theme": "dark", "notify": {"sound": False}},
+    }
     response = await patch_me(client, ana, **fields)
     assert response.status_code == 200, response.text
     for key, value in fields.items():
@@ -103,10 +117,18 @@ async def test_phone_in_the_pattern_is_accepted(client, ana, phone):
     assert response.json()["phone"] == phone
 
 
-@pytest.mark.parametrize("birth_date", [
-    (utcnow().date() + timedelta(days=1)).isoformat(), "2999-01-01", "1899-12-31", "0001-01-01",
-    "not-a-date", "2001-02-30", 20000101,
-])
+@pytest.mark.parametrize(
+    "birth_date",
+    [
+        (utcnow().date() + timedelta(days=1)).isoformat(),
+        "2999-01-01",
+        "1899-12-31",
+        "0001-01-01",
+        "not-a-date",
+        "2001-02-30",
+        20000101,
+    ],
+)
 async def test_implausible_birth_date_is_422(client, ana, birth_date):
     error = assert_error(await patch_me(client, ana, birth_date=birth_date), 422)
     assert "birth_date" in error["message"]
@@ -142,24 +164,35 @@ async def test_display_name_up_to_64_characters(client, ana):
     assert_error(await patch_me(client, ana, display_name="d" * 65), 422, "validation_error")
 
 
-@pytest.mark.parametrize("fields", [{"bio": "a\x00b"}, {"display_name": "a\x00b"},
-                                    {"settings": {"k": "a\x00b"}}, {"settings": {"a\x00": 1}}])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"bio": "a\x00b"},
+        {"display_name": "a\x00b"},
+        {"settings": {"k": "a\x00b"}},
+        {"settings": {"a\x00": 1}},
+    ],
+)
 async def test_nul_character_is_422_not_500(client, ana, fields):
     assert_error(await patch_me(client, ana, **fields), 422, "validation_error")
 
 
-@pytest.mark.parametrize("raw", [b'{"bio": "x\\ud800"}', b'{"display_name": "\\udfff"}',
-                                 b'{"settings": {"k": "\\ud800"}}'])
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"bio": "x\\ud800"}', b'{"display_name": "\\udfff"}', b'{"settings": {"k": "\\ud800"}}'],
+)
 async def test_lone_surrogate_is_422_not_500(client, ana, raw):
-    response = await client.patch("/api/users/me", headers={
-        **ana.headers, "Content-Type": "application/json"}, content=raw)
+    response = await client.patch(
+        "/api/users/me", headers={**ana.headers, "Content-Type": "application/json"}, content=raw
+    )
     assert_error(response, 422, "validation_error")
 
 
 async def test_settings_must_be_an_object_of_at_most_16_kib(client, ana):
     assert_error(await patch_me(client, ana, settings=["a", "list"]), 422, "validation_error")
-    assert_error(await patch_me(client, ana, settings={"big": "x" * 17_000}), 422,
-                 "validation_error")
+    assert_error(
+        await patch_me(client, ana, settings={"big": "x" * 17_000}), 422, "validation_error"
+    )
     assert (await patch_me(client, ana, settings={"big": "x" * 16_000})).status_code == 200
 
 
@@ -177,3 +210,24 @@ async def test_my_profile_changes_are_visible_to_others(client, ana, bob):
 async def test_birth_date_round_trips_as_a_date(client, ana):
     await patch_me(client, ana, birth_date=date(1985, 12, 1).isoformat())
     assert (await get_me(client, ana))["birth_date"] == "1985-12-01"
+
+
+async def test_settings_may_hold_the_text_backslash_u0000(client, ana):
+    # Only a real NUL character is refused, not a string that merely looks like its escape.
+    response = await patch_me(client, ana, settings={"k": "\\u0000"})
+    assert response.status_code == 200, response.text
+    assert (await get_me(client, ana))["settings"] == {"k": "\\u0000"}
+
+
+def nested(depth: int) -> dict:
+    value: dict | int = 1
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+async def test_deeply_nested_settings_are_422_and_the_profile_stays_readable(client, ana):
+    assert (await patch_me(client, ana, settings=nested(32))).status_code == 200
+    error = assert_error(await patch_me(client, ana, settings=nested(300)), 422)
+    assert "settings" in error["message"]
+    assert (await get_me(client, ana))["settings"] == nested(32)

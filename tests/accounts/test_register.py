@@ -6,8 +6,18 @@ import pytest
 from tests.conftest import assert_error
 
 PASSWORD = "correct horse battery"
-PRIVATE_FIELDS = {"id", "username", "display_name", "bio", "created_at", "online", "email",
-                  "phone", "birth_date", "settings"}
+PRIVATE_FIELDS = {
+    "id",
+    "username",
+    "display_name",
+    "bio",
+    "created_at",
+    "online",
+    "email",
+    "phone",
+    "birth_date",
+    "settings",
+}
 
 
 async def register(client, email="dee@example.com", username="dee", password=PASSWORD, **extra):
@@ -75,9 +85,22 @@ async def test_usernames_that_fit_the_pattern_are_accepted(client, username):
     assert response.json()["username"] == username
 
 
-@pytest.mark.parametrize("username", [
-    "ab", "x" * 33, "", "has space", "ünï", "a/b", "a@b", "a+b", "émile", "abc\n", " abc",
-])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "ab",
+        "x" * 33,
+        "",
+        "has space",
+        "ünï",
+        "a/b",
+        "a@b",
+        "a+b",
+        "émile",
+        "abc\n",
+        " abc",
+    ],
+)
 async def test_usernames_outside_the_pattern_are_refused(client, username):
     error = assert_error(await register(client, username=username), 422, "validation_error")
     assert "username" in error["message"]
@@ -102,8 +125,18 @@ async def test_validation_error_does_not_echo_the_password(client):
     assert password not in response.text
 
 
-@pytest.mark.parametrize("email", ["not-an-email", "dee@", "@example.com", "dee@@example.com",
-                                   "", "dee example@example.com", "a" * 250 + "@example.com"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "not-an-email",
+        "dee@",
+        "@example.com",
+        "dee@@example.com",
+        "",
+        "dee example@example.com",
+        "a" * 250 + "@example.com",
+    ],
+)
 async def test_bad_email_is_refused(client, email):
     error = assert_error(await register(client, email=email), 422, "validation_error")
     assert "email" in error["message"]
@@ -122,15 +155,20 @@ async def test_missing_field_is_refused(client, missing):
 
 
 async def test_body_that_is_not_json_is_refused(client):
-    response = await client.post("/api/auth/register", content=b"{not json",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/auth/register", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 422, "validation_error")
 
 
 @pytest.mark.parametrize("field", ["password", "display_name", "email"])
 async def test_nul_character_is_refused_not_a_server_error(client, field):
-    body = {"email": "dee@example.com", "username": "dee", "password": PASSWORD,
-            "display_name": "Dee"}
+    body = {
+        "email": "dee@example.com",
+        "username": "dee",
+        "password": PASSWORD,
+        "display_name": "Dee",
+    }
     body[field] = body[field][:2] + "\x00" + body[field][2:]
     assert_error(await client.post("/api/auth/register", json=body), 422, "validation_error")
 
@@ -138,12 +176,17 @@ async def test_nul_character_is_refused_not_a_server_error(client, field):
 @pytest.mark.parametrize("field", ["password", "display_name", "email"])
 async def test_lone_surrogate_is_refused_not_a_server_error(client, field):
     # httpx can't encode a lone surrogate, so write the JSON escape by hand.
-    values = {"email": "dee@example.com", "username": "dee", "password": PASSWORD,
-              "display_name": "Dee"}
+    values = {
+        "email": "dee@example.com",
+        "username": "dee",
+        "password": PASSWORD,
+        "display_name": "Dee",
+    }
     values[field] = values[field] + "\\ud800"
     raw = "{" + ", ".join(f'"{k}": "{v}"' for k, v in values.items()) + "}"
-    response = await client.post("/api/auth/register", content=raw.encode(),
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/auth/register", content=raw.encode(), headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 422, "validation_error")
 
 

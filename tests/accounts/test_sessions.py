@@ -36,8 +36,9 @@ async def test_logout_ends_the_refresh_token_too(client, ana):
 
 async def test_logout_clears_the_refresh_cookie(client, ana):
     response = await client.post("/api/auth/logout", headers=ana.headers)
-    [cookie] = [v for v in response.headers.get_list("set-cookie")
-                if v.startswith("chinwag_refresh=")]
+    [cookie] = [
+        v for v in response.headers.get_list("set-cookie") if v.startswith("chinwag_refresh=")
+    ]
     attributes = [part.strip().lower() for part in cookie.split(";")]
     assert "path=/api/auth" in attributes
     assert "max-age=0" in attributes
@@ -72,8 +73,7 @@ async def test_sessions_list_has_the_documented_fields(client, ana):
     assert only["user_agent"]  # httpx sends one
 
 
-async def test_sessions_list_marks_exactly_the_callers_session_current(client, ana,
-                                                                       second_device):
+async def test_sessions_list_marks_exactly_the_callers_session_current(client, ana, second_device):
     phone = await second_device(ana, "Phone/1.0")
     laptop = await second_device(ana, "Laptop/2.0")
     listed = await sessions(client, phone)
@@ -83,7 +83,8 @@ async def test_sessions_list_marks_exactly_the_callers_session_current(client, a
     assert by_id[session_id_of(phone)]["user_agent"] == "Phone/1.0"
     assert by_id[session_id_of(laptop)]["user_agent"] == "Laptop/2.0"
     assert [s["id"] for s in await sessions(client, laptop) if s["current"]] == [
-        session_id_of(laptop)]
+        session_id_of(laptop)
+    ]
 
 
 async def test_sessions_list_shows_only_my_own(client, ana, bob):
@@ -113,8 +114,9 @@ async def test_sessions_list_needs_a_token(client):
 
 async def test_revoke_another_session(client, ana, second_device):
     phone = await second_device(ana, "phone")
-    response = await client.delete(f"/api/users/me/sessions/{session_id_of(phone)}",
-                                   headers=ana.headers)
+    response = await client.delete(
+        f"/api/users/me/sessions/{session_id_of(phone)}", headers=ana.headers
+    )
     assert response.status_code == 204
     assert_error(await me(client, phone), 401, "invalid_token")
     refresh = await client.post("/api/auth/refresh", json={"refresh_token": phone.refresh_token})
@@ -124,8 +126,9 @@ async def test_revoke_another_session(client, ana, second_device):
 
 
 async def test_revoke_my_current_session_signs_me_out(client, ana):
-    response = await client.delete(f"/api/users/me/sessions/{session_id_of(ana)}",
-                                   headers=ana.headers)
+    response = await client.delete(
+        f"/api/users/me/sessions/{session_id_of(ana)}", headers=ana.headers
+    )
     assert response.status_code == 204
     assert_error(await me(client, ana), 401)
 
@@ -142,8 +145,9 @@ async def test_revoke_session_id_too_long_is_422(client, ana):
 
 
 async def test_revoke_someone_elses_session_is_404_and_changes_nothing(client, ana, bob):
-    response = await client.delete(f"/api/users/me/sessions/{session_id_of(bob)}",
-                                   headers=ana.headers)
+    response = await client.delete(
+        f"/api/users/me/sessions/{session_id_of(bob)}", headers=ana.headers
+    )
     assert_error(response, 404, "not_found")
     assert (await me(client, bob)).status_code == 200
 

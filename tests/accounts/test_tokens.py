@@ -73,8 +73,13 @@ async def test_tampered_signature_is_401(client, ana):
 
 def claims_for(person, **changes) -> dict:
     now = utcnow()
-    claims = {"sub": str(person.id), "sid": session_id_of(person), "iat": now,
-              "exp": now + timedelta(minutes=5), "typ": "access"}
+    claims = {
+        "sub": str(person.id),
+        "sid": session_id_of(person),
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "typ": "access",
+    }
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -89,18 +94,25 @@ async def test_unsigned_token_is_401(client, ana):
     assert_error(await me(client, token), 401, "invalid_token")
 
 
-@pytest.mark.parametrize("changes", [
-    {"typ": "refresh"}, {"typ": None}, {"sid": None}, {"sub": None}, {"exp": None},
-    {"sub": "not-a-number"}, {"sid": "no-such-session"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"typ": "refresh"},
+        {"typ": None},
+        {"sid": None},
+        {"sub": None},
+        {"exp": None},
+        {"sub": "not-a-number"},
+        {"sid": "no-such-session"},
+    ],
+)
 async def test_token_with_wrong_claims_is_401(client, settings, ana, changes):
     token = jwt.encode(claims_for(ana, **changes), settings.signing_key, JWT_ALGORITHM)
     assert_error(await me(client, token), 401, "invalid_token")
 
 
 async def test_token_naming_someone_elses_session_is_401(client, settings, ana, bob):
-    token = jwt.encode(claims_for(ana, sid=session_id_of(bob)), settings.signing_key,
-                       JWT_ALGORITHM)
+    token = jwt.encode(claims_for(ana, sid=session_id_of(bob)), settings.signing_key, JWT_ALGORITHM)
     assert_error(await me(client, token), 401, "invalid_token")
 
 
@@ -186,8 +198,9 @@ async def test_refresh_without_any_token_is_401(client, ana):
     assert_error(await client.post("/api/auth/refresh", json={}), 401, "invalid_token")
 
 
-@pytest.mark.parametrize("body", [{"refresh_token": "x" * 201}, {"refresh_token": "a\x00b"},
-                                  {"refresh_token": 12}])
+@pytest.mark.parametrize(
+    "body", [{"refresh_token": "x" * 201}, {"refresh_token": "a\x00b"}, {"refresh_token": 12}]
+)
 async def test_malformed_refresh_body_is_422(client, ana, body):
     assert_error(await client.post("/api/auth/refresh", json=body), 422, "validation_error")
 
@@ -196,8 +209,9 @@ async def test_malformed_refresh_body_is_422(client, ana, body):
 
 
 def set_cookie_header(response) -> str:
-    [header] = [v for v in response.headers.get_list("set-cookie")
-                if v.startswith("chinwag_refresh=")]
+    [header] = [
+        v for v in response.headers.get_list("set-cookie") if v.startswith("chinwag_refresh=")
+    ]
     return header
 
 
@@ -240,8 +254,9 @@ async def test_rotated_cookie_reused_is_401_and_revokes(client, login, ana):
     old = (await login("ana", ana.password)).json()
     assert (await client.post("/api/auth/refresh")).status_code == 200
     client.cookies.clear()
-    response = await client.post("/api/auth/refresh",
-                                 headers={"Cookie": f"chinwag_refresh={old['refresh_token']}"})
+    response = await client.post(
+        "/api/auth/refresh", headers={"Cookie": f"chinwag_refresh={old['refresh_token']}"}
+    )
     assert_error(response, 401, "invalid_token")
     assert_error(await me(client, old["access_token"]), 401)
 
