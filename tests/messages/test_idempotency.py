@@ -21,7 +21,8 @@ async def test_repeat_answers_200_with_the_same_message(client, ana, bob, events
     assert len(await history(client, ana, team["id"])) == length
     assert (await chat(client, ana, team["id"]))["last_seq"] == last_seq
     assert [e["message"]["id"] for e in events.of("message.new", team["id"])] == [
-        first.json()["id"]]
+        first.json()["id"]
+    ]
 
 
 async def test_repeat_with_other_text_still_answers_the_first_message(client, ana, bob):
@@ -37,8 +38,11 @@ async def test_repeat_with_other_text_still_answers_the_first_message(client, an
 async def test_repeat_reflects_what_happened_to_the_message_since(client, ana, bob):
     chat_ = await direct(client, ana, bob)
     first = await sent(client, ana, chat_["id"], "hello", client_id="k2")
-    assert (await client.post(f"/api/chats/{chat_['id']}/read", headers=bob.headers,
-                              json={"seq": first["seq"]})).status_code == 204
+    assert (
+        await client.post(
+            f"/api/chats/{chat_['id']}/read", headers=bob.headers, json={"seq": first["seq"]}
+        )
+    ).status_code == 204
     again = await send(client, ana, chat_["id"], "hello", client_id="k2")
     assert again.status_code == 200
     assert again.json()["is_read"] is True
@@ -58,8 +62,9 @@ async def test_client_id_reused_in_another_chat_is_409(client, ana, bob, cyd, ev
     await events.watch(there["id"])
     await sent(client, ana, here["id"], "first", client_id="dup")
 
-    assert_error(await send(client, ana, there["id"], "second", client_id="dup"), 409,
-                 "client_id_reused")
+    assert_error(
+        await send(client, ana, there["id"], "second", client_id="dup"), 409, "client_id_reused"
+    )
     assert await history(client, ana, there["id"]) == []
     assert (await chat(client, ana, there["id"]))["last_seq"] == 0
     assert events.of("message.new") == []
@@ -71,7 +76,9 @@ async def test_client_ids_belong_to_their_sender(client, ana, bob):
     theirs = await sent(client, bob, chat_["id"], "from bob", client_id="same")
     assert mine["id"] != theirs["id"]
     assert [(m["sender_id"], m["seq"]) for m in await history(client, ana, chat_["id"])] == [
-        (ana.id, 1), (bob.id, 2)]
+        (ana.id, 1),
+        (bob.id, 2),
+    ]
 
 
 async def test_client_id_comparison_is_exact(client, ana, bob):
@@ -85,6 +92,7 @@ async def test_client_id_comparison_is_exact(client, ana, bob):
 async def test_repeat_needs_membership_still(client, ana, bob):
     team = await group(client, ana, bob)
     await sent(client, bob, team["id"], "hi", client_id="gone")
-    assert (await client.post(f"/api/chats/{team['id']}/leave",
-                              headers=bob.headers)).status_code == 204
+    assert (
+        await client.post(f"/api/chats/{team['id']}/leave", headers=bob.headers)
+    ).status_code == 204
     assert_error(await send(client, bob, team["id"], "hi", client_id="gone"), 404)

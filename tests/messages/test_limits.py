@@ -21,7 +21,9 @@ async def test_send_respects_the_configured_limit(client, ana, bob):
     assert_error(await send(client, ana, chat_["id"], "0123456789a"), 422, "validation_error")
     assert_error(await send(client, ana, chat_["id"], "x" * 4000), 422, "validation_error")
     assert [m["text"] for m in await history(client, ana, chat_["id"])] == [
-        "0123456789", "abcdefghij"]
+        "0123456789",
+        "abcdefghij",
+    ]
 
 
 async def test_edit_respects_the_configured_limit(client, ana, bob):

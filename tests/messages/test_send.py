@@ -83,21 +83,31 @@ async def test_text_of_another_type_or_missing_is_refused(client, ana, bob):
     url = f"/api/chats/{chat_['id']}/messages"
     for body in ({}, {"text": None}, {"text": 5}, {"text": ["a"]}, {"client_id": "x"}):
         assert_error(await client.post(url, headers=ana.headers, json=body), 422)
-    assert_error(await client.post(url, headers={**ana.headers, "Content-Type":
-                                                 "application/json"}, content=b"{not json"), 422)
+    assert_error(
+        await client.post(
+            url, headers={**ana.headers, "Content-Type": "application/json"}, content=b"{not json"
+        ),
+        422,
+    )
     assert await history(client, ana, chat_["id"]) == []
 
 
-@pytest.mark.parametrize("raw", [
-    b'{"text": "a\\u0000b"}',          # NUL: PostgreSQL can't store it
-    b'{"text": "a\\ud800b"}',          # a lone surrogate: no driver can encode it
-    b'{"text": "ok", "client_id": "c\\u0000"}',
-    b'{"text": "ok", "client_id": "c\\udfff"}',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"text": "a\\u0000b"}',  # NUL: PostgreSQL can't store it
+        b'{"text": "a\\ud800b"}',  # a lone surrogate: no driver can encode it
+        b'{"text": "ok", "client_id": "c\\u0000"}',
+        b'{"text": "ok", "client_id": "c\\udfff"}',
+    ],
+)
 async def test_unstorable_characters_are_refused_not_500(client, ana, bob, raw):
     chat_ = await direct(client, ana, bob)
-    response = await client.post(f"/api/chats/{chat_['id']}/messages", content=raw,
-                                 headers={**ana.headers, "Content-Type": "application/json"})
+    response = await client.post(
+        f"/api/chats/{chat_['id']}/messages",
+        content=raw,
+        headers={**ana.headers, "Content-Type": "application/json"},
+    )
     assert_error(response, 422, "validation_error")
     assert await history(client, ana, chat_["id"]) == []
 
@@ -114,8 +124,7 @@ async def test_client_id_is_at_most_64_characters(client, ana, bob):
     chat_ = await direct(client, ana, bob)
     longest = "k" * 64
     assert (await sent(client, ana, chat_["id"], client_id=longest))["client_id"] == longest
-    assert_error(await send(client, ana, chat_["id"], client_id="k" * 65), 422,
-                 "validation_error")
+    assert_error(await send(client, ana, chat_["id"], client_id="k" * 65), 422, "validation_error")
     assert_error(await send(client, ana, chat_["id"], client_id=""), 422, "validation_error")
     assert len(await history(client, ana, chat_["id"])) == 1
 
@@ -141,17 +150,22 @@ async def test_reply_to_must_be_a_message_of_this_chat(client, ana, bob, cyd):
     here = await direct(client, ana, bob)
     elsewhere = await direct(client, ana, cyd)
     other = await sent(client, ana, elsewhere["id"], "elsewhere")
-    assert_error(await send(client, ana, here["id"], "re", reply_to=other["id"]), 422,
-                 "validation_error")
-    assert_error(await send(client, ana, here["id"], "re", reply_to=other["id"] + 1000), 422,
-                 "validation_error")
+    assert_error(
+        await send(client, ana, here["id"], "re", reply_to=other["id"]), 422, "validation_error"
+    )
+    assert_error(
+        await send(client, ana, here["id"], "re", reply_to=other["id"] + 1000),
+        422,
+        "validation_error",
+    )
     for bad in (0, -1, 2**63, "abc"):
         assert_error(await send(client, ana, here["id"], "re", reply_to=bad), 422)
     assert await history(client, ana, here["id"]) == []
 
 
 async def test_reply_to_a_message_of_a_chat_i_cannot_see_says_nothing_about_it(
-        client, ana, bob, cyd):
+    client, ana, bob, cyd
+):
     mine = await direct(client, ana, bob)
     theirs = await direct(client, bob, cyd)
     secret = await sent(client, bob, theirs["id"], "secret")
@@ -163,8 +177,11 @@ async def test_sender_must_be_signed_in(client, ana, bob):
     chat_ = await direct(client, ana, bob)
     response = await client.post(f"/api/chats/{chat_['id']}/messages", json={"text": "hi"})
     assert_error(response, 401)
-    response = await client.post(f"/api/chats/{chat_['id']}/messages", json={"text": "hi"},
-                                 headers={"Authorization": "Bearer not-a-token"})
+    response = await client.post(
+        f"/api/chats/{chat_['id']}/messages",
+        json={"text": "hi"},
+        headers={"Authorization": "Bearer not-a-token"},
+    )
     assert_error(response, 401)
     assert await history(client, ana, chat_["id"]) == []
 

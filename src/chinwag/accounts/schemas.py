@@ -118,7 +118,7 @@ class MeOut(UserOut):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
 
 
 class LoginOut(TokenOut):
