@@ -29,7 +29,9 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 Db = Annotated[AsyncSession, Depends(get_db)]
 
 
-async def get_caller(db: Db, ctx: Ctx, token: Annotated[str | None, Depends(bearer)]) -> auth.Caller:
+async def get_caller(
+    db: Db, ctx: Ctx, token: Annotated[str | None, Depends(bearer)]
+) -> auth.Caller:
     if not token:
         raise Unauthorized(
             "Sign in first: send Authorization: Bearer <access token>",

@@ -1,4 +1,5 @@
-"""Domain errors carry their HTTP status, error code and WebSocket close code; one handler maps them."""
+"""Domain errors carry their HTTP status, error code and WebSocket close code; one handler
+maps them."""
 
 from __future__ import annotations
 

@@ -69,8 +69,8 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
 
 
 class RequestLogMiddleware:
-    """Counts each HTTP request and logs one line for it: method, path (never the query: it may hold a token),
-    status and duration."""
+    """Counts each HTTP request and logs one line for it: method, path (never the query: it
+    may hold a token), status and duration."""
 
     def __init__(self, app) -> None:
         self.app = app

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
 from chinwag.chats import listing
-from chinwag.chats.access import RANK, member_chat, require_group, require_role, visible_chat
+from chinwag.chats.access import (
+    RANK,
+    lock_chat,
+    member_chat,
+    require_group,
+    require_role,
+    visible_chat,
+)
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.service import add_memberships, announce, mark_deleted
 from chinwag.context import AppContext
@@ -44,6 +51,7 @@ def member_dict(membership: ChatMembership, user: User) -> dict:
 
 async def join(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> dict:
     """Join a public group (joining one I'm in already changes nothing)."""
+    await lock_chat(db, chat_id)
     chat, membership = await visible_chat(db, chat_id, me.id)
     if membership is None:
         events = PendingEvents()
@@ -56,6 +64,7 @@ async def join(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> dic
 async def add_members(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
                       user_ids: list[int]) -> list[dict]:
     """Add people to a group (admins). Answers the members that were added."""
+    await lock_chat(db, chat_id)
     chat, membership = await member_chat(db, chat_id, me.id)
     require_group(chat, "have more members")
     require_role(membership, "admin", "add members")
@@ -73,6 +82,7 @@ async def add_members(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
 async def set_role(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_id: int,
                    role: str) -> dict:
     """Make someone admin or member (owner). Making someone owner hands ownership over."""
+    await lock_chat(db, chat_id)
     chat, membership = await member_chat(db, chat_id, me.id)
     require_group(chat, "have roles")
     require_role(membership, "owner", "change roles")
@@ -109,6 +119,7 @@ async def remove_member(db: AsyncSession, ctx: AppContext, me: User, chat_id: in
     """Remove someone (admins; the owner also removes admins; nobody removes the owner)."""
     if user_id == me.id:
         return await leave(db, ctx, me, chat_id)
+    await lock_chat(db, chat_id)
     chat, membership = await member_chat(db, chat_id, me.id)
     require_group(chat, "lose members")
     require_role(membership, "admin", "remove members")
@@ -125,6 +136,7 @@ async def remove_member(db: AsyncSession, ctx: AppContext, me: User, chat_id: in
 async def leave(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> None:
     """Leave a group. An owner who leaves hands the group to the longest-standing admin,
     else the longest-standing member; the last one out deletes it."""
+    await lock_chat(db, chat_id)
     chat, membership = await member_chat(db, chat_id, me.id)
     require_group(chat, "be left")
     await _drop(db, ctx, chat, membership, f"@{me.username} left")

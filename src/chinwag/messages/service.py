@@ -12,15 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
-from chinwag.chats.access import RANK, member_chat, visible_chat
+from chinwag.chats.access import RANK, member_chat
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from chinwag.events import PendingEvents
 from chinwag.messages.models import Message
-from chinwag.metrics import MESSAGES_SENT
 from chinwag.messages.store import insert_message, message_dict, read_state
+from chinwag.metrics import MESSAGES_SENT
 
 HISTORY_MAX = 100
 
@@ -60,18 +60,17 @@ async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id:
     """Store a message, then publish message.new. The same client_id again (even at the same
     moment, from another process) stores nothing and returns the first message."""
     text = _clean_text(ctx, text)
-    await member_chat(db, chat_id, sender.id)
-    if client_id and (earlier := await _earlier_send(db, sender.id, client_id)):
-        return await _as_sent(db, earlier, chat_id)
+    sender_id = sender.id  # a rollback below would expire `sender`
+    await member_chat(db, chat_id, sender_id)
     if reply_to is not None:
         await _check_reply_target(db, chat_id, reply_to)
     try:
-        message = await insert_message(db, chat_id, sender.id, text, client_id=client_id,
+        message = await insert_message(db, chat_id, sender_id, text, client_id=client_id,
                                        reply_to_id=reply_to)
     except IntegrityError:
-        # A concurrent send with this client_id committed first (PostgreSQL; the seq taken
-        # here is given back by the rollback). The rollback expires `sender`: keep its id.
-        sender_id = sender.id
+        # This client_id was sent before, or a concurrent send with it committed first (on
+        # any process): the unique constraint decides. The rollback gives back the seq taken
+        # here, and the first message is the answer.
         await db.rollback()
         earlier = await _earlier_send(db, sender_id, client_id) if client_id else None
         if earlier is None:
@@ -80,7 +79,7 @@ async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id:
     # Sending reads everything before it.
     await db.execute(
         update(ChatMembership)
-        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == sender.id)
+        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == sender_id)
         .values(last_read_seq=message.seq)
     )
     state = await read_state(db, chat_id)
@@ -103,9 +102,9 @@ async def history(db: AsyncSession, me: User, chat_id: int, *, limit: int = 50,
                   offset: int | None = None) -> list[dict]:
     """A page of messages, ascending by seq: after `after` and/or before `before`, or from
     `offset` counted from the first message, or else the latest ones."""
+    await member_chat(db, chat_id, me.id)
     if offset is not None and (before is not None or after is not None):
         raise BadRequest("Use offset or the before/after cursors, not both", code="bad_cursor")
-    await member_chat(db, chat_id, me.id)
     query = select(Message).where(Message.chat_id == chat_id)
     if after is not None:
         query = query.where(Message.seq > after)

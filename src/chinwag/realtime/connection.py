@@ -4,6 +4,7 @@ client that stops reading never delays anyone else."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 
@@ -37,9 +38,10 @@ class Connection:
         if self._closing:
             return
         if len(self._queue) >= self._limit:
-            if droppable or not self._drop_one_droppable():
-                if not droppable:
-                    self.close(CLOSE_TRY_AGAIN, "send queue overflow; reconnect and resume")
+            if droppable:
+                return  # typing is the first thing to go
+            if not self._drop_one_droppable():
+                self.close(CLOSE_TRY_AGAIN, "send queue overflow; reconnect and resume")
                 return
         self._queue.append((text, droppable))
         self._ready.set()
@@ -85,7 +87,5 @@ class Connection:
     async def stop(self) -> None:
         if self._writer and not self._writer.done():
             self._writer.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
-            except asyncio.CancelledError:
-                pass

@@ -9,6 +9,7 @@ clients fetch them on resume.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from redis.asyncio import Redis
@@ -105,7 +106,8 @@ class RedisBroker:
         await pubsub.subscribe(CONTROL_CHANNEL, *self._channels)
         self.connected.set()
         # Channels added while we were subscribing are caught up here.
-        missing = self._channels - {c.decode() if isinstance(c, bytes) else c for c in pubsub.channels}
+        subscribed = {c.decode() if isinstance(c, bytes) else c for c in pubsub.channels}
+        missing = self._channels - subscribed
         if missing:
             await pubsub.subscribe(*missing)
         log.info("subscribed to redis (%d channels)", len(self._channels))
@@ -125,7 +127,5 @@ class RedisBroker:
     async def _drop_pubsub(self) -> None:
         pubsub, self._pubsub = self._pubsub, None
         if pubsub is not None:
-            try:
+            with contextlib.suppress(RedisError, OSError):
                 await pubsub.aclose()
-            except (RedisError, OSError):
-                pass

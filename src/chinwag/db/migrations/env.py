@@ -45,6 +45,6 @@ if context.is_offline_mode():
     with context.begin_transaction():
         context.run_migrations()
 elif _in_running_loop():
-    raise RuntimeError("inside an event loop, call chinwag.db.migrate.upgrade via asyncio.to_thread")
+    raise RuntimeError("in an event loop: call chinwag.db.migrate.upgrade via asyncio.to_thread")
 else:
     asyncio.run(_run_async())
