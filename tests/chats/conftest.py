@@ -22,8 +22,9 @@ class EventRecorder:
         self.broker = broker
         self.received: list[tuple[str, dict]] = []
 
-    def __call__(self, channel: str, data: bytes) -> None:
-        assert isinstance(data, bytes)
+    def __call__(self, channel: str, data: str | bytes) -> None:
+        # The broker hands over the event serialised once (text or bytes, as it chooses).
+        assert isinstance(data, str | bytes)
         self.received.append((channel, json.loads(data)))
 
     async def watch_chat(self, chat_id: int) -> str:
@@ -35,6 +36,10 @@ class EventRecorder:
         channel = user_channel(user_id)
         await self.broker.subscribe(channel)
         return channel
+
+    def chat_and_user_events(self) -> list[tuple[str, dict]]:
+        """Everything delivered on chat:* and user:* channels (not presence and the like)."""
+        return [(ch, event) for ch, event in self.received if ch.startswith(("chat:", "user:"))]
 
     def on(self, channel: str) -> list[dict]:
         """Events delivered on `channel`, in order."""

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
+
 import httpx
 
 from tests.conftest import Person
 
 
-async def new_group(client: httpx.AsyncClient, owner: Person, *members: Person,
-                    name: str = "Team", public: bool = False, description: str = "") -> dict:
+async def new_group(
+    client: httpx.AsyncClient,
+    owner: Person,
+    *members: Person,
+    name: str = "Team",
+    public: bool = False,
+    description: str = "",
+) -> dict:
     """A group owned by `owner` with `members` in it (the chat as the owner sees it)."""
-    response = await client.post("/api/chats", headers=owner.headers, json={
-        "name": name, "description": description, "is_public": public,
-        "member_ids": [m.id for m in members]})
+    response = await client.post(
+        "/api/chats",
+        headers=owner.headers,
+        json={
+            "name": name,
+            "description": description,
+            "is_public": public,
+            "member_ids": [m.id for m in members],
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -46,7 +62,18 @@ async def my_chat_ids(client: httpx.AsyncClient, person: Person) -> list[int]:
 
 
 async def send(client: httpx.AsyncClient, person: Person, chat_id: int, text: str) -> dict:
-    response = await client.post(f"/api/chats/{chat_id}/messages", headers=person.headers,
-                                 json={"text": text})
+    response = await client.post(
+        f"/api/chats/{chat_id}/messages", headers=person.headers, json={"text": text}
+    )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def at_once(*requests: Awaitable[httpx.Response]) -> list[httpx.Response]:
+    """Run requests concurrently and wait for every one, even when one of them fails (so no
+    request outlives the test), then raise the first failure if any."""
+    results = await asyncio.gather(*requests, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results

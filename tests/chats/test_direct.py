@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from tests.chats.helpers import my_chat_ids, roles
+from tests.chats.helpers import at_once, my_chat_ids, roles
 from tests.conftest import assert_error
 
 
@@ -49,8 +47,9 @@ async def test_each_pair_has_its_own_chat(client, ana, bob, cyd):
 
 
 async def test_name_and_peer_are_the_other_person_for_each_side(client, ana, bob):
-    renamed = await client.patch("/api/users/me", headers=bob.headers,
-                                 json={"display_name": "Bob Builder"})
+    renamed = await client.patch(
+        "/api/users/me", headers=bob.headers, json={"display_name": "Bob Builder"}
+    )
     assert renamed.status_code == 200, renamed.text
     chat = (await open_direct(client, ana, bob)).json()
     assert chat["name"] == "Bob Builder"
@@ -71,15 +70,15 @@ async def test_direct_chat_with_myself_is_400(client, ana):
 
 
 async def test_direct_chat_with_unknown_user_is_404(client, ana):
-    response = await client.post("/api/chats/direct", headers=ana.headers,
-                                 json={"user_id": 999999})
+    response = await client.post("/api/chats/direct", headers=ana.headers, json={"user_id": 999999})
     assert_error(response, 404)
 
 
 @pytest.mark.parametrize("user_id", [0, -1, 99999999999999999999, "abc", None])
 async def test_direct_chat_with_invalid_user_id_is_422(client, ana, user_id):
-    response = await client.post("/api/chats/direct", headers=ana.headers,
-                                 json={"user_id": user_id})
+    response = await client.post(
+        "/api/chats/direct", headers=ana.headers, json={"user_id": user_id}
+    )
     assert_error(response, 422, "validation_error")
 
 
@@ -91,10 +90,8 @@ async def test_outsiders_cannot_see_a_direct_chat(client, ana, bob, cyd):
 
 
 async def test_both_sides_asking_at_once_yield_one_chat(client, ana, bob):
-    first, second = await asyncio.gather(open_direct(client, ana, bob),
-                                         open_direct(client, bob, ana))
-    assert sorted([first.status_code, second.status_code]) == [200, 201], (
-        first.text, second.text)
+    first, second = await at_once(open_direct(client, ana, bob), open_direct(client, bob, ana))
+    assert sorted([first.status_code, second.status_code]) == [200, 201], (first.text, second.text)
     assert first.json()["id"] == second.json()["id"]
     assert first.json()["peer"]["id"] == bob.id
     assert second.json()["peer"]["id"] == ana.id
@@ -102,8 +99,9 @@ async def test_both_sides_asking_at_once_yield_one_chat(client, ana, bob):
 
 
 async def test_many_concurrent_asks_yield_one_chat(client, ana, bob):
-    responses = await asyncio.gather(*[open_direct(client, *pair)
-                                       for pair in [(ana, bob), (bob, ana)] * 4])
+    responses = await at_once(
+        *[open_direct(client, *pair) for pair in [(ana, bob), (bob, ana)] * 4]
+    )
     assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]
     assert [r.status_code for r in responses].count(201) == 1
     assert len({r.json()["id"] for r in responses}) == 1
@@ -111,52 +109,62 @@ async def test_many_concurrent_asks_yield_one_chat(client, ana, bob):
 
 # --- group-only operations are refused ----------------------------------------------------
 
+
 @pytest.fixture
 async def direct(client, ana, bob) -> dict:
     return (await open_direct(client, ana, bob)).json()
 
 
 async def test_cannot_add_members_to_a_direct_chat(client, ana, cyd, direct):
-    response = await client.post(f"/api/chats/{direct['id']}/members", headers=ana.headers,
-                                 json={"user_ids": [cyd.id]})
+    response = await client.post(
+        f"/api/chats/{direct['id']}/members", headers=ana.headers, json={"user_ids": [cyd.id]}
+    )
     assert_error(response, 400, "direct_chat")
     assert direct["id"] not in await my_chat_ids(client, cyd)
 
 
 async def test_cannot_rename_a_direct_chat(client, ana, direct):
-    response = await client.patch(f"/api/chats/{direct['id']}", headers=ana.headers,
-                                  json={"name": "Ours"})
+    response = await client.patch(
+        f"/api/chats/{direct['id']}", headers=ana.headers, json={"name": "Ours"}
+    )
     assert_error(response, 400, "direct_chat")
 
 
 async def test_cannot_leave_a_direct_chat(client, ana, direct):
-    assert_error(await client.post(f"/api/chats/{direct['id']}/leave", headers=ana.headers),
-                 400, "direct_chat")
+    assert_error(
+        await client.post(f"/api/chats/{direct['id']}/leave", headers=ana.headers),
+        400,
+        "direct_chat",
+    )
     assert direct["id"] in await my_chat_ids(client, ana)
 
 
 async def test_cannot_remove_the_other_person(client, ana, bob, direct):
-    response = await client.delete(f"/api/chats/{direct['id']}/members/{bob.id}",
-                                   headers=ana.headers)
+    response = await client.delete(
+        f"/api/chats/{direct['id']}/members/{bob.id}", headers=ana.headers
+    )
     assert_error(response, 400, "direct_chat")
     assert direct["id"] in await my_chat_ids(client, bob)
 
 
 async def test_cannot_remove_myself(client, ana, direct):
-    response = await client.delete(f"/api/chats/{direct['id']}/members/{ana.id}",
-                                   headers=ana.headers)
+    response = await client.delete(
+        f"/api/chats/{direct['id']}/members/{ana.id}", headers=ana.headers
+    )
     assert_error(response, 400, "direct_chat")
 
 
 async def test_cannot_set_roles_in_a_direct_chat(client, ana, bob, direct):
-    response = await client.patch(f"/api/chats/{direct['id']}/members/{bob.id}",
-                                  headers=ana.headers, json={"role": "admin"})
+    response = await client.patch(
+        f"/api/chats/{direct['id']}/members/{bob.id}", headers=ana.headers, json={"role": "admin"}
+    )
     assert_error(response, 400, "direct_chat")
 
 
 async def test_cannot_delete_a_direct_chat(client, ana, direct):
-    assert_error(await client.delete(f"/api/chats/{direct['id']}", headers=ana.headers), 400,
-                 "direct_chat")
+    assert_error(
+        await client.delete(f"/api/chats/{direct['id']}", headers=ana.headers), 400, "direct_chat"
+    )
     assert direct["id"] in await my_chat_ids(client, ana)
 
 

@@ -82,15 +82,15 @@ async def test_deleted_groups_are_not_listed(client, ana, bob):
 async def test_limit_caps_the_answer(client, ana, bob):
     for i in range(3):
         await new_group(client, ana, name=f"Room {i}", public=True)
-    response = await client.get("/api/chats/discover", headers=bob.headers,
-                                params={"q": "room", "limit": 2})
+    response = await client.get(
+        "/api/chats/discover", headers=bob.headers, params={"q": "room", "limit": 2}
+    )
     assert response.status_code == 200, response.text
     assert len(response.json()) == 2
 
 
 async def test_query_over_100_characters_is_422(client, ana):
-    response = await client.get("/api/chats/discover", headers=ana.headers,
-                                params={"q": "x" * 101})
+    response = await client.get("/api/chats/discover", headers=ana.headers, params={"q": "x" * 101})
     assert_error(response, 422, "validation_error")
 
 
@@ -101,8 +101,9 @@ async def test_query_with_nul_is_422(client, ana):
 
 async def test_bad_limit_is_422(client, ana):
     for limit in (0, 101, "many"):
-        response = await client.get("/api/chats/discover", headers=ana.headers,
-                                    params={"limit": limit})
+        response = await client.get(
+            "/api/chats/discover", headers=ana.headers, params={"limit": limit}
+        )
         assert_error(response, 422)
 
 

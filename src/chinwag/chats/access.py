@@ -19,7 +19,7 @@ async def get_membership(db: AsyncSession, chat_id: int, user_id: int) -> ChatMe
 async def lock_chat(db: AsyncSession, chat_id: int) -> None:
     """Hold the chat's row lock until commit (PostgreSQL; SQLite's write lock already does), so
     concurrent changes to its membership run one after the other and each sees the last."""
-    return
+    await db.execute(select(Chat.id).where(Chat.id == chat_id).with_for_update())
 
 
 async def visible_chat(

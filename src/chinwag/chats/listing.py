@@ -105,7 +105,8 @@ async def chat_views(db: AsyncSession, user_id: int, chats: list[Chat]) -> list[
             "role": membership.role if membership else None,
             "last_read_seq": membership.last_read_seq if membership else 0,
             "unread": unread.get(chat.id, 0),
-            "last_message": last.get(chat.id),
+            # History needs membership, so its latest line does too.
+            "last_message": last.get(chat.id) if membership else None,
             "peer": peer,
         })
     return views

@@ -53,7 +53,8 @@ async def add_memberships(
 
 async def create_group(db: AsyncSession, ctx: AppContext, owner: User, data: ChatCreate) -> dict:
     """A new group with the caller as owner and the listed people as members."""
-    invitees = [await get_user(db, uid) for uid in dict.fromkeys(data.member_ids) if uid != owner.id]
+    wanted = dict.fromkeys(data.member_ids)
+    invitees = [await get_user(db, uid) for uid in wanted if uid != owner.id]
     chat = Chat(kind="group", name=data.name, description=data.description,
                 is_public=data.is_public, created_by=owner.id, created_at=utcnow(), last_seq=0)
     db.add(chat)
@@ -133,7 +134,11 @@ async def update_chat(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
     require_group(chat, "be renamed")
     require_role(membership, "admin", "change the group")
     events = PendingEvents()
-    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+    changes = {field: value
+               for field, value in patch.model_dump(exclude_unset=True, exclude_none=True).items()
+               if getattr(chat, field) != value}
+    if not changes:
+        return await listing.chat_view(db, me.id, chat)  # nothing to store or announce
     if "name" in changes and changes["name"] != chat.name:
         await announce(db, events, chat.id,
                        f'@{me.username} renamed the group to "{changes["name"]}"')
