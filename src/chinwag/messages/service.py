@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
-from chinwag.chats.access import RANK, member_chat
+from chinwag.chats.access import RANK, member_chat, sender_access
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
@@ -61,7 +61,7 @@ async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id:
     moment, from another process) stores nothing and returns the first message."""
     text = _clean_text(ctx, text)
     sender_id = sender.id  # a rollback below would expire `sender`
-    await member_chat(db, chat_id, sender_id)
+    anyone_else = await sender_access(db, chat_id, sender_id)
     if reply_to is not None:
         await _check_reply_target(db, chat_id, reply_to)
     try:
@@ -82,8 +82,8 @@ async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id:
         .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == sender_id)
         .values(last_read_seq=message.seq)
     )
-    state = await read_state(db, chat_id)
-    payload = message_dict(message, state.is_read(message))
+    # Nobody else can have read a message this new; alone in the chat, it counts as read.
+    payload = message_dict(message, is_read=not anyone_else)
     events = PendingEvents()
     events.to_chat(chat_id, {"type": "message.new", "message": payload})
     await events.commit_and_publish(db, ctx.broker)
