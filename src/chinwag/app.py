@@ -28,6 +28,7 @@ from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence
 from chinwag.realtime.ratelimit import SendLimiter
 from chinwag.realtime.service import announce_expired
+from chinwag.webclient import install_web_client
 
 log = logging.getLogger("chinwag")
 
@@ -93,5 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (auth_router, users_router, chats_router, messages_router, health_router,
                    realtime_router):
         app.include_router(router)
+    install_web_client(app)
     app.add_middleware(RequestLogMiddleware)
     return app

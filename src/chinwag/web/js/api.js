@@ -1,0 +1,116 @@
+// The REST client. The access token lives in this module's memory only; the refresh token is
+// an HttpOnly cookie scoped to /api/auth that no script can read, so a reload signs back in
+// through POST /api/auth/refresh without a body.
+
+let accessToken = null;
+let expiresAt = 0;
+let refreshing = null;
+const listeners = new Set();
+
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Called with the profile on every new token pair, and with null when signed out. */
+export function onAuthChange(fn) {
+  listeners.add(fn);
+}
+
+function setTokens(body) {
+  accessToken = body ? body.access_token : null;
+  expiresAt = body ? Date.now() + body.expires_in * 1000 : 0;
+  for (const fn of listeners) fn(body ? body.user : null);
+}
+
+export function token() {
+  return accessToken;
+}
+
+/** Trade the cookie for a fresh pair. Single-flight, and serialised across tabs: the refresh
+ * token rotates, and presenting a rotated one revokes the whole session. */
+export function refresh() {
+  if (!refreshing) {
+    const run = async () => {
+      const response = await fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
+      if (!response.ok) {
+        setTokens(null);
+        return false;
+      }
+      setTokens(await response.json());
+      return true;
+    };
+    const locked = navigator.locks ? navigator.locks.request("chinwag-refresh", run) : run();
+    refreshing = locked.finally(() => { refreshing = null; });
+  }
+  return refreshing;
+}
+
+/** A token with at least 30 s to live (the socket handshake cannot refresh on its own). */
+export async function freshToken() {
+  if (accessToken && expiresAt - Date.now() > 30_000) return accessToken;
+  return (await refresh()) ? accessToken : null;
+}
+
+async function errorOf(response) {
+  let code = "error";
+  let message = `Request failed (${response.status})`;
+  try {
+    const body = await response.json();
+    if (body.error) ({ code, message } = body.error);
+  } catch { /* not JSON: keep the generic message */ }
+  const retry = Number(response.headers.get("retry-after")) || null;
+  return new ApiError(response.status, code, message, retry);
+}
+
+/** api("GET", "/api/chats") -> parsed JSON (null for 204). Retries once after a refresh. */
+export async function api(method, path, body, { retry = true } = {}) {
+  const headers = {};
+  if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401 && retry && accessToken && !path.startsWith("/api/auth/")) {
+    if (await refresh()) return api(method, path, body, { retry: false });
+  }
+  if (!response.ok) throw await errorOf(response);
+  if (response.status === 204 || response.status === 202) return null;
+  return response.json();
+}
+
+export async function signIn(login, password) {
+  setTokens(await api("POST", "/api/auth/login", { login, password }));
+}
+
+export async function signOut() {
+  try {
+    await api("POST", "/api/auth/logout");
+  } catch { /* already signed out server-side */ }
+  setTokens(null);
+}
+
+/** Human text for an error, with the wait when throttled. */
+export function explain(error) {
+  if (!(error instanceof ApiError)) {
+    return error instanceof TypeError ? "Can't reach the server. Check your connection."
+      : error.message;
+  }
+  if (error.status === 429 && error.retryAfter) {
+    const minutes = Math.ceil(error.retryAfter / 60);
+    return `${error.message} Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+  }
+  if (error.code === "validation_error") {
+    if (/password/.test(error.message)) return "Password is too weak: use at least 8 characters.";
+    if (/username/.test(error.message)) {
+      return "Usernames are 3 to 32 letters, digits, dots, dashes or underscores.";
+    }
+    if (/email/.test(error.message)) return "That doesn't look like an email address.";
+  }
+  return error.message;
+}

@@ -1,0 +1,99 @@
+// Start-up and routing. Routes live in the hash: #/signin, #/register, #/forgot,
+// #/reset?token=... (the mailed link), #/ and #/chat/<id> once signed in.
+
+import { onAuthChange, refresh, signOut } from "./api.js";
+import { $, displayName, show } from "./dom.js";
+import * as socket from "./socket.js";
+import { reset, rememberUser, state, subscribe } from "./store.js";
+import { askPermission, canAsk, watchTitle } from "./notify.js";
+import { setupAccount } from "./views/account.js";
+import { setupAuth, showAuth } from "./views/auth.js";
+import { activateChat, setupChat } from "./views/chat.js";
+import { setupDialogs } from "./views/dialogs.js";
+import { setupGroupPanel } from "./views/group.js";
+import { setupSidebar } from "./views/sidebar.js";
+
+const AUTH_ROUTES = ["signin", "register", "forgot", "reset"];
+let signedIn = false;
+let wasConnected = false;  // the banner is for a lost connection, not the first one
+
+function route() {
+  const [path] = location.hash.replace(/^#\/?/, "").split("?");
+  const [name, id] = path.split("/");
+  return { name, id: Number(id) || null };
+}
+
+function openChat(chatId) {
+  const target = `#/chat/${chatId}`;
+  if (location.hash === target) activateChat(chatId);
+  else location.hash = target;
+}
+
+function onRoute() {
+  const { name, id } = route();
+  if (name === "reset" || (!signedIn && AUTH_ROUTES.includes(name))) return showAuth(name);
+  if (!signedIn) return showAuth("signin");
+  if (AUTH_ROUTES.includes(name)) { location.hash = "#/"; return; }
+  activateChat(name === "chat" ? id : null);
+}
+
+function enterApp() {
+  signedIn = true;
+  show($("auth"), false);
+  show($("app"), true);
+  socket.start();
+  if (AUTH_ROUTES.includes(route().name)) location.hash = "#/";
+  else onRoute();
+}
+
+function leaveApp(notice = "") {
+  signedIn = false;
+  wasConnected = false;
+  socket.stop();
+  reset();
+  history.replaceState(null, "", "#/signin");
+  showAuth("signin", notice);
+}
+
+function setupShell() {
+  subscribe("me", () => {
+    rememberUser(state.me);
+    $("me-name").textContent = displayName(state.me);
+  });
+  subscribe("connection", (connected) => {
+    wasConnected ||= connected;
+    show($("banner"), signedIn && wasConnected && !connected);
+  });
+  subscribe("chats", () => { if (state.activeChatId === null) onRoute(); });
+  subscribe("signed-out", () => leaveApp("Your session has ended. Please sign in again."));
+  $("signout-button").addEventListener("click", async () => {
+    await signOut();
+    leaveApp();
+  });
+  show($("notify-button"), canAsk());
+  $("notify-button").addEventListener("click", async () => {
+    await askPermission();
+    show($("notify-button"), canAsk());
+  });
+  onAuthChange((user) => {
+    if (user) { state.me = user; rememberUser(user); $("me-name").textContent = displayName(user); }
+  });
+}
+
+async function boot() {
+  setupShell();
+  setupAuth(enterApp);
+  setupSidebar({ openChat });
+  setupChat();
+  setupGroupPanel();
+  setupDialogs({ openChat });
+  setupAccount();
+  watchTitle();
+  window.addEventListener("hashchange", onRoute);
+  // a reload keeps you signed in: the HttpOnly cookie buys a new access token
+  if (route().name !== "reset" && (await refresh().catch(() => false))) enterApp();
+  else onRoute();
+  document.body.dataset.ready = "true";  // lets tests (and people) know the client is wired
+}
+
+boot();

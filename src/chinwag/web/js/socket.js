@@ -1,0 +1,120 @@
+// The one WebSocket of this tab: connect with ?token=, reconnect with backoff, and resume.
+// Resume: the store keeps the highest seq it holds per chat; `ready` says each chat's last_seq,
+// and every gap is fetched with ?after=. Messages are keyed by chat+seq, so a message that
+// arrives both live and in a gap is shown once.
+
+import { api, freshToken } from "./api.js";
+import { emit, highestSeq, putChat, putMessages, state } from "./store.js";
+import { handleEvent } from "./events.js";
+
+let socket = null;
+let attempt = 0;
+let retryTimer = null;
+let stopped = true;
+
+export function start() {
+  stopped = false;
+  attempt = 0;
+  open();
+}
+
+export function stop() {
+  stopped = true;
+  clearTimeout(retryTimer);
+  if (socket) socket.close(1000);
+  socket = null;
+  setConnected(false);
+}
+
+function setConnected(connected) {
+  state.connected = connected;
+  emit("connection", connected);
+}
+
+async function open() {
+  clearTimeout(retryTimer);
+  if (stopped) return;
+  const token = await freshToken().catch(() => null);
+  if (stopped) return;
+  if (!token) {
+    if (navigator.onLine === false) return scheduleRetry();
+    emit("signed-out");
+    return;
+  }
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`);
+  socket = ws;
+  ws.addEventListener("message", (event) => {
+    if (ws !== socket) return;
+    let frame;
+    try { frame = JSON.parse(event.data); } catch { return; }
+    if (frame.type === "ready") onReady(frame);
+    else handleEvent(frame);
+  });
+  ws.addEventListener("close", () => {
+    if (ws !== socket) return;
+    socket = null;
+    setConnected(false);
+    scheduleRetry();
+  });
+}
+
+function scheduleRetry() {
+  if (stopped) return;
+  // 0.5 s, 1 s, 2 s ... capped at 15 s, with jitter so a restarted server isn't stampeded
+  const delay = Math.min(15000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+  attempt += 1;
+  retryTimer = setTimeout(open, delay);
+}
+
+// The browser knows the network is gone before TCP does: stop showing a live socket now.
+window.addEventListener("offline", () => {
+  if (socket) socket.close();
+});
+
+// Going back online is the best moment to try again, whatever the backoff says.
+window.addEventListener("online", () => {
+  if (!stopped && !socket) { attempt = 0; open(); }
+});
+
+async function onReady(frame) {
+  attempt = 0;
+  state.me = frame.user;
+  state.online = new Set(frame.online);
+  const listed = new Set(frame.chats.map((chat) => chat.id));
+  for (const id of [...state.chats.keys()]) if (!listed.has(id)) state.chats.delete(id);
+  for (const chat of frame.chats) putChat(chat);
+  emit("me");
+  emit("presence");
+  setConnected(true);
+  await Promise.all(frame.chats.map((chat) => fillGap(chat.id, chat.last_seq)));
+  resendPending();
+}
+
+/** Fetch what was missed in a chat whose history this tab holds. */
+export async function fillGap(chatId, lastSeq) {
+  if (!state.history.get(chatId)?.loaded) return;  // never opened: loads fresh when opened
+  let after = highestSeq(chatId);
+  while (after < lastSeq) {
+    const page = await api("GET", `/api/chats/${chatId}/messages?after=${after}&limit=100`);
+    if (!page.length) break;
+    putMessages(chatId, page);
+    after = page[page.length - 1].seq;
+  }
+}
+
+/** Sends that never got an ack go again with the same client_id: the server stores each once. */
+function resendPending() {
+  for (const pending of state.pending.values()) {
+    send({ type: "message.send", chat_id: pending.chat_id, text: pending.text,
+           client_id: pending.client_id });
+  }
+}
+
+export function send(frame) {
+  if (socket && socket.readyState === WebSocket.OPEN && state.connected) {
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+  return false;
+}

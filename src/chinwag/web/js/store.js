@@ -1,0 +1,109 @@
+// The client's state and who wants to hear about changes. Views read the state and re-render
+// the parts they own when a topic they subscribed to is emitted.
+
+const subscribers = new Map();
+
+export const state = {
+  me: null,
+  chats: new Map(),       // id -> chat (API shape) plus `activity` (ms) for ordering
+  messages: new Map(),    // chat id -> Map(seq -> message): keyed by seq, so never twice
+  pending: new Map(),     // client_id -> {chat_id, text, client_id, failed}
+  members: new Map(),     // chat id -> Map(user id -> member) for the open chat(s)
+  users: new Map(),       // user id -> {id, username, display_name}
+  online: new Set(),      // user ids online now
+  typing: new Map(),      // chat id -> Map(user id -> expiry ms)
+  history: new Map(),     // chat id -> {loaded, exhausted, loading}
+  activeChatId: null,
+  connected: false,
+};
+
+/** subscribe("chats", fn) -> unsubscribe. Topics: me, chats, messages, members, typing,
+ * presence, active, connection. */
+export function subscribe(topic, fn) {
+  if (!subscribers.has(topic)) subscribers.set(topic, new Set());
+  subscribers.get(topic).add(fn);
+  return () => subscribers.get(topic).delete(fn);
+}
+
+export function emit(topic, detail) {
+  for (const fn of subscribers.get(topic) || []) fn(detail);
+}
+
+export function reset() {
+  for (const key of ["chats", "messages", "pending", "members", "users", "typing", "history"]) {
+    state[key].clear();
+  }
+  state.online.clear();
+  state.me = null;
+  state.activeChatId = null;
+  state.connected = false;
+}
+
+export function rememberUser(user) {
+  if (user && user.id) state.users.set(user.id, { ...state.users.get(user.id), ...user });
+}
+
+function activityOf(chat) {
+  const at = chat.last_message ? chat.last_message.created_at : chat.created_at;
+  return Date.parse(at) || 0;
+}
+
+/** Put a chat (API shape, or a partial update) into the list. */
+export function putChat(chat) {
+  const known = state.chats.get(chat.id) || {};
+  const merged = { ...known, ...chat };
+  if (merged.kind === "direct" && merged.peer) {
+    merged.name = merged.peer.display_name || merged.peer.username;
+    rememberUser(merged.peer);
+  }
+  merged.activity = Math.max(known.activity || 0, activityOf(merged));
+  state.chats.set(chat.id, merged);
+  emit("chats");
+  return merged;
+}
+
+export function dropChat(chatId) {
+  state.chats.delete(chatId);
+  state.messages.delete(chatId);
+  state.members.delete(chatId);
+  state.history.delete(chatId);
+  if (state.activeChatId === chatId) setActive(null);
+  emit("chats");
+}
+
+export function sortedChats() {
+  return [...state.chats.values()].sort((a, b) => b.activity - a.activity || b.id - a.id);
+}
+
+export function setActive(chatId) {
+  state.activeChatId = chatId;
+  emit("active", chatId);
+}
+
+export function messagesOf(chatId) {
+  if (!state.messages.has(chatId)) state.messages.set(chatId, new Map());
+  return state.messages.get(chatId);
+}
+
+/** Highest seq this client holds for a chat (0: none loaded), the resume point. */
+export function highestSeq(chatId) {
+  let high = 0;
+  for (const seq of messagesOf(chatId).keys()) if (seq > high) high = seq;
+  return high;
+}
+
+/** Store messages (history, live or resumed); the same chat+seq only replaces itself. */
+export function putMessages(chatId, list) {
+  const held = messagesOf(chatId);
+  for (const message of list) {
+    held.set(message.seq, message);
+    if (message.client_id) state.pending.delete(message.client_id);
+  }
+  emit("messages", chatId);
+}
+
+export function totalUnread() {
+  let total = 0;
+  for (const chat of state.chats.values()) total += chat.unread || 0;
+  return total;
+}

@@ -1,0 +1,74 @@
+// Account: profile fields, change password, signed-in devices with sign-out per device.
+
+import { api, explain } from "../api.js";
+import { $, el, modal, showAlert } from "../dom.js";
+import { emit, state } from "../store.js";
+
+async function run(action, done) {
+  showAlert($("account-error"), "");
+  showAlert($("account-info"), "");
+  try {
+    await action();
+    if (done) showAlert($("account-info"), done);
+  } catch (error) {
+    showAlert($("account-error"), explain(error));
+  }
+}
+
+function describeDevice(session) {
+  const agent = session.user_agent || "Unknown device";
+  const browser = /Firefox\//.test(agent) ? "Firefox" : /Edg\//.test(agent) ? "Edge"
+    : /Chrom(e|ium)\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : agent.slice(0, 40);
+  const used = new Date(session.last_used_at || session.created_at).toLocaleString();
+  return `${browser} · last used ${used}`;
+}
+
+async function loadDevices() {
+  const sessions = await api("GET", "/api/users/me/sessions");
+  $("devices").replaceChildren(...sessions.map((session) => el("li", { class: "list-group-item d-flex align-items-center gap-2" },
+    el("span", { class: "flex-grow-1 small", text: describeDevice(session) + (session.current ? " (this device)" : "") }),
+    session.current ? null : el("button", { class: "btn btn-sm btn-outline-danger", text: "Sign out",
+      attrs: { type: "button", "aria-label": `Sign out ${describeDevice(session)}` },
+      on: { click: () => run(async () => {
+        await api("DELETE", `/api/users/me/sessions/${session.id}`);
+        await loadDevices();
+      }, "That device is signed out.") } }))));
+}
+
+export function setupAccount() {
+  $("me-button").addEventListener("click", () => {
+    showAlert($("account-error"), "");
+    showAlert($("account-info"), "");
+    modal("account-dialog").show();
+    run(async () => {
+      const me = await api("GET", "/api/users/me");
+      $("profile-display").value = me.display_name || "";
+      $("profile-phone").value = me.phone || "";
+      $("profile-birth").value = me.birth_date || "";
+      $("profile-bio").value = me.bio || "";
+      await loadDevices();
+    });
+  });
+  $("profile-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(async () => {
+      const display = $("profile-display").value.trim();
+      state.me = await api("PATCH", "/api/users/me", {
+        ...(display ? { display_name: display } : {}),
+        phone: $("profile-phone").value.trim() || null,
+        birth_date: $("profile-birth").value || null,
+        bio: $("profile-bio").value,
+      });
+      emit("me");
+    }, "Profile saved.");
+  });
+  $("password-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(async () => {
+      await api("POST", "/api/users/me/password", {
+        current_password: $("password-current").value, new_password: $("password-new").value });
+      $("password-form").reset();
+      await loadDevices();
+    }, "Password changed. Your other devices are signed out.");
+  });
+}

@@ -1,0 +1,110 @@
+// Small dialogs: confirm, new group, new direct chat, and the directory of public groups.
+// Bootstrap modals trap focus inside and give it back to the opener when closed.
+
+import { api, explain } from "../api.js";
+import { $, debounce, displayName, el, icon, modal, showAlert } from "../dom.js";
+import { putChat, rememberUser, state } from "../store.js";
+import { joinGroup, openDirect } from "./sidebar.js";
+
+/** Resolves true when the person confirms, false when they cancel or close. */
+export function confirmAction(question, action = "Confirm") {
+  return new Promise((resolve) => {
+    const dialog = $("confirm-dialog");
+    $("confirm-title").textContent = question;
+    const ok = $("confirm-ok");
+    ok.textContent = action;
+    let answer = false;
+    const onOk = () => { answer = true; modal("confirm-dialog").hide(); };
+    ok.addEventListener("click", onOk, { once: true });
+    dialog.addEventListener("hidden.bs.modal", () => {
+      ok.removeEventListener("click", onOk);
+      resolve(answer);
+    }, { once: true });
+    modal("confirm-dialog").show();
+  });
+}
+
+function personItem(person, label, onPick) {
+  rememberUser(person);
+  return el("li", { class: "p-0 list-unstyled" }, el("button", {
+    class: "list-group-item list-group-item-action",
+    attrs: { type: "button", "aria-label": `${label} ${displayName(person)}` },
+    on: { click: () => onPick(person) },
+  }, icon("person"), " ", el("span", { text: displayName(person) }),
+  el("span", { class: "text-body-secondary small", text: ` @${person.username}` })));
+}
+
+/** Search people into a list; `exclude(person)` hides some (me, members). */
+export async function findPeople(q, list, label, onPick, exclude = () => false) {
+  if (!q) { list.replaceChildren(); return; }
+  try {
+    const people = await api("GET", `/api/users?q=${encodeURIComponent(q)}&limit=10`);
+    const shown = people.filter((p) => p.id !== state.me.id && !exclude(p));
+    list.replaceChildren(...shown.map((p) => personItem(p, label, onPick)));
+    if (!shown.length) list.append(el("li", { class: "list-group-item small text-body-secondary", text: "Nobody found" }));
+  } catch (error) {
+    list.replaceChildren(el("li", { class: "list-group-item text-danger", text: explain(error) }));
+  }
+}
+
+export function setupDialogs({ openChat }) {
+  $("new-group-button").addEventListener("click", () => {
+    $("new-group-form").reset();
+    showAlert($("new-group-error"), "");
+    modal("new-group-dialog").show();
+  });
+  $("new-group-dialog").addEventListener("shown.bs.modal", () => $("new-group-name").focus());
+  $("new-group-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const chat = putChat(await api("POST", "/api/chats", {
+        name: $("new-group-name").value.trim(),
+        description: $("new-group-description").value,
+        is_public: $("new-group-public").checked,
+      }));
+      modal("new-group-dialog").hide();
+      openChat(chat.id);
+    } catch (error) {
+      showAlert($("new-group-error"), explain(error));
+    }
+  });
+
+  $("new-direct-button").addEventListener("click", () => {
+    $("people-search").value = "";
+    $("people-results").replaceChildren();
+    modal("people-dialog").show();
+  });
+  $("people-dialog").addEventListener("shown.bs.modal", () => $("people-search").focus());
+  $("people-search").addEventListener("input", debounce(() => findPeople(
+    $("people-search").value.trim(), $("people-results"), "Message", async (person) => {
+      modal("people-dialog").hide();
+      await openDirect(person.id, openChat);
+    })));
+
+  $("directory-button").addEventListener("click", () => {
+    $("directory-search").value = "";
+    modal("directory-dialog").show();
+    loadDirectory(openChat);
+  });
+  $("directory-dialog").addEventListener("shown.bs.modal", () => $("directory-search").focus());
+  $("directory-search").addEventListener("input", debounce(() => loadDirectory(openChat)));
+}
+
+async function loadDirectory(openChat) {
+  const list = $("directory-results");
+  try {
+    const q = encodeURIComponent($("directory-search").value.trim());
+    const groups = await api("GET", `/api/chats/discover?q=${q}`);
+    list.replaceChildren(...groups.map((group) => el("li", { class: "list-group-item d-flex align-items-center gap-2" },
+      el("div", { class: "flex-grow-1 min-w-0" },
+        el("div", { class: "fw-semibold text-truncate", text: group.name }),
+        el("div", { class: "small text-body-secondary text-truncate",
+                    text: `${group.member_count} members${group.description ? ` · ${group.description}` : ""}` })),
+      el("button", { class: "btn btn-sm btn-outline-primary", text: group.role ? "Open" : "Join",
+                     attrs: { type: "button", "aria-label": `${group.role ? "Open" : "Join"} ${group.name}` },
+                     on: { click: async () => { modal("directory-dialog").hide(); await joinGroup(group, openChat); } } }))));
+    if (!groups.length) list.append(el("li", { class: "list-group-item small text-body-secondary", text: "No public groups found" }));
+  } catch (error) {
+    list.replaceChildren(el("li", { class: "list-group-item text-danger", text: explain(error) }));
+  }
+}

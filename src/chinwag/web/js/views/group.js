@@ -1,0 +1,127 @@
+// The group panel: name, description, public or private; members with roles; add people,
+// remove, make or unmake admin; leave; delete.
+
+import { api, explain } from "../api.js";
+import { $, debounce, displayName, el, modal, show, showAlert } from "../dom.js";
+import { state, subscribe } from "../store.js";
+import { loadMembers } from "../users.js";
+import { confirmAction, findPeople } from "./dialogs.js";
+
+const RANK = { member: 0, admin: 1, owner: 2 };
+
+function chat() {
+  return state.chats.get(state.activeChatId);
+}
+
+async function run(action) {
+  showAlert($("group-error"), "");
+  try {
+    await action();
+  } catch (error) {
+    showAlert($("group-error"), explain(error));
+  }
+}
+
+function fillForm() {
+  const group = chat();
+  if (!group) return;
+  const admin = RANK[group.role] >= RANK.admin;
+  $("group-dialog-title").textContent = group.name;
+  $("group-name").value = group.name;
+  $("group-description").value = group.description || "";
+  $("group-public").checked = group.is_public;
+  for (const id of ["group-name", "group-description", "group-public"]) $(id).disabled = !admin;
+  show($("group-save"), admin);
+  show($("group-add"), admin);
+  show($("group-delete"), group.role === "owner");
+}
+
+function memberItem(group, member) {
+  const mine = RANK[group.role] ?? -1;
+  const online = member.user_id === state.me.id || state.online.has(member.user_id);
+  const name = displayName(member.user);
+  const buttons = el("div", { class: "btn-group btn-group-sm" });
+  if (group.role === "owner" && member.user_id !== state.me.id) {
+    const toAdmin = member.role === "member";
+    buttons.append(el("button", { class: "btn btn-outline-secondary", text: toAdmin ? "Make admin" : "Remove admin",
+      attrs: { type: "button", "aria-label": `${toAdmin ? "Make" : "Unmake"} ${name} admin` },
+      on: { click: () => run(() => api("PATCH", `/api/chats/${group.id}/members/${member.user_id}`,
+                                       { role: toAdmin ? "admin" : "member" })) } }));
+  }
+  if (member.user_id !== state.me.id && mine >= RANK.admin && RANK[member.role] < mine) {
+    buttons.append(el("button", { class: "btn btn-outline-danger", text: "Remove",
+      attrs: { type: "button", "aria-label": `Remove ${name}` },
+      on: { click: () => run(async () => {
+        if (await confirmAction(`Remove ${name} from the group?`, "Remove")) {
+          await api("DELETE", `/api/chats/${group.id}/members/${member.user_id}`);
+        }
+      }) } }));
+  }
+  return el("li", { class: "list-group-item d-flex align-items-center gap-2", attrs: { "data-user-id": member.user_id } },
+    el("span", { class: `presence-dot ${online ? "online" : ""}`, attrs: { "aria-hidden": "true" } }),
+    el("span", { class: "flex-grow-1 text-truncate" }, el("span", { text: name }),
+      el("span", { class: "visually-hidden", text: online ? " (online)" : " (offline)" })),
+    member.role !== "member" ? el("span", { class: "badge text-bg-secondary", text: member.role }) : null,
+    buttons);
+}
+
+function renderMembers() {
+  const group = chat();
+  const members = group && state.members.get(group.id);
+  if (!members) return;
+  const sorted = [...members.values()].sort((a, b) => RANK[b.role] - RANK[a.role]
+    || displayName(a.user).localeCompare(displayName(b.user)));
+  $("group-members").replaceChildren(...sorted.map((m) => memberItem(group, m)));
+}
+
+export function setupGroupPanel() {
+  $("group-button").addEventListener("click", () => {
+    showAlert($("group-error"), "");
+    $("group-add-search").value = "";
+    $("group-add-results").replaceChildren();
+    fillForm();
+    renderMembers();
+    modal("group-dialog").show();
+    loadMembers(state.activeChatId).catch(() => {});
+  });
+  subscribe("members", renderMembers);
+  subscribe("presence", renderMembers);
+  subscribe("chats", () => {
+    if (!chat()) modal("group-dialog").hide();
+    else if ($("group-dialog").classList.contains("show") && document.activeElement?.closest("#group-form") === null) fillForm();
+  });
+  $("group-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const group = chat();
+    run(async () => {
+      await api("PATCH", `/api/chats/${group.id}`, { name: $("group-name").value.trim(),
+        description: $("group-description").value, is_public: $("group-public").checked });
+      fillForm();
+    });
+  });
+  $("group-add-search").addEventListener("input", debounce(() => {
+    const group = chat();
+    const members = state.members.get(group.id) || new Map();
+    findPeople($("group-add-search").value.trim(), $("group-add-results"), "Add",
+      (person) => run(async () => {
+        await api("POST", `/api/chats/${group.id}/members`, { user_ids: [person.id] });
+        $("group-add-search").value = "";
+        $("group-add-results").replaceChildren();
+        await loadMembers(group.id);
+      }), (person) => members.has(person.id));
+  }));
+  $("group-leave").addEventListener("click", () => run(async () => {
+    const group = chat();
+    if (await confirmAction(`Leave ${group.name}?`, "Leave")) {
+      await api("POST", `/api/chats/${group.id}/leave`);
+      modal("group-dialog").hide();
+    }
+  }));
+  $("group-delete").addEventListener("click", () => run(async () => {
+    const group = chat();
+    if (await confirmAction(`Delete ${group.name} and its history for everyone?`, "Delete")) {
+      await api("DELETE", `/api/chats/${group.id}`);
+      modal("group-dialog").hide();
+    }
+  }));
+}
