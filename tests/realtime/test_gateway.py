@@ -11,8 +11,9 @@ async def trio(people, live):
     import httpx
 
     async with httpx.AsyncClient(base_url=live.url) as http:
-        response = await http.post("/api/chats", headers=ana.headers,
-                                   json={"name": "Team", "member_ids": [bob.id]})
+        response = await http.post(
+            "/api/chats", headers=ana.headers, json={"name": "Team", "member_ids": [bob.id]}
+        )
     return ana, bob, cyd, response.json()
 
 
@@ -35,8 +36,7 @@ async def test_ready_comes_first_with_chats_and_online(trio, connect):
 
 async def test_send_acks_the_sender_and_reaches_every_member_device(trio, connect):
     ana, bob, cyd, chat = trio
-    ana_phone, ana_laptop, bob_phone, cyd_phone = [
-        await connect(p) for p in (ana, ana, bob, cyd)]
+    ana_phone, ana_laptop, bob_phone, cyd_phone = [await connect(p) for p in (ana, ana, bob, cyd)]
     message = await ana_phone.send(chat["id"], "hello all", client_id="m-1")
     assert message["text"] == "hello all" and message["client_id"] == "m-1"
     for device in (ana_phone, ana_laptop, bob_phone):
@@ -77,8 +77,12 @@ async def test_read_moves_the_pointer_and_tells_members(trio, connect):
     message = await ana_socket.send(chat["id"], "read me")
     await bob_socket.frame({"type": "read", "chat_id": chat["id"], "seq": message["seq"]})
     event = await ana_socket.wait_for(of_type("read", user_id=bob.id))
-    assert event == {"type": "read", "chat_id": chat["id"], "user_id": bob.id,
-                     "seq": message["seq"]}
+    assert event == {
+        "type": "read",
+        "chat_id": chat["id"],
+        "user_id": bob.id,
+        "seq": message["seq"],
+    }
 
 
 async def test_ping_pong(trio, connect):
@@ -93,14 +97,20 @@ async def test_ping_pong(trio, connect):
         ("not json", "invalid_json"),
         ("[1, 2]", "invalid_json"),
         ('{"type": "dance"}', "unknown_type"),
-        ('{"type": "message.send", "chat_id": 1, "text": "", "client_id": "x"}',
-         "validation_error"),
-        ('{"type": "message.send", "chat_id": "one", "text": "hi", "client_id": "x"}',
-         "validation_error"),
+        (
+            '{"type": "message.send", "chat_id": 1, "text": "", "client_id": "x"}',
+            "validation_error",
+        ),
+        (
+            '{"type": "message.send", "chat_id": "one", "text": "hi", "client_id": "x"}',
+            "validation_error",
+        ),
         ('{"type": "read", "chat_id": 1}', "validation_error"),
         ('{"type": "typing", "chat_id": 999999}', "not_found"),
-        ('{"type": "message.send", "chat_id": 999999, "text": "hi", "client_id": "y"}',
-         "not_found"),
+        (
+            '{"type": "message.send", "chat_id": 999999, "text": "hi", "client_id": "y"}',
+            "not_found",
+        ),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(trio, connect, frame, code):
