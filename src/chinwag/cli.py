@@ -52,7 +52,8 @@ def serve(
                 access_log=False, proxy_headers=True, log_config=None,
                 ws_max_size=settings.ws_max_frame_bytes,
                 ws_ping_interval=settings.ws_ping_interval,
-                ws_ping_timeout=settings.ws_ping_timeout)
+                ws_ping_timeout=settings.ws_ping_timeout,
+                timeout_graceful_shutdown=10)
 
 
 @db_app.command("upgrade")

@@ -42,6 +42,8 @@ class ChinwagClient:
         self._socket = None
         self._reader: asyncio.Task | None = None
         self._changed = asyncio.Condition()
+        self._filling: set[int] = set()
+        self._resume = True
 
     # -- REST --------------------------------------------------------------------------
 
@@ -73,8 +75,13 @@ class ChinwagClient:
     # -- socket ------------------------------------------------------------------------
 
     def last_seq(self, chat_id: int) -> int:
-        seqs = self.messages.get(chat_id)
-        return max(seqs) if seqs else 0
+        """The seq up to which every message is held: where resume starts (a live stream
+        that skipped some, e.g. during a broker outage, leaves holes below its latest)."""
+        seqs = self.messages.get(chat_id, {})
+        seq = 0
+        while seq + 1 in seqs:
+            seq += 1
+        return seq
 
     async def connect(self, *, resume: bool = True) -> dict:
         """Open the socket, wait for `ready`, then fetch what was missed since last time."""
@@ -83,6 +90,7 @@ class ChinwagClient:
         self._socket = await websockets.connect(url, additional_headers=headers,
                                                 origin=self.origin, max_size=None)
         self.close_code = None
+        self._resume = resume
         self.ready = json.loads(await self._socket.recv())
         self._reader = asyncio.create_task(self._read())
         if resume:
@@ -98,6 +106,7 @@ class ChinwagClient:
                 event = json.loads(raw)
                 if event["type"] in ("message.new", "message.updated"):
                     self._keep(event["message"])
+                    self._fill_gap(event["message"]["chat_id"])
                 if event["type"] == "ack":
                     self._keep(event["message"])
                 async with self._changed:
@@ -109,6 +118,24 @@ class ChinwagClient:
             self.close_code = self._socket.close_code if self._socket else None
             async with self._changed:
                 self._changed.notify_all()
+
+    def _fill_gap(self, chat_id: int) -> None:
+        """A live stream that skipped seqs (the server's broker hiccuped) is mended at once."""
+        if not self._resume:
+            return
+        held = self.last_seq(chat_id)
+        if held < max(self.messages[chat_id]) and chat_id not in self._filling:
+            self._filling.add(chat_id)
+            task = asyncio.create_task(self._fetch_gap(chat_id, held))
+            task.add_done_callback(lambda _: self._filling.discard(chat_id))
+
+    async def _fetch_gap(self, chat_id: int, after: int) -> None:
+        try:
+            missed = await self.history_after(chat_id, after)
+        except (ChinwagAPIError, httpx.HTTPError):
+            return  # left the chat meanwhile, or the server is away: the next resume mends it
+        for message in missed:
+            self._keep(message)
 
     def _keep(self, message: dict) -> None:
         self.messages.setdefault(message["chat_id"], {})[message["seq"]] = message

@@ -71,18 +71,32 @@ async def live(settings):
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def new_page(browser, live):
-    """new_page(width=1200, height=800) -> a page in a context of its own (one person),
-    with every JavaScript dialog recorded in page.dialogs (and dismissed)."""
+async def open_page(browser):
+    """open_page(base_url, width=1200, height=800, permissions=(), init_script=None) -> a page
+    in a context of its own (one person), with every JavaScript dialog recorded in
+    page.dialogs (and dismissed) and page errors (and CSP refusals) in page.errors."""
     from playwright.async_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     contexts = []
 
-    async def make(width: int = 1200, height: int = 800):
+    async def make(
+        base_url: str,
+        width: int = 1200,
+        height: int = 800,
+        *,
+        permissions: tuple[str, ...] = (),
+        init_script: str | None = None,
+    ):
         context = await browser.new_context(
-            base_url=live.url, viewport={"width": width, "height": height}
+            base_url=base_url,
+            viewport={"width": width, "height": height},
+            permissions=list(permissions),
+            # Bootstrap then skips its fades: dialogs open and close at once
+            reduced_motion="reduce",
         )
+        if init_script:
+            await context.add_init_script(init_script)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = await context.new_page()
@@ -110,6 +124,16 @@ async def new_page(browser, live):
     yield make
     for context in contexts:
         await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def new_page(open_page, live):
+    """new_page(width=1200, height=800, **options) -> a page on the test's server."""
+
+    async def make(width: int = 1200, height: int = 800, **options):
+        return await open_page(live.url, width, height, **options)
+
+    return make
 
 
 def unique(name: str) -> str:
@@ -167,3 +191,29 @@ async def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path))
     return path
+
+
+async def sign_in(page, login: str, password: str = PASSWORD) -> None:
+    """Sign in through the form; lands on the chat list."""
+    from playwright.async_api import expect
+
+    await page.goto("/")
+    form = page.get_by_role("form", name="Sign in")
+    await form.get_by_label("Email or username").fill(login)
+    await form.get_by_label("Password").fill(password)
+    await form.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("navigation", name="Chats")).to_be_visible()
+
+
+def sidebar_chat(page, name: str):
+    """The sidebar's button for the chat called `name`."""
+    return page.get_by_role("navigation").locator(
+        ".chat-item", has=page.locator(".chat-name", has_text=re.compile(f"^{re.escape(name)}$"))
+    )
+
+
+async def rest_login(http, login: str, password: str = PASSWORD) -> dict:
+    """Authorization headers for `login`, through the REST API (for fast seeding)."""
+    response = await http.post("/api/auth/login", json={"login": login, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -89,13 +89,6 @@ async def test_ready_lists_online_contacts_only(trio, connect):
     assert cyd_s.ready["online"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "realtime.service.contacts_of counts memberships of deleted groups, while presence "
-        "events (chat_ids_of) leave them out: ready.online lists people ana hears nothing of"
-    ),
-)
 async def test_a_deleted_group_makes_no_contacts(trio, http, connect):
     ana, bob, _, chat = trio
     await call(http, ana, "DELETE", f"/api/chats/{chat['id']}", 204)

@@ -75,14 +75,6 @@ async def test_a_stuck_reader_never_delays_anyone_else(stuck):
         assert got[-FLOOD:] == sent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Connection._write_loop clears _ready after a send that close() interrupted, so the "
-        "1013 close queued while the writer was blocked is never sent: the socket stays open, "
-        "silent (see the report)"
-    ),
-)
 async def test_a_stuck_reader_is_closed_with_1013_once_its_queue_overflows(stuck):
     phone, _, _, chat, sent = stuck
     frames = await phone.frames_until_close(timeout=5)  # it reads again: what was kept?
@@ -95,13 +87,6 @@ async def test_a_stuck_reader_is_closed_with_1013_once_its_queue_overflows(stuck
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "nothing bounds the wait for a stuck writer: the Connection of a reader that never reads "
-        "again stays in the hub (and its user online) for as long as the peer keeps TCP open"
-    ),
-)
 @pytest.mark.parametrize("settings_overrides", [{**LIMITS, "ws_ping_timeout": 1}])
 async def test_a_reader_stuck_for_good_is_forgotten_all_the_same(stuck, live, server_log):
     _, laptop, _, _, _ = stuck

@@ -18,8 +18,10 @@ CLOSE_TRY_AGAIN = 1013
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, user_id: int, session_id: str, limit: int) -> None:
+    def __init__(self, websocket: WebSocket, user_id: int, session_id: str, limit: int,
+                 close_timeout: float = 20.0) -> None:
         self.websocket = websocket
+        self._close_timeout = close_timeout
         self.user_id = user_id
         self.session_id = session_id
         self._limit = limit
@@ -64,17 +66,24 @@ class Connection:
             self._closing = (code, reason)
             self._queue.clear()
             self._ready.set()
+            # A writer stuck on a peer that reads nothing would never send the close: give up
+            # on it after a while, so the socket is forgotten and its user goes offline.
+            asyncio.get_running_loop().call_later(self._close_timeout, self._abandon)
+
+    def _abandon(self) -> None:
+        if self._writer is not None and not self._writer.done():
+            self._writer.cancel()
+        elif self._writer is None:
+            self.closed.set()
 
     async def _write_loop(self) -> None:
         try:
-            while True:
+            while not self._closing:
                 await self._ready.wait()
-                if self._closing:
-                    break
+                self._ready.clear()  # before draining: a send() or close() meanwhile sets it
                 while self._queue and not self._closing:
                     text, _ = self._queue.popleft()
                     await self.websocket.send_text(text)
-                self._ready.clear()
             code, reason = self._closing
             if self.websocket.application_state == WebSocketState.CONNECTED:
                 await self.websocket.close(code, reason)

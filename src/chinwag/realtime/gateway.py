@@ -92,7 +92,7 @@ class SocketSession:
         self.ctx, self.websocket, self.caller = ctx, websocket, caller
         self.user = caller.user
         self.connection = Connection(websocket, self.user.id, caller.session_id,
-                                     ctx.settings.ws_send_queue)
+                                     ctx.settings.ws_send_queue, ctx.settings.ws_ping_timeout)
         self._typing_at: dict[int, float] = {}
 
     async def run(self) -> None:

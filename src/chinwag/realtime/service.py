@@ -28,7 +28,11 @@ async def chat_ids_of(db: AsyncSession, user_id: int) -> set[int]:
 
 async def contacts_of(db: AsyncSession, user_id: int) -> set[int]:
     """Everyone who shares a chat with the user."""
-    mine = select(ChatMembership.chat_id).where(ChatMembership.user_id == user_id)
+    mine = (
+        select(ChatMembership.chat_id)
+        .join(Chat, Chat.id == ChatMembership.chat_id)
+        .where(ChatMembership.user_id == user_id, Chat.deleted_at.is_(None))
+    )
     rows = await db.scalars(
         select(ChatMembership.user_id).distinct()
         .where(ChatMembership.chat_id.in_(mine), ChatMembership.user_id != user_id)

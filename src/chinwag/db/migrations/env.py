@@ -20,6 +20,9 @@ def _run(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Two servers starting at once on a fresh database migrate one after the other.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7402211)")
         context.run_migrations()
 
 

@@ -3,7 +3,7 @@
 // and every gap is fetched with ?after=. Messages are keyed by chat+seq, so a message that
 // arrives both live and in a gap is shown once.
 
-import { api, freshToken } from "./api.js";
+import { api, freshToken, refresh } from "./api.js";
 import { emit, highestSeq, putChat, putMessages, state } from "./store.js";
 import { handleEvent } from "./events.js";
 
@@ -44,6 +44,8 @@ async function open() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`);
   socket = ws;
+  let opened = false;
+  ws.addEventListener("open", () => { opened = true; });
   ws.addEventListener("message", (event) => {
     if (ws !== socket) return;
     let frame;
@@ -51,12 +53,24 @@ async function open() {
     if (frame.type === "ready") onReady(frame);
     else handleEvent(frame);
   });
-  ws.addEventListener("close", () => {
+  ws.addEventListener("close", (event) => {
     if (ws !== socket) return;
     socket = null;
     setConnected(false);
-    scheduleRetry();
+    // 1008 is what a revoked session (signed out from another device, password changed)
+    // gets, and a refused handshake never opens: ask whether the session still lives
+    if (event.code === 1008 || !opened) checkSession();
+    else scheduleRetry();
   });
+}
+
+/** Signed out for good when the cookie no longer buys a token; otherwise try again later. */
+async function checkSession() {
+  let alive = null;  // unknown while the server can't be reached
+  try { alive = await refresh(); } catch { /* offline or server down: retry with backoff */ }
+  if (stopped) return;
+  if (alive === false) emit("signed-out");
+  else scheduleRetry();
 }
 
 function scheduleRetry() {
@@ -68,8 +82,14 @@ function scheduleRetry() {
 }
 
 // The browser knows the network is gone before TCP does: stop showing a live socket now.
+// Don't wait for the close event: with the network gone the closing handshake may never end.
 window.addEventListener("offline", () => {
-  if (socket) socket.close();
+  if (!socket) return;
+  const gone = socket;
+  socket = null;  // its close event, whenever it comes, is then ignored
+  setConnected(false);
+  gone.close();
+  scheduleRetry();
 });
 
 // Going back online is the best moment to try again, whatever the backoff says.

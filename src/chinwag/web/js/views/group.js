@@ -3,11 +3,12 @@
 
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, modal, show, showAlert } from "../dom.js";
-import { state, subscribe } from "../store.js";
+import { putChat, state, subscribe } from "../store.js";
 import { loadMembers } from "../users.js";
 import { confirmAction, findPeople } from "./dialogs.js";
 
 const RANK = { member: 0, admin: 1, owner: 2 };
+let edited = false;  // the person changed the form since it was last filled
 
 function chat() {
   return state.chats.get(state.activeChatId);
@@ -22,14 +23,18 @@ async function run(action) {
   }
 }
 
-function fillForm() {
+/** The panel's fields and what my role lets me do; `keepEdits` leaves typed values alone. */
+function fillForm({ keepEdits = false } = {}) {
   const group = chat();
   if (!group) return;
   const admin = RANK[group.role] >= RANK.admin;
   $("group-dialog-title").textContent = group.name;
-  $("group-name").value = group.name;
-  $("group-description").value = group.description || "";
-  $("group-public").checked = group.is_public;
+  if (!keepEdits) {
+    edited = false;
+    $("group-name").value = group.name;
+    $("group-description").value = group.description || "";
+    $("group-public").checked = group.is_public;
+  }
   for (const id of ["group-name", "group-description", "group-public"]) $(id).disabled = !admin;
   show($("group-save"), admin);
   show($("group-add"), admin);
@@ -88,14 +93,20 @@ export function setupGroupPanel() {
   subscribe("presence", renderMembers);
   subscribe("chats", () => {
     if (!chat()) modal("group-dialog").hide();
-    else if ($("group-dialog").classList.contains("show") && document.activeElement?.closest("#group-form") === null) fillForm();
+    // a role that changed live (made admin, say) shows at once, even while the panel opens;
+    // what the person changed in the form and hasn't saved yet stays
+    else fillForm({ keepEdits: edited });
   });
+  $("group-form").addEventListener("input", () => { edited = true; });
   $("group-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const group = chat();
     run(async () => {
-      await api("PATCH", `/api/chats/${group.id}`, { name: $("group-name").value.trim(),
+      const saved = await api("PATCH", `/api/chats/${group.id}`, { name: $("group-name").value.trim(),
         description: $("group-description").value, is_public: $("group-public").checked });
+      // what was saved, without waiting for chat.updated (so the fields don't flick back)
+      putChat({ id: group.id, name: saved.name, description: saved.description,
+                is_public: saved.is_public });
       fillForm();
     });
   });
