@@ -47,7 +47,47 @@ export async function findPeople(q, list, label, onPick, exclude = () => false) 
   }
 }
 
+const TABBABLE = "a[href], button, input, select, textarea, [tabindex]";
+
+/** Bootstrap's trap only catches focus arriving elsewhere in the page: Tab past a dialog's
+ * last control (or Shift+Tab before its first) can leave the page itself, so wrap it. */
+function wrapTabInDialogs() {
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const open = [...document.querySelectorAll(".modal.show")].pop();
+    if (!open) return;
+    const stops = [...open.querySelectorAll(TABBABLE)].filter((node) =>
+      !node.disabled && node.tabIndex >= 0 && node.getClientRects().length);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const active = document.activeElement;
+    if (event.shiftKey ? active === first || active === open : active === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  });
+}
+
+/** Bootstrap gives focus back only to data-bs-toggle openers; ours open dialogs from code,
+ * so remember what had the focus and return to it, unless the focus went somewhere since. */
+function returnFocusFromDialogs() {
+  const openers = new WeakMap();
+  document.addEventListener("show.bs.modal", (event) => {
+    openers.set(event.target, document.activeElement);
+  });
+  document.addEventListener("hidden.bs.modal", (event) => {
+    const opener = openers.get(event.target);
+    openers.delete(event.target);
+    const active = document.activeElement;
+    const lost = !active || active === document.body || event.target.contains(active);
+    if (lost && opener?.isConnected && opener.getClientRects().length) opener.focus();
+  });
+}
+
 export function setupDialogs({ openChat }) {
+  wrapTabInDialogs();
+  returnFocusFromDialogs();
   $("new-group-button").addEventListener("click", () => {
     $("new-group-form").reset();
     showAlert($("new-group-error"), "");
