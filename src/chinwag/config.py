@@ -46,6 +46,9 @@ class Settings(BaseSettings):
 
     message_max_chars: int = Field(4000, ge=1, le=100_000)
     ws_max_frame_bytes: int = Field(64 * 1024, ge=1024)
+    # permessage-deflate compresses every frame once per recipient: it halves fan-out
+    # throughput and doubles memory per socket (bench/fanout.py), so it is off by default.
+    ws_compression: bool = False
     ws_send_queue: int = Field(1000, ge=1, description="events queued per socket before 1013")
     ws_rate_per_second: float = Field(10, gt=0)
     ws_rate_burst: int = Field(30, ge=1)

@@ -41,6 +41,7 @@ async def start_server(
             "ws_max_size": settings.ws_max_frame_bytes,
             "ws_ping_interval": settings.ws_ping_interval,
             "ws_ping_timeout": settings.ws_ping_timeout,
+            "ws_per_message_deflate": settings.ws_compression,
         }
     )
     listener = socket.socket()
