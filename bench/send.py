@@ -37,16 +37,30 @@ CHAT_COUNTS = (1, 10, 100)
 
 async def _seed(ctx, chats: int) -> tuple[list[User], list[int]]:
     async with ctx.sessionmaker() as db:
-        users = [User(email=f"s{i}@bench.local", username=f"sender{i}", password_hash="x",  # noqa: S106 - never signs in
-                      display_name=f"Sender {i}", bio="", settings={}) for i in range(SENDERS)]
+        users = [
+            User(
+                email=f"s{i}@bench.local",
+                username=f"sender{i}",
+                password_hash="x",  # noqa: S106 - never signs in
+                display_name=f"Sender {i}",
+                bio="",
+                settings={},
+            )
+            for i in range(SENDERS)
+        ]
         db.add_all(users)
         await db.flush()
-        chat_rows = [Chat(kind="group", name=f"room {i}", description="", is_public=True,
-                          last_seq=0) for i in range(chats)]
+        chat_rows = [
+            Chat(kind="group", name=f"room {i}", description="", is_public=True, last_seq=0)
+            for i in range(chats)
+        ]
         db.add_all(chat_rows)
         await db.flush()
-        db.add_all(ChatMembership(chat_id=c.id, user_id=u.id, role="member")
-                   for c in chat_rows for u in users)
+        db.add_all(
+            ChatMembership(chat_id=c.id, user_id=u.id, role="member")
+            for c in chat_rows
+            for u in users
+        )
         await db.commit()
         return users, [c.id for c in chat_rows]
 
@@ -55,23 +69,40 @@ async def _sender(ctx, user: User, chat_ids: list[int], count: int, offset: int)
     for i in range(count):
         chat_id = chat_ids[(i + offset) % len(chat_ids)]
         async with ctx.sessionmaker() as db:
-            await send_message(db, ctx, user, chat_id, f"message {i} from {user.username}",
-                               client_id=uuid.uuid4().hex)
+            await send_message(
+                db,
+                ctx,
+                user,
+                chat_id,
+                f"message {i} from {user.username}",
+                client_id=uuid.uuid4().hex,
+            )
 
 
 async def run_case(url: str, data_dir: Path, chats: int, messages: int) -> dict:
-    settings = Settings(_env_file=None, database_url=url, data_dir=data_dir,
-                        secret_key="b" * 40, migrate_on_start=False)
+    settings = Settings(
+        _env_file=None,
+        database_url=url,
+        data_dir=data_dir,
+        secret_key="b" * 40,
+        migrate_on_start=False,
+    )
     async with open_context(settings) as ctx:
         users, chat_ids = await _seed(ctx, chats)
         per_sender = messages // SENDERS
         cpu0, wall0 = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(_sender(ctx, u, chat_ids, per_sender, n * 7)
-                               for n, u in enumerate(users)))
+        await asyncio.gather(
+            *(_sender(ctx, u, chat_ids, per_sender, n * 7) for n, u in enumerate(users))
+        )
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     sent = per_sender * SENDERS
-    return {"chats": chats, "messages": sent, "seconds": round(wall, 3),
-            "per_second": round(sent / wall), "cpu_us_per_message": round(cpu / sent * 1e6)}
+    return {
+        "chats": chats,
+        "messages": sent,
+        "seconds": round(wall, 3),
+        "per_second": round(sent / wall),
+        "cpu_us_per_message": round(cpu / sent * 1e6),
+    }
 
 
 async def _fresh_postgres(base_url: str, name: str) -> str:
@@ -103,14 +134,18 @@ def main() -> None:
                 upgrade(url)
                 row = asyncio.run(run_case(url, Path(tmp), chats, args.messages))
                 results.append({"backend": backend, **row})
-                print(f"{backend:<11} {chats:>4} chats  {row['per_second']:>6} msg/s  "
-                      f"{row['cpu_us_per_message']:>5} us CPU/msg  ({row['messages']} in "
-                      f"{row['seconds']} s)", flush=True)
+                print(
+                    f"{backend:<11} {chats:>4} chats  {row['per_second']:>6} msg/s  "
+                    f"{row['cpu_us_per_message']:>5} us CPU/msg  ({row['messages']} in "
+                    f"{row['seconds']} s)",
+                    flush=True,
+                )
     out = Path(__file__).parent / "results" / "send.json"
     out.parent.mkdir(exist_ok=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    out.write_text(json.dumps({"senders": SENDERS, "results": results, "peak_rss_kb": peak},
-                              indent=2))
+    out.write_text(
+        json.dumps({"senders": SENDERS, "results": results, "peak_rss_kb": peak}, indent=2)
+    )
     print(f"written to {out}")
 
 
