@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from chinwag.chats.models import Chat, ChatMembership
-from chinwag.errors import Forbidden, NotFound
+from chinwag.errors import BadRequest, Forbidden, NotFound
 
 RANK = {"member": 0, "admin": 1, "owner": 2}
 
@@ -77,6 +77,4 @@ def require_role(membership: ChatMembership, role: str, action: str) -> None:
 
 def require_group(chat: Chat, action: str) -> None:
     if chat.kind != "group":
-        from chinwag.errors import BadRequest
-
         raise BadRequest(f"A direct chat can't {action}", code="direct_chat")

@@ -6,12 +6,16 @@ closes; presence answers whether that changed the user's status everywhere.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from redis.exceptions import RedisError
+
+log = logging.getLogger("chinwag.realtime")
 
 OnExpired = Callable[[int], Awaitable[None]]
 
@@ -146,10 +150,6 @@ def create_presence(broker, ttl: float) -> Presence:
 
 async def keep_presence(ctx) -> None:
     """Renew this process's claims and sweep dead processes' users, every third of the TTL."""
-    import asyncio
-    import logging
-
-    log = logging.getLogger("chinwag.realtime")
     while True:
         await asyncio.sleep(ctx.settings.presence_ttl / 3)  # a period, not a synchronisation
         try:
