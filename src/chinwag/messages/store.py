@@ -63,9 +63,10 @@ class ReadState:
 
 async def read_state(db: AsyncSession, chat_id: int) -> ReadState:
     rows = await db.execute(
-        select(ChatMembership.user_id, ChatMembership.last_read_seq).where(
-            ChatMembership.chat_id == chat_id
-        )
+        select(ChatMembership.user_id, ChatMembership.last_read_seq)
+        .where(ChatMembership.chat_id == chat_id)
+        .order_by(ChatMembership.last_read_seq)
+        .limit(2)  # all ReadState needs, however big the group
     )
     return ReadState(dict(rows.all()))
 

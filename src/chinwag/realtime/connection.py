@@ -31,6 +31,7 @@ class Connection:
         self._closing: tuple[int, str] | None = None
         self.closed = asyncio.Event()
         self._writer: asyncio.Task | None = None
+        self._abandon_timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.user_id}")
@@ -68,7 +69,8 @@ class Connection:
             self._ready.set()
             # A writer stuck on a peer that reads nothing would never send the close: give up
             # on it after a while, so the socket is forgotten and its user goes offline.
-            asyncio.get_running_loop().call_later(self._close_timeout, self._abandon)
+            self._abandon_timer = asyncio.get_running_loop().call_later(
+                self._close_timeout, self._abandon)
 
     def _abandon(self) -> None:
         if self._writer is not None and not self._writer.done():
@@ -91,6 +93,8 @@ class Connection:
             # The peer went away mid-send; the gateway sees `closed` and cleans up.
             log.debug("writer for user %s stopped: %r", self.user_id, exc)
         finally:
+            if self._abandon_timer is not None:
+                self._abandon_timer.cancel()  # else it keeps the whole socket alive till it fires
             self.closed.set()
 
     async def stop(self) -> None:
