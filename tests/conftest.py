@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import random
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -22,8 +24,15 @@ from chinwag.db.migrate import upgrade
 PG_URL = os.environ.get("CHINWAG_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
 IN_CI = bool(os.environ.get("CI"))
-TABLES = ["login_failures", "password_resets", "sessions", "messages", "memberships", "chats",
-          "users"]
+TABLES = [
+    "login_failures",
+    "password_resets",
+    "sessions",
+    "messages",
+    "memberships",
+    "chats",
+    "users",
+]
 
 
 def need(service: str, url: str) -> None:
@@ -46,13 +55,35 @@ def sqlite_template(tmp_path_factory) -> str:
 def postgres_schema():
     """A database of this test run's own (so parallel runs don't collide), migrated once."""
     need("database", PG_URL)
+    with scratch_database("chinwag_test") as url:
+        yield url
+
+
+@contextmanager
+def scratch_database(prefix: str, *, far_ids: bool = False) -> Iterator[str]:
+    """A fresh PostgreSQL database next to CHINWAG_TEST_DATABASE_URL, migrated, then dropped.
+
+    `far_ids` starts user and chat ids at a random large number: Redis channels (chat:{id},
+    user:{id}) and presence keys are named by id, and the test Redis is shared by every run.
+    """
     base = make_url(PG_URL)
-    name = f"chinwag_test_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        upgrade(url)
+        if far_ids:
+            start = random.randrange(10**6, 10**9)
+            asyncio.run(
+                _admin(
+                    url,
+                    f"ALTER SEQUENCE users_id_seq RESTART WITH {start}",
+                    f"ALTER SEQUENCE chats_id_seq RESTART WITH {start}",
+                )
+            )
+        yield url
+    finally:
+        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _admin(url, *statements: str) -> None:
@@ -72,9 +103,7 @@ async def _truncate_pg(url: str) -> None:
 
     engine = create_async_engine(url)
     async with engine.begin() as connection:
-        await connection.execute(
-            text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-        )
+        await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
     await engine.dispose()
 
 
@@ -145,23 +174,44 @@ class Person:
     refresh_token: str
     profile: dict = field(default_factory=dict)
 
+    def signed_in_again(self, login_body: dict) -> Person:
+        """This person with the tokens of another sign-in (another device)."""
+        return Person(
+            self.id,
+            self.username,
+            self.email,
+            self.password,
+            login_body["access_token"],
+            login_body["refresh_token"],
+            login_body["user"],
+        )
+
     @property
     def headers(self) -> dict:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-async def sign_up(client: httpx.AsyncClient, name: str | None = None,
-                  password: str = "correct horse battery") -> Person:
+async def sign_up(
+    client: httpx.AsyncClient, name: str | None = None, password: str = "correct horse battery"
+) -> Person:
     name = name or f"user{next(_counter)}"
     email = f"{name}@example.com"
-    response = await client.post("/api/auth/register", json={
-        "email": email, "username": name, "password": password})
+    response = await client.post(
+        "/api/auth/register", json={"email": email, "username": name, "password": password}
+    )
     assert response.status_code == 201, response.text
     response = await client.post("/api/auth/login", json={"login": name, "password": password})
     assert response.status_code == 200, response.text
     body = response.json()
-    return Person(body["user"]["id"], name, email, password, body["access_token"],
-                  body["refresh_token"], body["user"])
+    return Person(
+        body["user"]["id"],
+        name,
+        email,
+        password,
+        body["access_token"],
+        body["refresh_token"],
+        body["user"],
+    )
 
 
 @pytest.fixture

@@ -14,12 +14,17 @@ CHINWAG = [sys.executable, "-m", "chinwag.cli"]
 
 
 def run(args: list[str], data_dir: Path, **env) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "CHINWAG_DATA_DIR": str(data_dir),
-                   "CHINWAG_PASSWORD_MEMORY_KIB": "1024", "CHINWAG_PASSWORD_TIME_COST": "1",
-                   **env}
+    environment = {
+        **os.environ,
+        "CHINWAG_DATA_DIR": str(data_dir),
+        "CHINWAG_PASSWORD_MEMORY_KIB": "1024",
+        "CHINWAG_PASSWORD_TIME_COST": "1",
+        **env,
+    }
     environment.pop("CHINWAG_DATABASE_URL", None)
-    return subprocess.run([*CHINWAG, *args], env=environment, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [*CHINWAG, *args], env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_db_upgrade_creates_the_sqlite_database(tmp_path):
@@ -29,12 +34,23 @@ def test_db_upgrade_creates_the_sqlite_database(tmp_path):
 
 
 def test_users_create_and_duplicate(tmp_path):
-    ok = run(["users", "create", "ana@example.com", "ana", "--password", "long enough pw",
-              "--site-admin"], tmp_path)
+    ok = run(
+        [
+            "users",
+            "create",
+            "ana@example.com",
+            "ana",
+            "--password",
+            "long enough pw",
+            "--site-admin",
+        ],
+        tmp_path,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "created user 1" in ok.stdout
-    again = run(["users", "create", "ANA@example.com", "other", "--password", "long enough pw"],
-                tmp_path)
+    again = run(
+        ["users", "create", "ANA@example.com", "other", "--password", "long enough pw"], tmp_path
+    )
     assert again.returncode == 1
     assert "already exists" in again.stderr
 
@@ -67,8 +83,13 @@ def test_serve_migrates_and_answers(tmp_path):
     port = _free_port()
     env = {**os.environ, "CHINWAG_DATA_DIR": str(tmp_path)}
     env.pop("CHINWAG_DATABASE_URL", None)
-    server = subprocess.Popen([*CHINWAG, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [*CHINWAG, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:  # wait for the port to accept, not a fixed sleep

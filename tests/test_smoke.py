@@ -4,14 +4,18 @@ from tests.conftest import assert_error
 
 
 async def test_group_conversation(client, ana, bob):
-    created = await client.post("/api/chats", headers=ana.headers,
-                                json={"name": "Team", "member_ids": [bob.id]})
+    created = await client.post(
+        "/api/chats", headers=ana.headers, json={"name": "Team", "member_ids": [bob.id]}
+    )
     assert created.status_code == 201, created.text
     chat = created.json()
     assert chat["role"] == "owner" and chat["member_count"] == 2
 
-    sent = await client.post(f"/api/chats/{chat['id']}/messages", headers=bob.headers,
-                             json={"text": "  hello  ", "client_id": "c1"})
+    sent = await client.post(
+        f"/api/chats/{chat['id']}/messages",
+        headers=bob.headers,
+        json={"text": "  hello  ", "client_id": "c1"},
+    )
     assert sent.status_code == 201, sent.text
     assert sent.json()["text"] == "hello"
 

@@ -44,9 +44,12 @@ async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade, url)
     async with open_context(settings) as ctx:
         app.state.ctx = ctx
-        log.info("chinwag %s ready (database %s, broker %s)", __version__,
-                 ctx.engine.url.render_as_string(hide_password=True),
-                 settings.broker_url.split("@")[-1])
+        log.info(
+            "chinwag %s ready (database %s, broker %s)",
+            __version__,
+            ctx.engine.url.render_as_string(hide_password=True),
+            settings.broker_url.split("@")[-1],
+        )
         yield
 
 
@@ -66,8 +69,9 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         mail=MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
         hasher=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
         hub=hub,
-        limiter=SendLimiter(settings.ws_rate_per_second, settings.ws_rate_burst,
-                            settings.ws_flood_after),
+        limiter=SendLimiter(
+            settings.ws_rate_per_second, settings.ws_rate_burst, settings.ws_flood_after
+        ),
     )
     await hub.start()
     await ctx.presence.start(lambda user_id: announce_expired(ctx, user_id))
@@ -87,12 +91,17 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    app = FastAPI(title="chinwag", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(title="chinwag", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (auth_router, users_router, chats_router, messages_router, health_router,
-                   realtime_router):
+    for router in (
+        auth_router,
+        users_router,
+        chats_router,
+        messages_router,
+        health_router,
+        realtime_router,
+    ):
         app.include_router(router)
     install_web_client(app)
     app.add_middleware(RequestLogMiddleware)

@@ -10,8 +10,11 @@ from pydantic import ValidationError
 
 from chinwag.config import Settings, SettingsError, load_settings
 
-app = typer.Typer(help="chinwag: self-hostable real-time team chat.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="chinwag: self-hostable real-time team chat.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -42,19 +45,28 @@ def serve(
         typer.secho(
             "--workers > 1 needs a shared broker: set CHINWAG_BROKER_URL=redis://host:6379/0 "
             "(with the memory broker, users on different workers would not see each other).",
-            fg=typer.colors.RED, err=True,
+            fg=typer.colors.RED,
+            err=True,
         )
         raise typer.Exit(2)
     settings.signing_key  # noqa: B018 - create the development key once, before workers fork
     upgrade(settings.resolved_database_url)
     os.environ["CHINWAG_MIGRATE_ON_START"] = "false"  # done above, once for all workers
-    uvicorn.run("chinwag.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=False, proxy_headers=True, log_config=None,
-                ws_max_size=settings.ws_max_frame_bytes,
-                ws_ping_interval=settings.ws_ping_interval,
-                ws_ping_timeout=settings.ws_ping_timeout,
-                ws_per_message_deflate=settings.ws_compression,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        "chinwag.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        proxy_headers=True,
+        log_config=None,
+        ws_max_size=settings.ws_max_frame_bytes,
+        ws_ping_interval=settings.ws_ping_interval,
+        ws_ping_timeout=settings.ws_ping_timeout,
+        ws_per_message_deflate=settings.ws_compression,
+        timeout_graceful_shutdown=10,
+    )
 
 
 @db_app.command("upgrade")
@@ -81,8 +93,9 @@ def users_create(
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        data = RegisterIn(email=email, username=username, password=password,
-                          display_name=display_name)
+        data = RegisterIn(
+            email=email, username=username, password=password, display_name=display_name
+        )
     except ValidationError as exc:
         for err in exc.errors():
             typer.secho(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", fg="red", err=True)
@@ -104,5 +117,7 @@ async def _create_user(settings: Settings, data, site_admin: bool) -> int:
         except ChinwagError as exc:
             typer.secho(exc.message, fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
+
+
 if __name__ == "__main__":
     app()

@@ -50,8 +50,9 @@ class ChinwagClient:
     @classmethod
     async def sign_in(cls, base_url: str, login: str, password: str, **kwargs) -> ChinwagClient:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-            response = await http.post("/api/auth/login",
-                                       json={"login": login, "password": password})
+            response = await http.post(
+                "/api/auth/login", json={"login": login, "password": password}
+            )
         body = _checked(response)
         client = cls(base_url, body["access_token"], **kwargs)
         client.user = body["user"]
@@ -65,8 +66,9 @@ class ChinwagClient:
         """Every stored message after `after`, page by page."""
         found: list[dict] = []
         while True:
-            page = await self.request("GET", f"/api/chats/{chat_id}/messages",
-                                      params={"after": after, "limit": 100})
+            page = await self.request(
+                "GET", f"/api/chats/{chat_id}/messages", params={"after": after, "limit": 100}
+            )
             found += page
             if len(page) < 100:
                 return found
@@ -87,8 +89,9 @@ class ChinwagClient:
         """Open the socket, wait for `ready`, then fetch what was missed since last time."""
         url = self.base_url.replace("http", "ws", 1) + "/ws"
         headers = {"Authorization": f"Bearer {self.access_token}"}
-        self._socket = await websockets.connect(url, additional_headers=headers,
-                                                origin=self.origin, max_size=None)
+        self._socket = await websockets.connect(
+            url, additional_headers=headers, origin=self.origin, max_size=None
+        )
         self.close_code = None
         self._resume = resume
         self.ready = json.loads(await self._socket.recv())
@@ -143,21 +146,24 @@ class ChinwagClient:
     async def frame(self, frame: dict) -> None:
         await self._socket.send(json.dumps(frame))
 
-    async def send(self, chat_id: int, text: str, client_id: str | None = None,
-                   timeout: float = 10) -> dict:
+    async def send(
+        self, chat_id: int, text: str, client_id: str | None = None, timeout: float = 10
+    ) -> dict:
         """Send over the socket and return the acknowledged message."""
         client_id = client_id or uuid.uuid4().hex
-        await self.frame({"type": "message.send", "chat_id": chat_id, "text": text,
-                          "client_id": client_id})
+        await self.frame(
+            {"type": "message.send", "chat_id": chat_id, "text": text, "client_id": client_id}
+        )
         reply = await self.wait_for(
-            lambda e: e["type"] in ("ack", "error") and e.get("client_id") == client_id,
-            timeout)
+            lambda e: e["type"] in ("ack", "error") and e.get("client_id") == client_id, timeout
+        )
         if reply["type"] == "error":
             raise ChinwagAPIError(0, reply["code"], reply["message"])
         return reply["message"]
 
     async def wait_for(self, predicate: Callable[[dict], bool], timeout: float = 10) -> dict:
         """The first event received so far (or later) that matches."""
+
         async def first_match() -> dict:
             async with self._changed:
                 while True:
@@ -191,6 +197,5 @@ class ChinwagClient:
 def _checked(response: httpx.Response) -> Any:
     if response.status_code >= 400:
         error = response.json().get("error", {})
-        raise ChinwagAPIError(response.status_code, error.get("code", ""),
-                              error.get("message", ""))
+        raise ChinwagAPIError(response.status_code, error.get("code", ""), error.get("message", ""))
     return response.json() if response.content else None

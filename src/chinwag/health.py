@@ -18,13 +18,18 @@ async def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the database and the broker answer",
-            responses={503: {"description": "Not ready"}})
+@router.get(
+    "/readyz",
+    summary="Readiness: the database and the broker answer",
+    responses={503: {"description": "Not ready"}},
+)
 async def readyz(ctx: Ctx) -> JSONResponse:
     checks = {"database": await _database_ok(ctx), "broker": await _broker_ok(ctx)}
     ready = all(checks.values())
-    body = {"status": "ok" if ready else "unavailable",
-            "checks": {k: "ok" if v else "failed" for k, v in checks.items()}}
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "checks": {k: "ok" if v else "failed" for k, v in checks.items()},
+    }
     return JSONResponse(body, status_code=200 if ready else 503)
 
 

@@ -96,6 +96,11 @@ class RequestLogMiddleware:
             method, path = scope["method"], scope["path"]
             HTTP_REQUESTS.labels(method, status).inc()
             HTTP_SECONDS.observe(seconds)
-            self.log.info("%s %s %s %.2fms", method, path, status, ms,
-                          extra={"method": method, "path": path, "status": status,
-                                 "duration_ms": ms})
+            self.log.info(
+                "%s %s %s %.2fms",
+                method,
+                path,
+                status,
+                ms,
+                extra={"method": method, "path": path, "status": status, "duration_ms": ms},
+            )

@@ -67,8 +67,13 @@ class SmtpMailer:
             start_tls=None if not self.implicit_tls else False,
             timeout=30,
         )
-        log.info("mail to %s (%s) sent via %s:%s", message["To"], message["Subject"],
-                 self.hostname, self.port)
+        log.info(
+            "mail to %s (%s) sent via %s:%s",
+            message["To"],
+            message["Subject"],
+            self.hostname,
+            self.port,
+        )
 
 
 def create_mailer(smtp_url: str, data_dir: Path) -> Mailer:

@@ -40,16 +40,7 @@ def second_device(login):
     async def sign_in_again(person: Person, user_agent: str = "second device") -> Person:
         response = await login(person.username, person.password, user_agent)
         assert response.status_code == 200, response.text
-        body = response.json()
-        return Person(
-            person.id,
-            person.username,
-            person.email,
-            person.password,
-            body["access_token"],
-            body["refresh_token"],
-            body["user"],
-        )
+        return person.signed_in_again(response.json())
 
     return sign_in_again
 

@@ -4,10 +4,8 @@ in CI)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import random
 import secrets
 import socket
 import subprocess
@@ -19,9 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.async_api import expect
-from sqlalchemy.engine import make_url
 
-from chinwag.db.migrate import upgrade
 from tests.browser.conftest import (
     MODULE_LOOP,
     add_member,
@@ -31,7 +27,7 @@ from tests.browser.conftest import (
     sidebar_chat,
     unique,
 )
-from tests.conftest import PG_URL, REDIS_URL, _admin, need
+from tests.conftest import PG_URL, REDIS_URL, need, scratch_database
 
 pytestmark = MODULE_LOOP
 
@@ -49,25 +45,8 @@ def pg_database() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database of this test's own, dropped afterwards."""
     need("database", PG_URL)
     need("redis", REDIS_URL)
-    base = make_url(PG_URL)
-    name = f"chinwag_browser_{os.getpid()}"
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        # Redis channels (chat:{id}, user:{id}) are named by id and this Redis is shared:
-        # start our ids far from anyone else's
-        start = random.randrange(10**6, 10**9)
-        asyncio.run(
-            _admin(
-                url,
-                f"ALTER SEQUENCE users_id_seq RESTART WITH {start}",
-                f"ALTER SEQUENCE chats_id_seq RESTART WITH {start}",
-            )
-        )
+    with scratch_database("chinwag_browser", far_ids=True) as url:
         yield url
-    finally:
-        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:

@@ -5,18 +5,14 @@ our channels). Each test needs both services: skipped outside CI when unset, fai
 from __future__ import annotations
 
 import asyncio
-import os
-import random
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from chinwag.client import ChinwagClient
-from chinwag.db.migrate import upgrade
-from tests.conftest import PG_URL, REDIS_URL, _admin, need
+from tests.conftest import PG_URL, REDIS_URL, need, scratch_database
 from tests.multiprocess.helpers import (
     PASSWORD,
     Person,
@@ -39,23 +35,8 @@ def mp_database_url() -> Iterator[str]:
     """A fresh, migrated database for this run (migrated here, once: the servers then find it
     at head instead of racing each other to create it)."""
     need("database", PG_URL)
-    base = make_url(PG_URL)
-    name = f"chinwag_mp_{os.getpid()}"
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    # Redis channels (chat:{id}, user:{id}) and presence keys are named by id and shared by
-    # every chinwag on this Redis: start our ids far away from other runs' ids.
-    start = random.randrange(10**6, 10**9)
-    asyncio.run(
-        _admin(
-            url,
-            f"ALTER SEQUENCE users_id_seq RESTART WITH {start}",
-            f"ALTER SEQUENCE chats_id_seq RESTART WITH {start}",
-        )
-    )
-    yield url
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database("chinwag_mp", far_ids=True) as url:
+        yield url
 
 
 @dataclass

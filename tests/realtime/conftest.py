@@ -121,16 +121,7 @@ def sign_in_again(http):
             "/api/auth/login", json={"login": person.username, "password": person.password}
         )
         assert response.status_code == 200, response.text
-        body = response.json()
-        return Person(
-            person.id,
-            person.username,
-            person.email,
-            person.password,
-            body["access_token"],
-            body["refresh_token"],
-            body["user"],
-        )
+        return person.signed_in_again(response.json())
 
     return sign_in
 

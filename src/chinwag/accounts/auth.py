@@ -165,8 +165,12 @@ async def authenticate(db: AsyncSession, ctx: AppContext, access_token: str) -> 
 
 
 async def revoke_sessions(
-    db: AsyncSession, ctx: AppContext, user_id: int, session_ids: list[str] | None = None,
-    *, keep: str | None = None,
+    db: AsyncSession,
+    ctx: AppContext,
+    user_id: int,
+    session_ids: list[str] | None = None,
+    *,
+    keep: str | None = None,
 ) -> list[str]:
     """Revoke some (or all but `keep`) open sessions of a user, then close their sockets."""
     query = select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))

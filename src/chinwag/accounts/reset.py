@@ -38,14 +38,21 @@ async def request_reset(db: AsyncSession, ctx: AppContext, email: str) -> None:
         return
     token = new_secret()
     minutes = ctx.settings.password_reset_minutes
-    db.add(PasswordReset(token_hash=secret_hash(token), user_id=user.id,
-                         expires_at=utcnow() + timedelta(minutes=minutes)))
+    db.add(
+        PasswordReset(
+            token_hash=secret_hash(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+    )
     await db.commit()
     link = f"{ctx.settings.public_url}/#/reset?token={token}"
-    body = RESET_BODY.format(name=user.display_name, username=user.username, minutes=minutes,
-                             link=link)
-    ctx.mail.submit(compose(ctx.settings.mail_from, user.email, "Reset your chinwag password",
-                            body))
+    body = RESET_BODY.format(
+        name=user.display_name, username=user.username, minutes=minutes, link=link
+    )
+    ctx.mail.submit(
+        compose(ctx.settings.mail_from, user.email, "Reset your chinwag password", body)
+    )
     log.info("password reset requested for user %s", user.id, extra={"event": "reset_request"})
 
 

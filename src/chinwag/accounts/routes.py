@@ -48,43 +48,64 @@ async def _login_out(ctx, signed: auth.SignedIn) -> LoginOut:
 def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
     # HttpOnly and scoped to /api/auth: the web client survives a reload, no script reads it.
     response.set_cookie(
-        REFRESH_COOKIE, token, max_age=ctx.settings.refresh_token_days * 86400,
-        path="/api/auth", httponly=True, samesite="strict",
+        REFRESH_COOKIE,
+        token,
+        max_age=ctx.settings.refresh_token_days * 86400,
+        path="/api/auth",
+        httponly=True,
+        samesite="strict",
         secure=ctx.settings.public_url.startswith("https://"),
     )
 
 
-@auth_router.post("/register", status_code=201, response_model=MeOut,
-                  summary="Create an account", responses=error_responses(409, 422))
+@auth_router.post(
+    "/register",
+    status_code=201,
+    response_model=MeOut,
+    summary="Create an account",
+    responses=error_responses(409, 422),
+)
 async def register(data: RegisterIn, db: Db, ctx: Ctx) -> MeOut:
     user = await service.create_user(db, ctx, data)
     return await service.own_profile(ctx, user)
 
 
-@auth_router.post("/login", response_model=LoginOut, summary="Sign in by email or username",
-                  responses=error_responses(401, 422, 429))
+@auth_router.post(
+    "/login",
+    response_model=LoginOut,
+    summary="Sign in by email or username",
+    responses=error_responses(401, 422, 429),
+)
 async def login(data: LoginIn, request: Request, response: Response, db: Db, ctx: Ctx):
     signed = await auth.login(db, ctx, data.login, data.password, _user_agent(request))
     _set_refresh_cookie(response, ctx, signed.refresh_token)
     return await _login_out(ctx, signed)
 
 
-@auth_router.post("/token", response_model=TokenOut,
-                  summary="Sign in with the OAuth2 password form (the docs' Authorize button)",
-                  responses=error_responses(401, 422, 429))
-async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request,
-                db: Db, ctx: Ctx) -> TokenOut:
+@auth_router.post(
+    "/token",
+    response_model=TokenOut,
+    summary="Sign in with the OAuth2 password form (the docs' Authorize button)",
+    responses=error_responses(401, 422, 429),
+)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Db, ctx: Ctx
+) -> TokenOut:
     if len(form.username) > 254 or len(form.password) > 128:
         raise Unauthorized(auth.INVALID_CREDENTIALS, code="invalid_credentials")
     signed = await auth.login(db, ctx, form.username, form.password, _user_agent(request))
     return TokenOut(access_token=signed.access_token)
 
 
-@auth_router.post("/refresh", response_model=LoginOut,
-                  summary="Trade a refresh token (body or cookie) for a new pair",
-                  responses=error_responses(401, 422))
-async def refresh(request: Request, response: Response, db: Db, ctx: Ctx,
-                  data: RefreshIn | None = None):
+@auth_router.post(
+    "/refresh",
+    response_model=LoginOut,
+    summary="Trade a refresh token (body or cookie) for a new pair",
+    responses=error_responses(401, 422),
+)
+async def refresh(
+    request: Request, response: Response, db: Db, ctx: Ctx, data: RefreshIn | None = None
+):
     token_value = (data.refresh_token if data else None) or request.cookies.get(REFRESH_COOKIE)
     if not token_value:
         raise Unauthorized("Send a refresh_token", code="invalid_token")
@@ -93,8 +114,9 @@ async def refresh(request: Request, response: Response, db: Db, ctx: Ctx,
     return await _login_out(ctx, signed)
 
 
-@auth_router.post("/logout", status_code=204, summary="Sign this device out",
-                  responses=error_responses(401))
+@auth_router.post(
+    "/logout", status_code=204, summary="Sign this device out", responses=error_responses(401)
+)
 async def logout(caller: Caller, db: Db, ctx: Ctx) -> Response:
     await auth.revoke_sessions(db, ctx, caller.user.id, [caller.session_id])
     response = Response(status_code=204)
@@ -102,78 +124,118 @@ async def logout(caller: Caller, db: Db, ctx: Ctx) -> Response:
     return response
 
 
-@auth_router.post("/password-reset", status_code=202, summary="Mail a password reset link",
-                  responses=error_responses(422))
+@auth_router.post(
+    "/password-reset",
+    status_code=202,
+    summary="Mail a password reset link",
+    responses=error_responses(422),
+)
 async def password_reset(data: PasswordResetIn, db: Db, ctx: Ctx) -> dict:
     await reset.request_reset(db, ctx, data.email)
     return {"detail": "If the address belongs to an account, a reset link is on its way."}
 
 
-@auth_router.post("/password-reset/confirm", status_code=204,
-                  summary="Set a new password with the mailed token; signs out every device",
-                  responses=error_responses(400, 422))
+@auth_router.post(
+    "/password-reset/confirm",
+    status_code=204,
+    summary="Set a new password with the mailed token; signs out every device",
+    responses=error_responses(400, 422),
+)
 async def password_reset_confirm(data: PasswordResetConfirmIn, db: Db, ctx: Ctx) -> Response:
     await reset.confirm_reset(db, ctx, data.token, data.new_password)
     return Response(status_code=204)
 
 
-@users_router.get("/me", response_model=MeOut, summary="My profile",
-                  responses=error_responses(401))
+@users_router.get("/me", response_model=MeOut, summary="My profile", responses=error_responses(401))
 async def read_me(caller: Caller, ctx: Ctx) -> MeOut:
     return await service.own_profile(ctx, caller.user)
 
 
-@users_router.patch("/me", response_model=MeOut, summary="Edit my profile",
-                    responses=error_responses(401, 422))
+@users_router.patch(
+    "/me", response_model=MeOut, summary="Edit my profile", responses=error_responses(401, 422)
+)
 async def edit_me(patch: ProfilePatch, caller: Caller, db: Db, ctx: Ctx) -> MeOut:
     user = await service.update_profile(db, caller.user, patch)
     return await service.own_profile(ctx, user)
 
 
-@users_router.post("/me/password", status_code=204,
-                   summary="Change my password; signs out my other devices",
-                   responses=error_responses(400, 401, 422))
+@users_router.post(
+    "/me/password",
+    status_code=204,
+    summary="Change my password; signs out my other devices",
+    responses=error_responses(400, 401, 422),
+)
 async def change_password(data: PasswordChangeIn, caller: Caller, db: Db, ctx: Ctx) -> Response:
     await service.change_password(db, ctx, caller, data.current_password, data.new_password)
     return Response(status_code=204)
 
 
-@users_router.get("/me/sessions", response_model=list[SessionOut],
-                  summary="My signed-in devices", responses=error_responses(401))
+@users_router.get(
+    "/me/sessions",
+    response_model=list[SessionOut],
+    summary="My signed-in devices",
+    responses=error_responses(401),
+)
 async def my_sessions(caller: Caller, db: Db) -> list[SessionOut]:
     sessions = await auth.list_sessions(db, caller.user.id)
     return [
-        SessionOut(id=s.id, user_agent=s.user_agent, created_at=s.created_at,
-                   last_used_at=s.last_used_at, current=s.id == caller.session_id)
+        SessionOut(
+            id=s.id,
+            user_agent=s.user_agent,
+            created_at=s.created_at,
+            last_used_at=s.last_used_at,
+            current=s.id == caller.session_id,
+        )
         for s in sessions
     ]
 
 
-@users_router.delete("/me/sessions/{session_id}", status_code=204,
-                     summary="Sign one of my devices out", responses=error_responses(401, 404))
-async def revoke_session(session_id: Annotated[str, Path(max_length=64)],
-                         caller: Caller, db: Db, ctx: Ctx) -> Response:
+@users_router.delete(
+    "/me/sessions/{session_id}",
+    status_code=204,
+    summary="Sign one of my devices out",
+    responses=error_responses(401, 404),
+)
+async def revoke_session(
+    session_id: Annotated[str, Path(max_length=64)], caller: Caller, db: Db, ctx: Ctx
+) -> Response:
     await auth.revoke_own_session(db, ctx, caller.user.id, session_id)
     return Response(status_code=204)
 
 
-@users_router.get("/online", response_model=list[UserOut], summary="People online now",
-                  responses=error_responses(401))
+@users_router.get(
+    "/online",
+    response_model=list[UserOut],
+    summary="People online now",
+    responses=error_responses(401),
+)
 async def online_users(caller: Caller, db: Db, ctx: Ctx) -> list[UserOut]:
     users = await service.users_by_ids(db, await ctx.presence.online_user_ids())
     return [await service.public_profile(ctx, u) for u in users]
 
 
-@users_router.get("", response_model=list[UserOut],
-                  summary="Find people by username or display name",
-                  responses=error_responses(401, 422))
-async def search_users(caller: Caller, db: Db, ctx: Ctx, q: SearchQuery = "",
-                       limit: Annotated[int, Query(ge=1, le=50)] = 20) -> list[UserOut]:
+@users_router.get(
+    "",
+    response_model=list[UserOut],
+    summary="Find people by username or display name",
+    responses=error_responses(401, 422),
+)
+async def search_users(
+    caller: Caller,
+    db: Db,
+    ctx: Ctx,
+    q: SearchQuery = "",
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> list[UserOut]:
     users = await service.search_users(db, q, limit)
     return [await service.public_profile(ctx, u) for u in users]
 
 
-@users_router.get("/{user_id}", response_model=UserOut, summary="Someone's public profile",
-                  responses=error_responses(401, 404, 422))
+@users_router.get(
+    "/{user_id}",
+    response_model=UserOut,
+    summary="Someone's public profile",
+    responses=error_responses(401, 404, 422),
+)
 async def read_user(user_id: UserId, caller: Caller, db: Db, ctx: Ctx) -> UserOut:
     return await service.public_profile(ctx, await service.get_user(db, user_id))

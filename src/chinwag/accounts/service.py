@@ -66,14 +66,25 @@ async def public_profile(ctx: AppContext, user: User) -> UserOut:
 
 async def own_profile(ctx: AppContext, user: User) -> MeOut:
     online = await ctx.presence.is_online(user.id)
-    fields = {**_public_fields(user), "online": online, "email": user.email, "phone": user.phone,
-              "birth_date": user.birth_date, "settings": user.settings or {}}
+    fields = {
+        **_public_fields(user),
+        "online": online,
+        "email": user.email,
+        "phone": user.phone,
+        "birth_date": user.birth_date,
+        "settings": user.settings or {},
+    }
     return MeOut.model_validate(fields)
 
 
 def _public_fields(user: User) -> dict:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "bio": user.bio, "created_at": user.created_at}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "created_at": user.created_at,
+    }
 
 
 async def update_profile(db: AsyncSession, user: User, patch: ProfilePatch) -> User:

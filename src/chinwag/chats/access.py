@@ -71,8 +71,12 @@ async def member_chat(db: AsyncSession, chat_id: int, user_id: int) -> tuple[Cha
 
 def require_role(membership: ChatMembership, role: str, action: str) -> None:
     if RANK[membership.role] < RANK[role]:
-        raise Forbidden(f"Only the group's {role}s can {action}" if role == "admin"
-                        else f"Only the group's owner can {action}", code="insufficient_role")
+        raise Forbidden(
+            f"Only the group's {role}s can {action}"
+            if role == "admin"
+            else f"Only the group's owner can {action}",
+            code="insufficient_role",
+        )
 
 
 def require_group(chat: Chat, action: str) -> None:

@@ -99,16 +99,18 @@ async def chat_views(db: AsyncSession, user_id: int, chats: list[Chat]) -> list[
     for chat in chats:
         membership = mine.get(chat.id)
         peer = peers.get(chat.id)
-        views.append({
-            **chat_fields(chat, counts.get(chat.id, 0)),
-            "name": peer["display_name"] if peer else chat.name,
-            "role": membership.role if membership else None,
-            "last_read_seq": membership.last_read_seq if membership else 0,
-            "unread": unread.get(chat.id, 0),
-            # History needs membership, so its latest line does too.
-            "last_message": last.get(chat.id) if membership else None,
-            "peer": peer,
-        })
+        views.append(
+            {
+                **chat_fields(chat, counts.get(chat.id, 0)),
+                "name": peer["display_name"] if peer else chat.name,
+                "role": membership.role if membership else None,
+                "last_read_seq": membership.last_read_seq if membership else 0,
+                "unread": unread.get(chat.id, 0),
+                # History needs membership, so its latest line does too.
+                "last_message": last.get(chat.id) if membership else None,
+                "peer": peer,
+            }
+        )
     return views
 
 

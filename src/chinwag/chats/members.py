@@ -61,16 +61,22 @@ async def join(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> dic
     return await listing.chat_view(db, me.id, chat)
 
 
-async def add_members(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
-                      user_ids: list[int]) -> list[dict]:
+async def add_members(
+    db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_ids: list[int]
+) -> list[dict]:
     """Add people to a group (admins). Answers the members that were added."""
     await lock_chat(db, chat_id)
     chat, membership = await member_chat(db, chat_id, me.id)
     require_group(chat, "have more members")
     require_role(membership, "admin", "add members")
     users = [await get_user(db, uid) for uid in dict.fromkeys(user_ids)]
-    present = set(await db.scalars(select(ChatMembership.user_id).where(
-        ChatMembership.chat_id == chat.id, ChatMembership.user_id.in_([u.id for u in users]))))
+    present = set(
+        await db.scalars(
+            select(ChatMembership.user_id).where(
+                ChatMembership.chat_id == chat.id, ChatMembership.user_id.in_([u.id for u in users])
+            )
+        )
+    )
     newcomers = [u for u in users if u.id not in present]
     events = PendingEvents()
     await add_memberships(db, events, chat, newcomers, me)
@@ -79,8 +85,9 @@ async def add_members(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
     return added
 
 
-async def set_role(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_id: int,
-                   role: str) -> dict:
+async def set_role(
+    db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_id: int, role: str
+) -> dict:
     """Make someone admin or member (owner). Making someone owner hands ownership over."""
     await lock_chat(db, chat_id)
     chat, membership = await member_chat(db, chat_id, me.id)
@@ -102,9 +109,15 @@ async def set_role(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, us
 def _change_role(events: PendingEvents, membership: ChatMembership, role: str) -> None:
     if membership.role != role:
         membership.role = role
-        events.to_chat(membership.chat_id, {"type": "member.updated",
-                                            "chat_id": membership.chat_id,
-                                            "user_id": membership.user_id, "role": role})
+        events.to_chat(
+            membership.chat_id,
+            {
+                "type": "member.updated",
+                "chat_id": membership.chat_id,
+                "user_id": membership.user_id,
+                "role": role,
+            },
+        )
 
 
 async def _membership_of(db: AsyncSession, chat_id: int, user_id: int) -> ChatMembership:
@@ -114,8 +127,9 @@ async def _membership_of(db: AsyncSession, chat_id: int, user_id: int) -> ChatMe
     return membership
 
 
-async def remove_member(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
-                        user_id: int) -> None:
+async def remove_member(
+    db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_id: int
+) -> None:
     """Remove someone (admins; the owner also removes admins; nobody removes the owner)."""
     if user_id == me.id:
         return await leave(db, ctx, me, chat_id)
@@ -125,12 +139,15 @@ async def remove_member(db: AsyncSession, ctx: AppContext, me: User, chat_id: in
     require_role(membership, "admin", "remove members")
     target = await _membership_of(db, chat.id, user_id)
     if RANK[target.role] >= RANK[membership.role]:
-        raise Forbidden("You can't remove someone whose role is equal to or above yours",
-                        code="insufficient_role")
+        raise Forbidden(
+            "You can't remove someone whose role is equal to or above yours",
+            code="insufficient_role",
+        )
     user = await db.get(User, user_id)
     await _drop(db, ctx, chat, target, f"@{me.username} removed @{user.username}")
-    log.info("user %s removed from chat %s by %s", user_id, chat.id, me.id,
-             extra={"event": "leave"})
+    log.info(
+        "user %s removed from chat %s by %s", user_id, chat.id, me.id, extra={"event": "leave"}
+    )
 
 
 async def leave(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> None:
@@ -143,19 +160,31 @@ async def leave(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> No
     log.info("user %s left chat %s", me.id, chat.id, extra={"event": "leave"})
 
 
-async def _drop(db: AsyncSession, ctx: AppContext, chat: Chat, leaving: ChatMembership,
-                text: str) -> None:
+async def _drop(
+    db: AsyncSession, ctx: AppContext, chat: Chat, leaving: ChatMembership, text: str
+) -> None:
     events = PendingEvents()
-    await db.execute(delete(ChatMembership).where(
-        ChatMembership.chat_id == chat.id, ChatMembership.user_id == leaving.user_id))
+    await db.execute(
+        delete(ChatMembership).where(
+            ChatMembership.chat_id == chat.id, ChatMembership.user_id == leaving.user_id
+        )
+    )
     heir = await _successor(db, chat.id) if leaving.role == "owner" else None
-    remaining = await db.scalar(select(ChatMembership.user_id).where(
-        ChatMembership.chat_id == chat.id).limit(1))
+    remaining = await db.scalar(
+        select(ChatMembership.user_id).where(ChatMembership.chat_id == chat.id).limit(1)
+    )
     if remaining is None:
         return await mark_deleted(db, ctx, chat)
     await announce(db, events, chat.id, text)
-    events.to_chat(chat.id, {"type": "member.left", "chat_id": chat.id,
-                             "user_id": leaving.user_id, "role": leaving.role})
+    events.to_chat(
+        chat.id,
+        {
+            "type": "member.left",
+            "chat_id": chat.id,
+            "user_id": leaving.user_id,
+            "role": leaving.role,
+        },
+    )
     if heir is not None:
         _change_role(events, heir, "owner")
     await events.commit_and_publish(db, ctx.broker)
@@ -166,8 +195,7 @@ async def _successor(db: AsyncSession, chat_id: int) -> ChatMembership | None:
     rows = await db.scalars(
         select(ChatMembership)
         .where(ChatMembership.chat_id == chat_id)
-        .order_by(ChatMembership.role != "admin", ChatMembership.joined_at,
-                  ChatMembership.user_id)
+        .order_by(ChatMembership.role != "admin", ChatMembership.joined_at, ChatMembership.user_id)
         .limit(1)
     )
     return rows.first()

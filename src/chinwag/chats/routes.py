@@ -25,22 +25,37 @@ router = APIRouter(prefix="/api/chats", tags=["chats"])
 SEEN = error_responses(401, 403, 404, 422)
 
 
-@router.get("", response_model=list[ChatOut], summary="My chats, latest activity first",
-            responses=error_responses(401))
+@router.get(
+    "",
+    response_model=list[ChatOut],
+    summary="My chats, latest activity first",
+    responses=error_responses(401),
+)
 async def my_chats(caller: Caller, db: Db):
     return await listing.my_chats(db, caller.user.id)
 
 
-@router.post("", status_code=201, response_model=ChatOut,
-             summary="Create a group; I become its owner", responses=error_responses(401, 404, 422))
+@router.post(
+    "",
+    status_code=201,
+    response_model=ChatOut,
+    summary="Create a group; I become its owner",
+    responses=error_responses(401, 404, 422),
+)
 async def create_group(data: ChatCreate, caller: Caller, db: Db, ctx: Ctx):
     return await service.create_group(db, ctx, caller.user, data)
 
 
-@router.post("/direct", response_model=ChatOut, status_code=200,
-             summary="The direct chat with someone (created on first ask: 201)",
-             responses={201: {"description": "Created", "model": ChatOut},
-                        **error_responses(400, 401, 404, 422)})
+@router.post(
+    "/direct",
+    response_model=ChatOut,
+    status_code=200,
+    summary="The direct chat with someone (created on first ask: 201)",
+    responses={
+        201: {"description": "Created", "model": ChatOut},
+        **error_responses(400, 401, 404, 422),
+    },
+)
 async def open_direct(data: DirectChatIn, caller: Caller, db: Db, ctx: Ctx, response: Response):
     view, created = await service.open_direct(db, ctx, caller.user, data.user_id)
     if created:
@@ -48,10 +63,15 @@ async def open_direct(data: DirectChatIn, caller: Caller, db: Db, ctx: Ctx, resp
     return view
 
 
-@router.get("/discover", response_model=list[ChatOut], summary="Find public groups by name",
-            responses=error_responses(401, 422))
-async def discover(caller: Caller, db: Db, q: SearchQuery = "",
-                   limit: Annotated[int, Query(ge=1, le=100)] = 50):
+@router.get(
+    "/discover",
+    response_model=list[ChatOut],
+    summary="Find public groups by name",
+    responses=error_responses(401, 422),
+)
+async def discover(
+    caller: Caller, db: Db, q: SearchQuery = "", limit: Annotated[int, Query(ge=1, le=100)] = 50
+):
     return await service.discover(db, caller.user, q, limit)
 
 
@@ -60,58 +80,86 @@ async def read_chat(chat_id: ChatId, caller: Caller, db: Db):
     return await service.get_chat_view(db, caller.user, chat_id)
 
 
-@router.patch("/{chat_id}", response_model=ChatOut,
-              summary="Rename, describe, open or close a group (admins)",
-              responses=error_responses(400, 401, 403, 404, 422))
+@router.patch(
+    "/{chat_id}",
+    response_model=ChatOut,
+    summary="Rename, describe, open or close a group (admins)",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
 async def update_chat(chat_id: ChatId, patch: ChatPatch, caller: Caller, db: Db, ctx: Ctx):
     return await service.update_chat(db, ctx, caller.user, chat_id, patch)
 
 
-@router.delete("/{chat_id}", status_code=204, summary="Delete a group (owner)",
-               responses=error_responses(400, 401, 403, 404, 422))
+@router.delete(
+    "/{chat_id}",
+    status_code=204,
+    summary="Delete a group (owner)",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
 async def delete_chat(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx) -> Response:
     await service.delete_chat(db, ctx, caller.user, chat_id)
     return Response(status_code=204)
 
 
-@router.post("/{chat_id}/join", response_model=ChatOut, summary="Join a public group",
-             responses=SEEN)
+@router.post(
+    "/{chat_id}/join", response_model=ChatOut, summary="Join a public group", responses=SEEN
+)
 async def join(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx):
     return await members.join(db, ctx, caller.user, chat_id)
 
 
-@router.post("/{chat_id}/leave", status_code=204, summary="Leave a group",
-             responses=error_responses(400, 401, 403, 404, 422))
+@router.post(
+    "/{chat_id}/leave",
+    status_code=204,
+    summary="Leave a group",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
 async def leave(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx) -> Response:
     await members.leave(db, ctx, caller.user, chat_id)
     return Response(status_code=204)
 
 
-@router.get("/{chat_id}/members", response_model=list[MemberOut], summary="Members and roles",
-            responses=SEEN)
+@router.get(
+    "/{chat_id}/members",
+    response_model=list[MemberOut],
+    summary="Members and roles",
+    responses=SEEN,
+)
 async def list_members(chat_id: ChatId, caller: Caller, db: Db):
     return await members.list_members(db, caller.user, chat_id)
 
 
-@router.post("/{chat_id}/members", status_code=201, response_model=list[MemberOut],
-             summary="Add people to a group (admins); answers those added",
-             responses=error_responses(400, 401, 403, 404, 422))
+@router.post(
+    "/{chat_id}/members",
+    status_code=201,
+    response_model=list[MemberOut],
+    summary="Add people to a group (admins); answers those added",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
 async def add_members(chat_id: ChatId, data: MembersAdd, caller: Caller, db: Db, ctx: Ctx):
     return await members.add_members(db, ctx, caller.user, chat_id, data.user_ids)
 
 
-@router.patch("/{chat_id}/members/{user_id}", response_model=MemberOut,
-              summary="Set a member's role (owner); role owner hands ownership over",
-              responses=error_responses(400, 401, 403, 404, 422))
-async def set_role(chat_id: ChatId, user_id: UserId, data: RoleIn, caller: Caller, db: Db,
-                   ctx: Ctx):
+@router.patch(
+    "/{chat_id}/members/{user_id}",
+    response_model=MemberOut,
+    summary="Set a member's role (owner); role owner hands ownership over",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+async def set_role(
+    chat_id: ChatId, user_id: UserId, data: RoleIn, caller: Caller, db: Db, ctx: Ctx
+):
     return await members.set_role(db, ctx, caller.user, chat_id, user_id, data.role)
 
 
-@router.delete("/{chat_id}/members/{user_id}", status_code=204,
-               summary="Remove someone from a group (admins)",
-               responses=error_responses(400, 401, 403, 404, 422))
-async def remove_member(chat_id: ChatId, user_id: UserId, caller: Caller, db: Db,
-                        ctx: Ctx) -> Response:
+@router.delete(
+    "/{chat_id}/members/{user_id}",
+    status_code=204,
+    summary="Remove someone from a group (admins)",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+async def remove_member(
+    chat_id: ChatId, user_id: UserId, caller: Caller, db: Db, ctx: Ctx
+) -> Response:
     await members.remove_member(db, ctx, caller.user, chat_id, user_id)
     return Response(status_code=204)

@@ -37,14 +37,22 @@ async def add_memberships(
     for user in users:
         if await db.get(ChatMembership, (chat.id, user.id)):
             continue
-        db.add(ChatMembership(chat_id=chat.id, user_id=user.id, role="member",
-                              last_read_seq=chat.last_seq))
+        db.add(
+            ChatMembership(
+                chat_id=chat.id, user_id=user.id, role="member", last_read_seq=chat.last_seq
+            )
+        )
         await db.flush()
-        text = f"@{user.username} joined" if actor is None or actor.id == user.id else (
-            f"@{actor.username} added @{user.username}")
+        text = (
+            f"@{user.username} joined"
+            if actor is None or actor.id == user.id
+            else (f"@{actor.username} added @{user.username}")
+        )
         await announce(db, events, chat.id, text)
-        events.to_chat(chat.id, {"type": "member.joined", "chat_id": chat.id,
-                                 "user_id": user.id, "role": "member"})
+        events.to_chat(
+            chat.id,
+            {"type": "member.joined", "chat_id": chat.id, "user_id": user.id, "role": "member"},
+        )
     for user in users:
         # Per-user view, so each device can list the chat and subscribe to it at once.
         view = await listing.chat_view(db, user.id, chat)
@@ -55,8 +63,15 @@ async def create_group(db: AsyncSession, ctx: AppContext, owner: User, data: Cha
     """A new group with the caller as owner and the listed people as members."""
     wanted = dict.fromkeys(data.member_ids)
     invitees = [await get_user(db, uid) for uid in wanted if uid != owner.id]
-    chat = Chat(kind="group", name=data.name, description=data.description,
-                is_public=data.is_public, created_by=owner.id, created_at=utcnow(), last_seq=0)
+    chat = Chat(
+        kind="group",
+        name=data.name,
+        description=data.description,
+        is_public=data.is_public,
+        created_by=owner.id,
+        created_at=utcnow(),
+        last_seq=0,
+    )
     db.add(chat)
     await db.flush()
     db.add(ChatMembership(chat_id=chat.id, user_id=owner.id, role="owner", last_read_seq=0))
@@ -86,8 +101,16 @@ async def open_direct(db: AsyncSession, ctx: AppContext, me: User, peer_id: int)
     chat = await db.scalar(select(Chat).where(Chat.direct_key == key))
     if chat is not None:
         return await listing.chat_view(db, me.id, chat), False
-    chat = Chat(kind="direct", name="", description="", is_public=False, direct_key=key,
-                created_by=me.id, created_at=utcnow(), last_seq=0)
+    chat = Chat(
+        kind="direct",
+        name="",
+        description="",
+        is_public=False,
+        direct_key=key,
+        created_by=me.id,
+        created_at=utcnow(),
+        last_seq=0,
+    )
     my_id = me.id  # the rollback below expires `me`; reloading it there would be sync IO
     db.add(chat)
     try:
@@ -102,8 +125,9 @@ async def open_direct(db: AsyncSession, ctx: AppContext, me: User, peer_id: int)
     await db.flush()
     events = PendingEvents()
     for user in (me, peer):
-        events.to_user(user.id, {"type": "chat.created",
-                                 "chat": await listing.chat_view(db, user.id, chat)})
+        events.to_user(
+            user.id, {"type": "chat.created", "chat": await listing.chat_view(db, user.id, chat)}
+        )
     view = await listing.chat_view(db, me.id, chat)
     await events.commit_and_publish(db, ctx.broker)
     return view, True
@@ -116,32 +140,42 @@ async def get_chat_view(db: AsyncSession, me: User, chat_id: int) -> dict:
 
 async def discover(db: AsyncSession, me: User, query: str, limit: int) -> list[dict]:
     """Public groups whose name contains `query`, the busiest first."""
-    stmt = select(Chat).where(Chat.kind == "group", Chat.is_public.is_(True),
-                              Chat.deleted_at.is_(None))
+    stmt = select(Chat).where(
+        Chat.kind == "group", Chat.is_public.is_(True), Chat.deleted_at.is_(None)
+    )
     if query.strip():
-        stmt = stmt.where(func.lower(Chat.name).like(like_pattern(query.strip().lower()),
-                                                     escape="\\"))
-    members = (select(func.count()).where(ChatMembership.chat_id == Chat.id)
-               .correlate(Chat).scalar_subquery())
+        stmt = stmt.where(
+            func.lower(Chat.name).like(like_pattern(query.strip().lower()), escape="\\")
+        )
+    members = (
+        select(func.count())
+        .where(ChatMembership.chat_id == Chat.id)
+        .correlate(Chat)
+        .scalar_subquery()
+    )
     chats = list(await db.scalars(stmt.order_by(members.desc(), Chat.id).limit(limit)))
     return await listing.chat_views(db, me.id, chats)
 
 
-async def update_chat(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
-                      patch: ChatPatch) -> dict:
+async def update_chat(
+    db: AsyncSession, ctx: AppContext, me: User, chat_id: int, patch: ChatPatch
+) -> dict:
     """Rename, describe or open/close a group (admins)."""
     chat, membership = await member_chat(db, chat_id, me.id)
     require_group(chat, "be renamed")
     require_role(membership, "admin", "change the group")
     events = PendingEvents()
-    changes = {field: value
-               for field, value in patch.model_dump(exclude_unset=True, exclude_none=True).items()
-               if getattr(chat, field) != value}
+    changes = {
+        field: value
+        for field, value in patch.model_dump(exclude_unset=True, exclude_none=True).items()
+        if getattr(chat, field) != value
+    }
     if not changes:
         return await listing.chat_view(db, me.id, chat)  # nothing to store or announce
     if "name" in changes and changes["name"] != chat.name:
-        await announce(db, events, chat.id,
-                       f'@{me.username} renamed the group to "{changes["name"]}"')
+        await announce(
+            db, events, chat.id, f'@{me.username} renamed the group to "{changes["name"]}"'
+        )
     for field, value in changes.items():
         setattr(chat, field, value)
     await db.flush()

@@ -5,5 +5,13 @@ from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import Base
 from chinwag.messages.models import Message
 
-__all__ = ["Base", "Chat", "ChatMembership", "LoginFailure", "Message", "PasswordReset",
-           "Session", "User"]
+__all__ = [
+    "Base",
+    "Chat",
+    "ChatMembership",
+    "LoginFailure",
+    "Message",
+    "PasswordReset",
+    "Session",
+    "User",
+]

@@ -17,50 +17,76 @@ router = APIRouter(prefix="/api", tags=["messages"])
 Cursor = Annotated[int | None, Query(ge=0, le=MAX_BIGINT)]
 
 
-@router.get("/chats/{chat_id}/messages", response_model=list[MessageOut],
-            summary="History, ascending by seq",
-            description="`after`/`before` are seq cursors (exclusive); `offset` counts from the "
-            "first message; with neither, the latest `limit` messages.",
-            responses=error_responses(400, 401, 403, 404, 422))
-async def history(chat_id: ChatId, caller: Caller, db: Db,
-                  limit: Annotated[int, Query(ge=1, le=100)] = 50,
-                  before: Cursor = None, after: Cursor = None,
-                  offset: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None):
-    return await service.history(db, caller.user, chat_id, limit=limit, before=before,
-                                 after=after, offset=offset)
+@router.get(
+    "/chats/{chat_id}/messages",
+    response_model=list[MessageOut],
+    summary="History, ascending by seq",
+    description="`after`/`before` are seq cursors (exclusive); `offset` counts from the "
+    "first message; with neither, the latest `limit` messages.",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+async def history(
+    chat_id: ChatId,
+    caller: Caller,
+    db: Db,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    before: Cursor = None,
+    after: Cursor = None,
+    offset: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
+):
+    return await service.history(
+        db, caller.user, chat_id, limit=limit, before=before, after=after, offset=offset
+    )
 
 
-@router.post("/chats/{chat_id}/messages", status_code=201, response_model=MessageOut,
-             summary="Send a message (idempotent by client_id: a repeat answers 200)",
-             responses={200: {"description": "Sent before with this client_id",
-                              "model": MessageOut},
-                        **error_responses(401, 403, 404, 409, 422)})
-async def send(chat_id: ChatId, data: MessageIn, caller: Caller, db: Db, ctx: Ctx,
-               response: Response):
-    sent = await service.send_message(db, ctx, caller.user, chat_id, data.text,
-                                      data.client_id, data.reply_to)
+@router.post(
+    "/chats/{chat_id}/messages",
+    status_code=201,
+    response_model=MessageOut,
+    summary="Send a message (idempotent by client_id: a repeat answers 200)",
+    responses={
+        200: {"description": "Sent before with this client_id", "model": MessageOut},
+        **error_responses(401, 403, 404, 409, 422),
+    },
+)
+async def send(
+    chat_id: ChatId, data: MessageIn, caller: Caller, db: Db, ctx: Ctx, response: Response
+):
+    sent = await service.send_message(
+        db, ctx, caller.user, chat_id, data.text, data.client_id, data.reply_to
+    )
     if not sent.created:
         response.status_code = 200
     return sent.message
 
 
-@router.post("/chats/{chat_id}/read", status_code=204,
-             summary="Move my read pointer forward", responses=error_responses(401, 403, 404, 422))
-async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, db: Db,
-                    ctx: Ctx) -> Response:
+@router.post(
+    "/chats/{chat_id}/read",
+    status_code=204,
+    summary="Move my read pointer forward",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, db: Db, ctx: Ctx) -> Response:
     await service.mark_read(db, ctx, caller.user, chat_id, data.seq)
     return Response(status_code=204)
 
 
-@router.patch("/messages/{message_id}", response_model=MessageOut,
-              summary="Edit my message", responses=error_responses(401, 403, 404, 409, 422))
+@router.patch(
+    "/messages/{message_id}",
+    response_model=MessageOut,
+    summary="Edit my message",
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 async def edit(message_id: MessageId, data: MessagePatch, caller: Caller, db: Db, ctx: Ctx):
     return await service.edit_message(db, ctx, caller.user, message_id, data.text)
 
 
-@router.delete("/messages/{message_id}", status_code=204,
-               summary="Delete a message (sender or chat admin)",
-               responses=error_responses(401, 403, 404, 422))
+@router.delete(
+    "/messages/{message_id}",
+    status_code=204,
+    summary="Delete a message (sender or chat admin)",
+    responses=error_responses(401, 403, 404, 422),
+)
 async def delete(message_id: MessageId, caller: Caller, db: Db, ctx: Ctx) -> Response:
     await service.delete_message(db, ctx, caller.user, message_id)
     return Response(status_code=204)

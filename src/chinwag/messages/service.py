@@ -48,15 +48,22 @@ async def _earlier_send(db: AsyncSession, sender_id: int, client_id: str) -> Mes
 
 async def _as_sent(db: AsyncSession, earlier: Message, chat_id: int) -> Sent:
     if earlier.chat_id != chat_id:
-        raise Conflict("This client_id was used for a message in another chat",
-                       code="client_id_reused")
+        raise Conflict(
+            "This client_id was used for a message in another chat", code="client_id_reused"
+        )
     state = await read_state(db, earlier.chat_id)
     return Sent(message_dict(earlier, state.is_read(earlier)), created=False)
 
 
-async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id: int,
-                       text: str, client_id: str | None = None,
-                       reply_to: int | None = None) -> Sent:
+async def send_message(
+    db: AsyncSession,
+    ctx: AppContext,
+    sender: User,
+    chat_id: int,
+    text: str,
+    client_id: str | None = None,
+    reply_to: int | None = None,
+) -> Sent:
     """Store a message, then publish message.new. The same client_id again (even at the same
     moment, from another process) stores nothing and returns the first message."""
     text = _clean_text(ctx, text)
@@ -65,8 +72,9 @@ async def send_message(db: AsyncSession, ctx: AppContext, sender: User, chat_id:
     if reply_to is not None:
         await _check_reply_target(db, chat_id, reply_to)
     try:
-        message = await insert_message(db, chat_id, sender_id, text, client_id=client_id,
-                                       reply_to_id=reply_to)
+        message = await insert_message(
+            db, chat_id, sender_id, text, client_id=client_id, reply_to_id=reply_to
+        )
     except IntegrityError:
         # This client_id was sent before, or a concurrent send with it committed first (on
         # any process): the unique constraint decides. The rollback gives back the seq taken
@@ -97,9 +105,16 @@ async def _check_reply_target(db: AsyncSession, chat_id: int, reply_to: int) -> 
         raise Invalid("reply_to: no such message in this chat")
 
 
-async def history(db: AsyncSession, me: User, chat_id: int, *, limit: int = 50,
-                  before: int | None = None, after: int | None = None,
-                  offset: int | None = None) -> list[dict]:
+async def history(
+    db: AsyncSession,
+    me: User,
+    chat_id: int,
+    *,
+    limit: int = 50,
+    before: int | None = None,
+    after: int | None = None,
+    offset: int | None = None,
+) -> list[dict]:
     """A page of messages, ascending by seq: after `after` and/or before `before`, or from
     `offset` counted from the first message, or else the latest ones."""
     await member_chat(db, chat_id, me.id)
@@ -132,8 +147,9 @@ async def _message_for(db: AsyncSession, me: User, message_id: int):
     return message, chat, membership
 
 
-async def edit_message(db: AsyncSession, ctx: AppContext, me: User, message_id: int,
-                       text: str) -> dict:
+async def edit_message(
+    db: AsyncSession, ctx: AppContext, me: User, message_id: int, text: str
+) -> dict:
     """Change the text of my own message, then publish message.updated."""
     message, chat, _ = await _message_for(db, me, message_id)
     if message.sender_id != me.id or message.kind != "text":
@@ -162,8 +178,15 @@ async def delete_message(db: AsyncSession, ctx: AppContext, me: User, message_id
     message.deleted_at = utcnow()
     message.text = None
     events = PendingEvents()
-    events.to_chat(chat.id, {"type": "message.deleted", "chat_id": chat.id,
-                             "message_id": message.id, "seq": message.seq})
+    events.to_chat(
+        chat.id,
+        {
+            "type": "message.deleted",
+            "chat_id": chat.id,
+            "message_id": message.id,
+            "seq": message.seq,
+        },
+    )
     await events.commit_and_publish(db, ctx.broker)
 
 
@@ -176,14 +199,16 @@ async def mark_read(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, s
         return membership.last_read_seq
     moved = await db.execute(
         update(ChatMembership)
-        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == me.id,
-               ChatMembership.last_read_seq < seq)
+        .where(
+            ChatMembership.chat_id == chat_id,
+            ChatMembership.user_id == me.id,
+            ChatMembership.last_read_seq < seq,
+        )
         .values(last_read_seq=seq)
     )
     events = PendingEvents()
     if moved.rowcount:
-        events.to_chat(chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id,
-                                 "seq": seq})
+        events.to_chat(chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id, "seq": seq})
     await events.commit_and_publish(db, ctx.broker)
     return seq
 

@@ -27,18 +27,33 @@ async def allocate_seq(db: AsyncSession, chat_id: int) -> int:
 
 
 async def insert_message(
-    db: AsyncSession, chat_id: int, sender_id: int | None, text: str, *,
-    kind: str = "text", client_id: str | None = None, reply_to_id: int | None = None,
+    db: AsyncSession,
+    chat_id: int,
+    sender_id: int | None,
+    text: str,
+    *,
+    kind: str = "text",
+    client_id: str | None = None,
+    reply_to_id: int | None = None,
 ) -> Message:
     """Insert with the chat's next seq (not committed here). A Core INSERT, not the ORM unit of
     work: this is the hottest write path."""
     seq = await allocate_seq(db, chat_id)
-    values = {"chat_id": chat_id, "seq": seq, "sender_id": sender_id, "kind": kind,
-              "text": text, "client_id": client_id, "reply_to_id": reply_to_id,
-              "created_at": utcnow()}
-    message_id = (await db.execute(
-        insert(Message.__table__).values(**values).returning(Message.__table__.c.id)
-    )).scalar_one()
+    values = {
+        "chat_id": chat_id,
+        "seq": seq,
+        "sender_id": sender_id,
+        "kind": kind,
+        "text": text,
+        "client_id": client_id,
+        "reply_to_id": reply_to_id,
+        "created_at": utcnow(),
+    }
+    message_id = (
+        await db.execute(
+            insert(Message.__table__).values(**values).returning(Message.__table__.c.id)
+        )
+    ).scalar_one()
     return Message(id=message_id, **values)
 
 

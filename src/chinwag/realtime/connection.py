@@ -18,8 +18,14 @@ CLOSE_TRY_AGAIN = 1013
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, user_id: int, session_id: str, limit: int,
-                 close_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        user_id: int,
+        session_id: str,
+        limit: int,
+        close_timeout: float = 20.0,
+    ) -> None:
         self.websocket = websocket
         self._close_timeout = close_timeout
         self.user_id = user_id
@@ -70,7 +76,8 @@ class Connection:
             # A writer stuck on a peer that reads nothing would never send the close: give up
             # on it after a while, so the socket is forgotten and its user goes offline.
             self._abandon_timer = asyncio.get_running_loop().call_later(
-                self._close_timeout, self._abandon)
+                self._close_timeout, self._abandon
+            )
 
     def _abandon(self) -> None:
         if self._writer is not None and not self._writer.done():

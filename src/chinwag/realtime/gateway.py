@@ -91,8 +91,13 @@ class SocketSession:
     def __init__(self, ctx: AppContext, websocket: WebSocket, caller: auth.Caller) -> None:
         self.ctx, self.websocket, self.caller = ctx, websocket, caller
         self.user = caller.user
-        self.connection = Connection(websocket, self.user.id, caller.session_id,
-                                     ctx.settings.ws_send_queue, ctx.settings.ws_ping_timeout)
+        self.connection = Connection(
+            websocket,
+            self.user.id,
+            caller.session_id,
+            ctx.settings.ws_send_queue,
+            ctx.settings.ws_ping_timeout,
+        )
         self._typing_at: dict[int, float] = {}
 
     async def run(self) -> None:
@@ -118,8 +123,11 @@ class SocketSession:
             ready = await service.ready_frame(db, self.ctx, self.user)
         self.connection.send_first(encode_event(ready))
         self.connection.start()
-        log.info("socket opened for user %s", self.user.id,
-                 extra={"event": "ws_open", "user_id": self.user.id})
+        log.info(
+            "socket opened for user %s",
+            self.user.id,
+            extra={"event": "ws_open", "user_id": self.user.id},
+        )
         if first_here and await self._presence(self.ctx.presence.went_online):
             await service.publish_presence(self.ctx, self.user.id, "online", chat_ids)
 
@@ -133,8 +141,11 @@ class SocketSession:
             async with self.ctx.sessionmaker() as db:
                 chat_ids = await service.chat_ids_of(db, self.user.id)
             await service.publish_presence(self.ctx, self.user.id, "offline", chat_ids)
-        log.info("socket closed for user %s", self.user.id,
-                 extra={"event": "ws_close", "user_id": self.user.id})
+        log.info(
+            "socket closed for user %s",
+            self.user.id,
+            extra={"event": "ws_close", "user_id": self.user.id},
+        )
 
     async def _presence(self, change) -> bool:
         try:
@@ -196,8 +207,15 @@ class SocketSession:
             raise FrameError("rate_limited", "slow down: too many messages", frame.client_id)
         try:
             async with self.ctx.sessionmaker() as db:
-                sent = await messages.send_message(db, self.ctx, self.user, frame.chat_id,
-                                                   frame.text, frame.client_id, frame.reply_to)
+                sent = await messages.send_message(
+                    db,
+                    self.ctx,
+                    self.user,
+                    frame.chat_id,
+                    frame.text,
+                    frame.client_id,
+                    frame.reply_to,
+                )
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message, frame.client_id) from None
         self._reply({"type": "ack", "client_id": frame.client_id, "message": sent.message})

@@ -110,8 +110,9 @@ class Hub:
         elif channel == PRESENCE_CHANNEL:
             self._presence_event(json.loads(text))
 
-    def _to_chat(self, chat_id: int, text: str, *, skip_user: int | None = None,
-                 droppable: bool = False) -> None:
+    def _to_chat(
+        self, chat_id: int, text: str, *, skip_user: int | None = None, droppable: bool = False
+    ) -> None:
         for user_id in self.chat_users.get(chat_id, ()):
             if user_id != skip_user:
                 for connection in self.connections.get(user_id, ()):
@@ -152,8 +153,10 @@ class Hub:
 
     def _presence_event(self, event: dict) -> None:
         subject = event["user_id"]
-        text = json.dumps({"type": "presence", "user_id": subject, "status": event["status"]},
-                          separators=(",", ":"))
+        text = json.dumps(
+            {"type": "presence", "user_id": subject, "status": event["status"]},
+            separators=(",", ":"),
+        )
         for user_id in self.local_contacts(event.get("chat_ids", ())):
             if user_id != subject:
                 self._to_user(user_id, text)

@@ -39,8 +39,9 @@ class PingFrame(Frame):
     type: Literal["ping"]
 
 
-ClientFrame = Annotated[SendFrame | TypingFrame | ReadFrame | PingFrame,
-                        Field(discriminator="type")]
+ClientFrame = Annotated[
+    SendFrame | TypingFrame | ReadFrame | PingFrame, Field(discriminator="type")
+]
 KNOWN_TYPES = {"message.send", "typing", "read", "ping"}
 _frames = TypeAdapter(ClientFrame)
 
@@ -63,8 +64,9 @@ def parse_frame(raw: dict) -> SendFrame | TypingFrame | ReadFrame | PingFrame:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"][1:]) or "frame"
         client_id = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
-        raise FrameError("validation_error", f"{where}: {first['msg']}",
-                         client_id[:64] if client_id else None) from None
+        raise FrameError(
+            "validation_error", f"{where}: {first['msg']}", client_id[:64] if client_id else None
+        ) from None
 
 
 def error_frame(code: str, message: str, client_id: str | None = None) -> dict:

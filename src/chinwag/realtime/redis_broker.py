@@ -29,11 +29,13 @@ class RedisBroker:
     def __init__(self, url: str) -> None:
         common = {"socket_connect_timeout": 2, "socket_keepalive": True}
         # Commands (publish, presence) retry briefly, then fail rather than hang a request.
-        self.redis = Redis.from_url(url, socket_timeout=3, **common,
-                                    retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2))
+        self.redis = Redis.from_url(
+            url, socket_timeout=3, **common, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2)
+        )
         # The subscriber never retries on its own: the reader loop reconnects and resubscribes.
-        self._sub_client = Redis.from_url(url, retry=Retry(NoBackoff(), 0),
-                                          health_check_interval=5, **common)
+        self._sub_client = Redis.from_url(
+            url, retry=Retry(NoBackoff(), 0), health_check_interval=5, **common
+        )
         self._channels: set[str] = set()
         self._listener: Listener | None = None
         self._pubsub = None

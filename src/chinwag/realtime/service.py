@@ -34,7 +34,8 @@ async def contacts_of(db: AsyncSession, user_id: int) -> set[int]:
         .where(ChatMembership.user_id == user_id, Chat.deleted_at.is_(None))
     )
     rows = await db.scalars(
-        select(ChatMembership.user_id).distinct()
+        select(ChatMembership.user_id)
+        .distinct()
         .where(ChatMembership.chat_id.in_(mine), ChatMembership.user_id != user_id)
     )
     return set(rows)
@@ -55,16 +56,17 @@ async def ready_frame(db: AsyncSession, ctx: AppContext, user: User) -> dict:
 
 async def publish_typing(ctx: AppContext, user_id: int, chat_id: int) -> None:
     """Not stored: typing is ephemeral and dropped first when a reader falls behind."""
-    await ctx.broker.publish(chat_channel(chat_id),
-                             {"type": "typing", "chat_id": chat_id, "user_id": user_id})
+    await ctx.broker.publish(
+        chat_channel(chat_id), {"type": "typing", "chat_id": chat_id, "user_id": user_id}
+    )
 
 
-async def publish_presence(ctx: AppContext, user_id: int, status: str,
-                           chat_ids: set[int]) -> None:
+async def publish_presence(ctx: AppContext, user_id: int, status: str, chat_ids: set[int]) -> None:
     """Tell every process; each passes it to its local users who share one of these chats."""
-    await ctx.broker.publish(PRESENCE_CHANNEL, {"type": "presence", "user_id": user_id,
-                                                "status": status,
-                                                "chat_ids": sorted(chat_ids)})
+    await ctx.broker.publish(
+        PRESENCE_CHANNEL,
+        {"type": "presence", "user_id": user_id, "status": status, "chat_ids": sorted(chat_ids)},
+    )
 
 
 async def announce_expired(ctx: AppContext, user_id: int) -> None:
