@@ -61,6 +61,14 @@ async def stuck(people, http, live, connect):
             json={"text": f"{i:03d}" + "x" * (BIG - 3)},
         )
         sent.append(message["id"])
+        # The readers take each message before the next is sent, so only the stuck phone
+        # falls behind, however slow this machine is (frames are not compressed).
+        for device in (laptop, cyd_socket):
+            await device.wait_for(
+                lambda e, mid=message["id"]: (
+                    e["type"] == "message.new" and e["message"]["id"] == mid
+                )
+            )
     yield phone, laptop, cyd_socket, chat, sent
     phone.close()
 
