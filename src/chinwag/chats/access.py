@@ -13,10 +13,6 @@ from chinwag.errors import BadRequest, Forbidden, NotFound
 RANK = {"member": 0, "admin": 1, "owner": 2}
 
 
-async def get_membership(db: AsyncSession, chat_id: int, user_id: int) -> ChatMembership | None:
-    return await db.get(ChatMembership, (chat_id, user_id))
-
-
 async def lock_chat(db: AsyncSession, chat_id: int) -> None:
     """Hold the chat's row lock until commit (PostgreSQL; SQLite's write lock already does), so
     concurrent changes to its membership run one after the other and each sees the last."""

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.access import RANK, member_chat, sender_access
-from chinwag.chats.models import Chat, ChatMembership
+from chinwag.chats.models import ChatMembership
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
@@ -211,7 +211,3 @@ async def mark_read(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, s
         events.to_chat(chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id, "seq": seq})
     await events.commit_and_publish(db, ctx.broker)
     return seq
-
-
-async def chat_last_seq(db: AsyncSession, chat_id: int) -> int:
-    return await db.scalar(select(Chat.last_seq).where(Chat.id == chat_id)) or 0
