@@ -25,6 +25,10 @@ PG_URL = os.environ.get("CHINWAG_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
 IN_CI = bool(os.environ.get("CI"))
 TABLES = [
+    "message_mentions",
+    "reactions",
+    "message_attachments",
+    "files",
     "login_failures",
     "password_resets",
     "sessions",

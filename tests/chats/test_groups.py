@@ -18,6 +18,7 @@ CHAT_FIELDS = {
     "last_seq",
     "last_read_seq",
     "unread",
+    "unread_mentions",
     "last_message",
     "created_at",
     "created_by",

@@ -21,6 +21,9 @@ class User(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     bio: Mapped[str] = mapped_column(Text, default="")
     avatar: Mapped[str | None] = mapped_column(String(255))
+    # An image the user uploaded (files.id); its thumbnail is the avatar everyone sees. No
+    # foreign key: users <-> files would be a cycle, and SQLite can't add one in place.
+    avatar_file_id: Mapped[int | None] = mapped_column(BigId)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)  # client preferences
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_site_admin: Mapped[bool] = mapped_column(Boolean, default=False)

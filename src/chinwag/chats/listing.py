@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import iso
+from chinwag.messages.mentions import unread_mention_counts
 from chinwag.messages.models import Message
-from chinwag.messages.store import message_dict
+from chinwag.messages.views import load_extras, message_dict
 
 
 async def _member_counts(db: AsyncSession, chat_ids: list[int]) -> dict[int, int]:
@@ -65,8 +66,10 @@ async def _last_messages(db: AsyncSession, chat_ids: list[int]) -> dict[int, dic
         .group_by(Message.id)
     )
     low = dict(lowest.all())
+    extras = await load_extras(db, messages)
     return {
-        m.chat_id: message_dict(m, low.get(m.id) is None or low[m.id] >= m.seq) for m in messages
+        m.chat_id: message_dict(m, low.get(m.id) is None or low[m.id] >= m.seq, extras)
+        for m in messages
     }
 
 
@@ -93,6 +96,7 @@ async def chat_views(db: AsyncSession, user_id: int, chats: list[Chat]) -> list[
     counts = await _member_counts(db, ids)
     mine = await _my_memberships(db, user_id, ids)
     unread = await unread_counts(db, user_id, ids)
+    mentions = await unread_mention_counts(db, user_id, ids)
     last = await _last_messages(db, ids)
     peers = await _peers(db, user_id, chats)
     views = []
@@ -106,6 +110,7 @@ async def chat_views(db: AsyncSession, user_id: int, chats: list[Chat]) -> list[
                 "role": membership.role if membership else None,
                 "last_read_seq": membership.last_read_seq if membership else 0,
                 "unread": unread.get(chat.id, 0),
+                "unread_mentions": mentions.get(chat.id, 0),
                 # History needs membership, so its latest line does too.
                 "last_message": last.get(chat.id) if membership else None,
                 "peer": peer,

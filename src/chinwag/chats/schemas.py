@@ -59,6 +59,7 @@ class ChatOut(BaseModel):
     last_seq: int
     last_read_seq: int
     unread: int
+    unread_mentions: int = Field(description="Unread messages that mention me")
     last_message: MessageOut | None
     created_at: datetime
     created_by: int | None

@@ -18,7 +18,8 @@ from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.errors import BadRequest
 from chinwag.events import PendingEvents
-from chinwag.messages.store import message_dict, post_system_message
+from chinwag.messages.store import post_system_message
+from chinwag.messages.views import message_dict
 from chinwag.validation import like_pattern
 
 log = logging.getLogger("chinwag.chats")

@@ -3,14 +3,19 @@
 from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import Base
-from chinwag.messages.models import Message
+from chinwag.files.models import MessageAttachment, StoredFile
+from chinwag.messages.models import Mention, Message, Reaction
 
 __all__ = [
     "Base",
     "Chat",
     "ChatMembership",
     "LoginFailure",
+    "Mention",
     "Message",
+    "MessageAttachment",
+    "Reaction",
+    "StoredFile",
     "PasswordReset",
     "Session",
     "User",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chinwag.db.base import Base, BigId, UTCDateTime, utcnow
@@ -24,6 +24,12 @@ class Message(Base):
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(8), default="text")  # "text" | "system"
     text: Mapped[str | None] = mapped_column(Text)
+    # Rendered once on send/edit (markdown -> sanitised HTML); null once deleted.
+    html: Mapped[str | None] = mapped_column(Text)
+    # Ids of the members mentioned (a copy of message_mentions, to show without a join).
+    mentions: Mapped[list | None] = mapped_column(JSON)
+    attachment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reaction_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     client_id: Mapped[str | None] = mapped_column(String(64))
     reply_to_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("messages.id", ondelete="SET NULL")
@@ -31,3 +37,35 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Reaction(Base):
+    """One person's emoji on one message (each emoji at most once per person)."""
+
+    __tablename__ = "reactions"
+
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    emoji: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Mention(Base):
+    """A member named in a message (@name, or everyone for @all). chat_id and seq are copied
+    from the message so unread mentions are counted from this table's index alone."""
+
+    __tablename__ = "message_mentions"
+    __table_args__ = (Index("ix_message_mentions_user_chat_seq", "user_id", "chat_id", "seq"),)
+
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(BigInteger)

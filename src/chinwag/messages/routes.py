@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from chinwag.deps import Caller, Ctx, Db
 from chinwag.errors import error_responses
-from chinwag.messages import service
-from chinwag.messages.schemas import MessageIn, MessageOut, MessagePatch, ReadIn
+from chinwag.messages import reactions, service
+from chinwag.messages.schemas import MessageIn, MessageOut, MessagePatch, ReadIn, UnreadIn
 from chinwag.validation import MAX_BIGINT, ChatId, MessageId
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
 Cursor = Annotated[int | None, Query(ge=0, le=MAX_BIGINT)]
+Emoji = Annotated[str, Path(max_length=32, description="One emoji, URL-encoded")]
 
 
 @router.get(
@@ -53,7 +54,7 @@ async def send(
     chat_id: ChatId, data: MessageIn, caller: Caller, db: Db, ctx: Ctx, response: Response
 ):
     sent = await service.send_message(
-        db, ctx, caller.user, chat_id, data.text, data.client_id, data.reply_to
+        db, ctx, caller.user, chat_id, data.text, data.client_id, data.reply_to, data.attachment_ids
     )
     if not sent.created:
         response.status_code = 200
@@ -68,6 +69,45 @@ async def send(
 )
 async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, db: Db, ctx: Ctx) -> Response:
     await service.mark_read(db, ctx, caller.user, chat_id, data.seq)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/chats/{chat_id}/unread",
+    status_code=204,
+    summary="Mark as unread from message `seq` on (moves my read pointer back)",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def mark_unread(
+    chat_id: ChatId, data: UnreadIn, caller: Caller, db: Db, ctx: Ctx
+) -> Response:
+    await service.mark_unread(db, ctx, caller.user, chat_id, data.seq)
+    return Response(status_code=204)
+
+
+@router.put(
+    "/messages/{message_id}/reactions/{emoji}",
+    status_code=204,
+    summary="React to a message with one emoji (again: no change)",
+    responses=error_responses(401, 404, 409, 422),
+)
+async def add_reaction(
+    message_id: MessageId, emoji: Emoji, caller: Caller, db: Db, ctx: Ctx
+) -> Response:
+    await reactions.add_reaction(db, ctx, caller.user, message_id, emoji)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/messages/{message_id}/reactions/{emoji}",
+    status_code=204,
+    summary="Take my reaction back",
+    responses=error_responses(401, 404, 409, 422),
+)
+async def remove_reaction(
+    message_id: MessageId, emoji: Emoji, caller: Caller, db: Db, ctx: Ctx
+) -> Response:
+    await reactions.remove_reaction(db, ctx, caller.user, message_id, emoji)
     return Response(status_code=204)
 
 

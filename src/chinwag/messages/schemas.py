@@ -7,19 +7,26 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from chinwag.files.schemas import FileOut
 from chinwag.validation import MAX_BIGINT, text_field
 
-# The configured limit (CHINWAG_MESSAGE_MAX_CHARS, default 4000) is checked by the service.
-MessageText = text_field(1, 100_000)
+# The configured limit (CHINWAG_MESSAGE_MAX_CHARS, default 4000) is checked by the service,
+# and so is emptiness: a message with attachments may have no text.
+MessageText = text_field(0, 100_000)
+AttachmentIds = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_BIGINT)]],
+    Field(max_length=10, description="Files you uploaded (POST /api/files), at most 10"),
+]
 ClientId = Annotated[text_field(1, 64), Field(examples=["6f1c0e9e-5d2b-4b8e-9d0a-2b7c1d3e4f50"])]
 
 
 class MessageIn(BaseModel):
-    text: MessageText
+    text: MessageText = Field("", description="Markdown (CommonMark); may be empty with files")
     client_id: ClientId | None = Field(
         None, description="Your id for this send: sending it again returns the first message"
     )
     reply_to: int | None = Field(None, ge=1, le=MAX_BIGINT)
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 class MessagePatch(BaseModel):
@@ -30,15 +37,35 @@ class ReadIn(BaseModel):
     seq: int = Field(ge=0, le=MAX_BIGINT)
 
 
+class UnreadIn(BaseModel):
+    seq: int = Field(ge=1, le=MAX_BIGINT, description="The first message to show as unread")
+
+
+class ReplyOut(BaseModel):
+    id: int
+    sender_id: int | None
+    snippet: str | None = Field(description="How the quoted message starts; null once deleted")
+
+
+class ReactionOut(BaseModel):
+    emoji: str
+    count: int
+    user_ids: list[int]
+
+
 class MessageOut(BaseModel):
     id: int
     chat_id: int
     seq: int
     sender_id: int | None
     kind: Literal["text", "system"]
-    text: str | None = Field(description="null once deleted")
+    text: str | None = Field(description="Markdown as sent; null once deleted")
+    html: str | None = Field(description="`text` rendered and sanitised; null once deleted")
     client_id: str | None
-    reply_to: int | None
+    reply_to: ReplyOut | None
+    mentions: list[int] = Field(description="Ids of the members this message notified")
+    attachments: list[FileOut]
+    reactions: list[ReactionOut]
     created_at: datetime
     edited_at: datetime | None
     deleted: bool

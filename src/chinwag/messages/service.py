@@ -5,6 +5,7 @@ The REST routes and the WebSocket gateway both call these, so both behave the sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -18,8 +19,13 @@ from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from chinwag.events import PendingEvents
+from chinwag.files.service import attach_files, attachable_files
+from chinwag.files.shapes import file_dict
+from chinwag.messages import rendering
+from chinwag.messages.mentions import Mentioned, resolve_mentions, store_mentions
 from chinwag.messages.models import Message
-from chinwag.messages.store import insert_message, message_dict, read_state
+from chinwag.messages.store import insert_message, read_state
+from chinwag.messages.views import Extras, message_dict, message_views, reply_dict
 from chinwag.metrics import MESSAGES_SENT
 
 HISTORY_MAX = 100
@@ -31,9 +37,9 @@ class Sent:
     created: bool  # False when the client_id had been sent before
 
 
-def _clean_text(ctx: AppContext, text: str) -> str:
+def _clean_text(ctx: AppContext, text: str, *, may_be_empty: bool = False) -> str:
     text = text.strip()
-    if not text:
+    if not text and not may_be_empty:
         raise Invalid("text: must not be empty")
     if len(text) > ctx.settings.message_max_chars:
         raise Invalid(f"text: at most {ctx.settings.message_max_chars} characters")
@@ -52,7 +58,7 @@ async def _as_sent(db: AsyncSession, earlier: Message, chat_id: int) -> Sent:
             "This client_id was used for a message in another chat", code="client_id_reused"
         )
     state = await read_state(db, earlier.chat_id)
-    return Sent(message_dict(earlier, state.is_read(earlier)), created=False)
+    return Sent((await message_views(db, [earlier], state))[0], created=False)
 
 
 async def send_message(
@@ -63,17 +69,34 @@ async def send_message(
     text: str,
     client_id: str | None = None,
     reply_to: int | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> Sent:
-    """Store a message, then publish message.new. The same client_id again (even at the same
-    moment, from another process) stores nothing and returns the first message."""
-    text = _clean_text(ctx, text)
+    """Store a message (markdown rendered, mentions resolved, files attached), then publish
+    message.new to the chat and a notification to each member mentioned. The same client_id
+    again (even at the same moment, from another process) stores nothing and returns the
+    first message."""
+    text = _clean_text(ctx, text, may_be_empty=bool(attachment_ids))
     sender_id = sender.id  # a rollback below would expire `sender`
     anyone_else = await sender_access(db, chat_id, sender_id)
+    extras = Extras()
     if reply_to is not None:
-        await _check_reply_target(db, chat_id, reply_to)
+        extras.replies[reply_to] = await _reply_target(db, chat_id, reply_to)
+    files = await attachable_files(db, sender_id, attachment_ids) if attachment_ids else []
+    draft = rendering.parse(text)
+    mentioned = (
+        await resolve_mentions(db, chat_id, sender_id, draft.names) if draft.names else Mentioned()
+    )
     try:
         message = await insert_message(
-            db, chat_id, sender_id, text, client_id=client_id, reply_to_id=reply_to
+            db,
+            chat_id,
+            sender_id,
+            text,
+            client_id=client_id,
+            reply_to_id=reply_to,
+            html=rendering.render(draft, mentioned.names),
+            mentions=mentioned.user_ids,
+            attachment_count=len(files),
         )
     except IntegrityError:
         # This client_id was sent before, or a concurrent send with it committed first (on
@@ -84,6 +107,11 @@ async def send_message(
         if earlier is None:
             raise
         return await _as_sent(db, earlier, chat_id)
+    if files:
+        await attach_files(db, message.id, chat_id, files)
+        extras.attachments[message.id] = [file_dict(f) for f in files]
+    if mentioned:
+        await store_mentions(db, message, mentioned.user_ids)
     # Sending reads everything before it.
     await db.execute(
         update(ChatMembership)
@@ -91,18 +119,21 @@ async def send_message(
         .values(last_read_seq=message.seq)
     )
     # Nobody else can have read a message this new; alone in the chat, it counts as read.
-    payload = message_dict(message, is_read=not anyone_else)
+    payload = message_dict(message, not anyone_else, extras)
     events = PendingEvents()
     events.to_chat(chat_id, {"type": "message.new", "message": payload})
+    for user_id in mentioned.user_ids:
+        events.to_user(user_id, {"type": "notification", "chat_id": chat_id, "message": payload})
     await events.commit_and_publish(db, ctx.broker)
     MESSAGES_SENT.inc()
     return Sent(payload, created=True)
 
 
-async def _check_reply_target(db: AsyncSession, chat_id: int, reply_to: int) -> None:
-    target_chat = await db.scalar(select(Message.chat_id).where(Message.id == reply_to))
-    if target_chat != chat_id:
+async def _reply_target(db: AsyncSession, chat_id: int, reply_to: int) -> dict:
+    quoted = await db.scalar(select(Message).where(Message.id == reply_to))
+    if quoted is None or quoted.chat_id != chat_id:
         raise Invalid("reply_to: no such message in this chat")
+    return reply_dict(quoted)
 
 
 async def history(
@@ -133,7 +164,7 @@ async def history(
     if newest_first:
         messages.reverse()
     state = await read_state(db, chat_id)
-    return [message_dict(m, state.is_read(m)) for m in messages]
+    return await message_views(db, messages, state)
 
 
 async def _message_for(db: AsyncSession, me: User, message_id: int):
@@ -156,13 +187,22 @@ async def edit_message(
         raise Forbidden("You can only edit your own messages", code="not_sender")
     if message.deleted_at is not None:
         raise Conflict("This message was deleted", code="message_deleted")
-    message.text = _clean_text(ctx, text)
+    message.text = _clean_text(ctx, text, may_be_empty=bool(message.attachment_count))
+    draft = rendering.parse(message.text)
+    mentioned = await resolve_mentions(db, chat.id, me.id, draft.names)
+    newly_mentioned = set(mentioned.user_ids) - set(message.mentions or [])
+    message.html = rendering.render(draft, mentioned.names)
+    message.mentions = mentioned.user_ids
     message.edited_at = utcnow()
+    await store_mentions(db, message, mentioned.user_ids)
     await db.flush()
     state = await read_state(db, chat.id)
-    payload = message_dict(message, state.is_read(message))
+    payload = (await message_views(db, [message], state))[0]
     events = PendingEvents()
     events.to_chat(chat.id, {"type": "message.updated", "message": payload})
+    # Like a send, an edit notifies only the people it names for the first time.
+    for user_id in sorted(newly_mentioned):
+        events.to_user(user_id, {"type": "notification", "chat_id": chat.id, "message": payload})
     await events.commit_and_publish(db, ctx.broker)
     return payload
 
@@ -177,6 +217,7 @@ async def delete_message(db: AsyncSession, ctx: AppContext, me: User, message_id
         return
     message.deleted_at = utcnow()
     message.text = None
+    message.html = None
     events = PendingEvents()
     events.to_chat(
         chat.id,
@@ -211,3 +252,21 @@ async def mark_read(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, s
         events.to_chat(chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id, "seq": seq})
     await events.commit_and_publish(db, ctx.broker)
     return seq
+
+
+async def mark_unread(db: AsyncSession, ctx: AppContext, me: User, chat_id: int, seq: int) -> int:
+    """Move my read pointer back so the message `seq` and those after it are unread again
+    (never forward); `read` tells my other devices. Returns the pointer."""
+    _, membership = await member_chat(db, chat_id, me.id)
+    target = seq - 1
+    if target >= membership.last_read_seq:
+        return membership.last_read_seq
+    await db.execute(
+        update(ChatMembership)
+        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == me.id)
+        .values(last_read_seq=target)
+    )
+    events = PendingEvents()
+    events.to_chat(chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id, "seq": target})
+    await events.commit_and_publish(db, ctx.broker)
+    return target

@@ -9,8 +9,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.chats.models import Chat, ChatMembership
-from chinwag.db.base import iso, utcnow
+from chinwag.db.base import utcnow
 from chinwag.messages.models import Message
+from chinwag.messages.rendering import render_plain
 
 
 async def allocate_seq(db: AsyncSession, chat_id: int) -> int:
@@ -35,6 +36,9 @@ async def insert_message(
     kind: str = "text",
     client_id: str | None = None,
     reply_to_id: int | None = None,
+    html: str | None = None,
+    mentions: list[int] | None = None,
+    attachment_count: int = 0,
 ) -> Message:
     """Insert with the chat's next seq (not committed here). A Core INSERT, not the ORM unit of
     work: this is the hottest write path."""
@@ -47,6 +51,10 @@ async def insert_message(
         "text": text,
         "client_id": client_id,
         "reply_to_id": reply_to_id,
+        "html": html if html is not None else render_plain(text),
+        "mentions": mentions or [],
+        "attachment_count": attachment_count,
+        "reaction_count": 0,
         "created_at": utcnow(),
     }
     message_id = (
@@ -84,22 +92,3 @@ async def read_state(db: AsyncSession, chat_id: int) -> ReadState:
         .limit(2)  # all ReadState needs, however big the group
     )
     return ReadState(dict(rows.all()))
-
-
-def message_dict(message: Message, is_read: bool) -> dict:
-    """The API shape of a message (see messages.schemas.MessageOut)."""
-    deleted = message.deleted_at is not None
-    return {
-        "id": message.id,
-        "chat_id": message.chat_id,
-        "seq": message.seq,
-        "sender_id": message.sender_id,
-        "kind": message.kind,
-        "text": None if deleted else message.text,
-        "client_id": message.client_id,
-        "reply_to": message.reply_to_id,
-        "created_at": iso(message.created_at),
-        "edited_at": iso(message.edited_at),
-        "deleted": deleted,
-        "is_read": is_read,
-    }

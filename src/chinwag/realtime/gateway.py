@@ -215,6 +215,7 @@ class SocketSession:
                     frame.text,
                     frame.client_id,
                     frame.reply_to,
+                    frame.attachment_ids,
                 )
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message, frame.client_id) from None

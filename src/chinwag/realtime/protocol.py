@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from chinwag.messages.schemas import ClientId, MessageText
+from chinwag.messages.schemas import AttachmentIds, ClientId, MessageText
 from chinwag.validation import MAX_BIGINT, MAX_INT
 
 ChatRef = Annotated[int, Field(ge=1, le=MAX_INT)]
@@ -19,9 +19,10 @@ class Frame(BaseModel):
 class SendFrame(Frame):
     type: Literal["message.send"]
     chat_id: ChatRef
-    text: MessageText
+    text: MessageText = ""
     client_id: ClientId
     reply_to: int | None = Field(None, ge=1, le=MAX_BIGINT)
+    attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
 class TypingFrame(Frame):

@@ -1,0 +1,28 @@
+"""The API shape of a file (files.schemas.FileOut), shared with the messages domain."""
+
+from __future__ import annotations
+
+from chinwag.files.models import StoredFile
+
+
+def file_url(file_id: int) -> str:
+    return f"/api/files/{file_id}"
+
+
+def thumbnail_url(file_id: int) -> str:
+    return f"/api/files/{file_id}/thumbnail"
+
+
+def file_dict(stored: StoredFile) -> dict:
+    return {
+        "id": stored.id,
+        "filename": stored.filename,
+        "content_type": stored.content_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "is_image": stored.is_image,
+        "width": stored.width,
+        "height": stored.height,
+        "url": file_url(stored.id),
+        "thumbnail_url": thumbnail_url(stored.id) if stored.has_thumbnail else None,
+    }

@@ -1,0 +1,109 @@
+"""Mentions: which `@names` of a message are members of its chat, stored for unread counts
+and notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chinwag.accounts.models import User
+from chinwag.chats.access import RANK
+from chinwag.chats.models import Chat, ChatMembership
+from chinwag.messages.models import Mention, Message
+from chinwag.messages.rendering import EVERYONE
+
+# Above this many members, only admins may notify everyone with @all.
+EVERYONE_OPEN_UP_TO = 50
+
+
+@dataclass
+class Mentioned:
+    """Names to highlight (lower-cased name -> user id) and who gets notified."""
+
+    names: dict[str, int] = field(default_factory=dict)
+    user_ids: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.user_ids)
+
+
+async def resolve_mentions(
+    db: AsyncSession, chat_id: int, sender_id: int, names: set[str]
+) -> Mentioned:
+    """Members named in `names`; `all` names every member of a group, when the sender may
+    (anyone up to EVERYONE_OPEN_UP_TO members, above that admins only). The sender is never
+    notified of their own message."""
+    found = Mentioned()
+    people = names - {EVERYONE}
+    if people:
+        rows = await db.execute(
+            select(func.lower(User.username), User.id)
+            .join(ChatMembership, ChatMembership.user_id == User.id)
+            .where(ChatMembership.chat_id == chat_id, func.lower(User.username).in_(people))
+        )
+        found.names = dict(rows.all())
+    if EVERYONE in names and await _may_mention_everyone(db, chat_id, sender_id):
+        found.names[EVERYONE] = 0  # highlighted, but names nobody in particular
+        everyone = await db.scalars(
+            select(ChatMembership.user_id).where(ChatMembership.chat_id == chat_id)
+        )
+        found.user_ids = sorted(set(everyone) - {sender_id})
+    else:
+        found.user_ids = sorted(set(found.names.values()) - {sender_id, 0})
+    return found
+
+
+async def _may_mention_everyone(db: AsyncSession, chat_id: int, sender_id: int) -> bool:
+    row = (
+        await db.execute(
+            select(Chat.kind, ChatMembership.role)
+            .join(ChatMembership, ChatMembership.chat_id == Chat.id)
+            .where(Chat.id == chat_id, ChatMembership.user_id == sender_id)
+        )
+    ).one_or_none()
+    if row is None or row.kind != "group":
+        return False
+    if RANK[row.role] >= RANK["admin"]:
+        return True
+    members = await db.scalar(
+        select(func.count()).select_from(ChatMembership).where(ChatMembership.chat_id == chat_id)
+    )
+    return members <= EVERYONE_OPEN_UP_TO
+
+
+async def store_mentions(db: AsyncSession, message: Message, user_ids: list[int]) -> None:
+    """Replace the message's mentions (not committed here)."""
+    await db.execute(delete(Mention).where(Mention.message_id == message.id))
+    if user_ids:
+        await db.execute(
+            insert(Mention),
+            [
+                {"message_id": message.id, "user_id": uid, "chat_id": message.chat_id,
+                 "seq": message.seq}
+                for uid in user_ids
+            ],
+        )  # fmt: skip
+
+
+async def unread_mention_counts(
+    db: AsyncSession, user_id: int, chat_ids: list[int]
+) -> dict[int, int]:
+    """Messages mentioning me after my read pointer, per chat (deleted ones not counted)."""
+    rows = await db.execute(
+        select(Mention.chat_id, func.count())
+        .join(
+            ChatMembership,
+            (ChatMembership.chat_id == Mention.chat_id) & (ChatMembership.user_id == user_id),
+        )
+        .join(Message, Message.id == Mention.message_id)
+        .where(
+            Mention.user_id == user_id,
+            Mention.chat_id.in_(chat_ids),
+            Mention.seq > ChatMembership.last_read_seq,
+            Message.deleted_at.is_(None),
+        )
+        .group_by(Mention.chat_id)
+    )
+    return dict(rows.all())
