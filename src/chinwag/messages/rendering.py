@@ -29,7 +29,8 @@ LINK_REL = "noopener noreferrer nofollow"
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style"},
-    attributes={"a": {"href"}, "ol": {"start"}, "span": {"data-user-id"}},
+    # "*" empty: ammonia would otherwise allow `lang` and `title` on every tag.
+    attributes={"a": {"href", "title"}, "ol": {"start"}, "span": {"data-user-id"}, "*": set()},
     allowed_classes={"span": {"mention"}},
     set_tag_attribute_values={"a": {"target": "_blank"}},
     url_schemes={"http", "https", "mailto"},
