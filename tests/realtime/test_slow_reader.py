@@ -96,7 +96,8 @@ async def test_a_stuck_reader_is_closed_with_1013_once_its_queue_overflows(stuck
 
 
 @pytest.mark.parametrize("settings_overrides", [{**LIMITS, "ws_ping_timeout": 1}])
-async def test_a_reader_stuck_for_good_is_forgotten_all_the_same(stuck, live, server_log):
+async def test_a_reader_stuck_for_good_is_forgotten_all_the_same(server_log, stuck, live):
+    # server_log first: the phone may be given up on while `stuck` is still flooding it.
     _, laptop, _, _, _ = stuck
     ana_id = laptop.ready["user"]["id"]
     await server_log.wait_for("ws_close", user_id=ana_id, timeout=5)
