@@ -5,6 +5,9 @@ VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
+# Tests run on every core (pytest-xdist), a module's tests on one worker so they share its
+# servers; `make test PYTEST_ARGS=tests/files` runs a part in one process.
+PYTEST_ARGS ?= -n auto --dist loadscope
 
 .PHONY: run test lint format bench clean
 
