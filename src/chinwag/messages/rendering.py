@@ -17,7 +17,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 # Usernames are [A-Za-z0-9_.-]{3,32} (accounts.schemas); `all` names everyone in a group.
-MENTION = re.compile(r"@([A-Za-z0-9_.-]{1,32})")
+# A longer run of name characters names nobody (not the user named by its first 32).
+MENTION = re.compile(r"@([A-Za-z0-9_.-]{1,32})(?![A-Za-z0-9_.-])")
 EVERYONE = "all"
 
 ALLOWED_TAGS = {
