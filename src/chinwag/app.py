@@ -18,6 +18,7 @@ from chinwag.context import AppContext
 from chinwag.db.engine import create_engine, create_sessionmaker
 from chinwag.db.migrate import upgrade
 from chinwag.errors import install_error_handlers
+from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
 from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users_router,
         chats_router,
         messages_router,
+        files_router,
         health_router,
         realtime_router,
     ):

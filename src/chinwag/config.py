@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     ws_ping_timeout: float = Field(20, gt=0)
     presence_ttl: float = Field(60, ge=1, description="seconds a dead process's users stay online")
     upload_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    upload_quota_bytes: int = Field(
+        1024**3, ge=0, description="bytes of uploads kept per user; 0 for no quota"
+    )
+    # Images over this many pixels are refused before decoding (decompression bombs). At most
+    # Pillow's own MAX_IMAGE_PIXELS, so Pillow's guard never fires first on an image we allow.
+    image_max_pixels: int = Field(40_000_000, ge=10_000, le=89_478_485)
 
     @field_validator("database_url", "broker_url", "smtp_url")
     @classmethod

@@ -14,6 +14,7 @@ PRIVATE_FIELDS = {
     "bio",
     "created_at",
     "online",
+    "avatar_url",
     "email",
     "phone",
     "birth_date",

@@ -13,6 +13,7 @@ PRIVATE_FIELDS = {
     "bio",
     "created_at",
     "online",
+    "avatar_url",
     "email",
     "phone",
     "birth_date",

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import assert_error
 
-PUBLIC_FIELDS = {"id", "username", "display_name", "bio", "created_at", "online"}
+PUBLIC_FIELDS = {"id", "username", "display_name", "bio", "created_at", "online", "avatar_url"}
 
 
 async def search(client, person, q: str, **params) -> list[dict]:

@@ -53,11 +53,21 @@ async def test_name_and_peer_are_the_other_person_for_each_side(client, ana, bob
     assert renamed.status_code == 200, renamed.text
     chat = (await open_direct(client, ana, bob)).json()
     assert chat["name"] == "Bob Builder"
-    assert chat["peer"] == {"id": bob.id, "username": "bob", "display_name": "Bob Builder"}
+    assert chat["peer"] == {
+        "id": bob.id,
+        "username": "bob",
+        "display_name": "Bob Builder",
+        "avatar_url": None,
+    }
 
     seen_by_bob = (await client.get(f"/api/chats/{chat['id']}", headers=bob.headers)).json()
     assert seen_by_bob["name"] == "ana"
-    assert seen_by_bob["peer"] == {"id": ana.id, "username": "ana", "display_name": "ana"}
+    assert seen_by_bob["peer"] == {
+        "id": ana.id,
+        "username": "ana",
+        "display_name": "ana",
+        "avatar_url": None,
+    }
 
     listed = (await client.get("/api/chats", headers=ana.headers)).json()
     assert listed[0]["name"] == "Bob Builder"

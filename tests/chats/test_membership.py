@@ -149,7 +149,12 @@ async def test_owner_adds_members_and_gets_those_added(client, ana, bob, cyd):
     added = response.json()
     assert [m["user_id"] for m in added] == [bob.id, cyd.id]
     assert added[0]["role"] == "member"
-    assert added[0]["user"] == {"id": bob.id, "username": "bob", "display_name": "bob"}
+    assert added[0]["user"] == {
+        "id": bob.id,
+        "username": "bob",
+        "display_name": "bob",
+        "avatar_url": None,
+    }
     assert set(added[0]) == {"user_id", "role", "joined_at", "last_read_seq", "user"}
     assert await roles(client, ana, chat["id"]) == {
         ana.id: "owner",

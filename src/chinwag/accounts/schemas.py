@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from chinwag.db.base import utcnow
-from chinwag.validation import StorableStr, _storable, text_field
+from chinwag.validation import MAX_BIGINT, StorableStr, _storable, text_field
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["ana.silva"])]
@@ -62,6 +62,9 @@ class ProfilePatch(BaseModel):
     birth_date: date | None = None
     bio: Bio | None = None
     settings: dict | None = None
+    avatar_file_id: int | None = Field(
+        None, ge=1, le=MAX_BIGINT, description="An image you uploaded; null removes the avatar"
+    )
 
     @field_validator("birth_date")
     @classmethod
@@ -107,6 +110,7 @@ class UserOut(BaseModel):
     bio: str
     created_at: datetime
     online: bool = False
+    avatar_url: str | None = Field(None, description="The avatar's thumbnail (WebP), or null")
 
 
 class MeOut(UserOut):

@@ -13,6 +13,8 @@ from chinwag.accounts.models import User
 from chinwag.accounts.schemas import MeOut, ProfilePatch, RegisterIn, UserOut
 from chinwag.context import AppContext
 from chinwag.errors import BadRequest, Conflict, NotFound
+from chinwag.files.service import avatar_file
+from chinwag.files.shapes import avatar_url
 from chinwag.validation import like_pattern
 
 log = logging.getLogger("chinwag.accounts")
@@ -84,12 +86,16 @@ def _public_fields(user: User) -> dict:
         "display_name": user.display_name,
         "bio": user.bio,
         "created_at": user.created_at,
+        "avatar_url": avatar_url(user.avatar_file_id),
     }
 
 
 async def update_profile(db: AsyncSession, user: User, patch: ProfilePatch) -> User:
-    """Change the fields that were sent; an empty display name falls back to the username."""
+    """Change the fields that were sent; an empty display name falls back to the username.
+    An avatar must be an image the user uploaded."""
     changes = patch.model_dump(exclude_unset=True)
+    if changes.get("avatar_file_id") is not None:
+        await avatar_file(db, user.id, changes["avatar_file_id"])
     if "display_name" in changes:
         changes["display_name"] = changes["display_name"] or user.username
     for field in ("bio", "settings"):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import iso
+from chinwag.files.shapes import avatar_url
 from chinwag.messages.mentions import unread_mention_counts
 from chinwag.messages.models import Message
 from chinwag.messages.views import load_extras, message_dict
@@ -78,13 +79,20 @@ async def _peers(db: AsyncSession, user_id: int, chats: list[Chat]) -> dict[int,
     if not direct_ids:
         return {}
     rows = await db.execute(
-        select(ChatMembership.chat_id, User.id, User.username, User.display_name)
+        select(
+            ChatMembership.chat_id, User.id, User.username, User.display_name, User.avatar_file_id
+        )
         .join(User, User.id == ChatMembership.user_id)
         .where(ChatMembership.chat_id.in_(direct_ids), ChatMembership.user_id != user_id)
     )
     return {
-        chat_id: {"id": uid, "username": username, "display_name": display_name}
-        for chat_id, uid, username, display_name in rows
+        chat_id: {
+            "id": uid,
+            "username": username,
+            "display_name": display_name,
+            "avatar_url": avatar_url(avatar_id),
+        }
+        for chat_id, uid, username, display_name, avatar_id in rows
     }
 
 

@@ -23,6 +23,7 @@ from chinwag.chats.service import add_memberships, announce, mark_deleted
 from chinwag.context import AppContext
 from chinwag.errors import BadRequest, Forbidden, NotFound
 from chinwag.events import PendingEvents
+from chinwag.files.shapes import avatar_url
 
 log = logging.getLogger("chinwag.chats")
 
@@ -45,7 +46,12 @@ def member_dict(membership: ChatMembership, user: User) -> dict:
         "role": membership.role,
         "joined_at": membership.joined_at,
         "last_read_seq": membership.last_read_seq,
-        "user": {"id": user.id, "username": user.username, "display_name": user.display_name},
+        "user": {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "avatar_url": avatar_url(user.avatar_file_id),
+        },
     }
 
 

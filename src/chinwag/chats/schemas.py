@@ -44,6 +44,7 @@ class UserBrief(BaseModel):
     id: int
     username: str
     display_name: str
+    avatar_url: str | None = Field(None, description="The avatar's thumbnail, or null")
 
 
 class ChatOut(BaseModel):

@@ -13,6 +13,11 @@ def thumbnail_url(file_id: int) -> str:
     return f"/api/files/{file_id}/thumbnail"
 
 
+def avatar_url(file_id: int | None) -> str | None:
+    """Where a user's avatar is (its thumbnail), from users.avatar_file_id."""
+    return thumbnail_url(file_id) if file_id is not None else None
+
+
 def file_dict(stored: StoredFile) -> dict:
     return {
         "id": stored.id,

@@ -1,0 +1,87 @@
+"""Images recognised by their content (never their name or declared type), measured, and
+thumbnailed with Pillow. Blocking: call these in a thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from chinwag.errors import Invalid
+
+# Pillow formats we accept and the type each is served as. Only these plugins may even try
+# to parse an upload, so no exotic decoder ever sees hostile bytes.
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+THUMBNAIL_SIDE = 400
+THUMBNAIL_TYPE = "image/webp"
+EXIF_ORIENTATION = 0x0112
+_ROTATED = {5, 6, 7, 8}  # orientations that swap width and height
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    content_type: str
+    width: int  # as displayed, after the EXIF orientation
+    height: int
+
+
+class TooManyPixels(Invalid):
+    code = "image_too_large"
+
+
+def _refuse(pixels: int | None, max_pixels: int) -> TooManyPixels:
+    size = f"{pixels:,} pixels" if pixels else "too many pixels"
+    return TooManyPixels(f"file: the image has {size}; at most {max_pixels:,} are allowed")
+
+
+def examine_image(path: Path, thumbnail: Path, max_pixels: int) -> ImageInfo | None:
+    """The image's type and size, its thumbnail written to `thumbnail`; None when the file
+    isn't a complete PNG, JPEG, GIF or WebP (then it is kept as a plain file)."""
+    info = inspect_image(path, max_pixels)
+    if info is None or not make_thumbnail(path, thumbnail):
+        return None
+    return info
+
+
+def inspect_image(path: Path, max_pixels: int) -> ImageInfo | None:
+    """What the file is as an image, or None when it isn't a complete PNG, JPEG, GIF or WebP.
+    Refuses (422 image_too_large) one with more than `max_pixels`, before decoding it."""
+    try:
+        with Image.open(path, formats=list(IMAGE_TYPES)) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _refuse(width * height, max_pixels)
+            orientation = image.getexif().get(EXIF_ORIENTATION)
+            kind = IMAGE_TYPES[image.format]
+            image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard, which trips before the size is known to us.
+        raise _refuse(None, max_pixels) from None
+    except TooManyPixels:
+        raise
+    except Exception:
+        # Pillow answers hostile or broken data with many exception types (OSError,
+        # SyntaxError, ValueError, struct.error, EOFError, ...): all mean "not an image".
+        return None
+    if orientation in _ROTATED:
+        width, height = height, width
+    return ImageInfo(kind, width, height)
+
+
+def make_thumbnail(path: Path, target: Path) -> bool:
+    """Write a WebP of the first frame, EXIF orientation applied, longest side at most 400 px.
+    False when the image can't be decoded after all (truncated data passes verify())."""
+    try:
+        with Image.open(path, formats=list(IMAGE_TYPES)) as image:
+            # JPEG: decode at a reduced scale straight away, much cheaper for large photos.
+            image.draft("RGB", (THUMBNAIL_SIDE * 2, THUMBNAIL_SIDE * 2))
+            frame = ImageOps.exif_transpose(image)
+            frame.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            transparent = frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info
+            frame = frame.convert("RGBA" if transparent else "RGB")
+            frame.save(target, "WEBP", quality=80)
+    except Exception:  # as in inspect_image: any of Pillow's decoding errors
+        target.unlink(missing_ok=True)
+        return False
+    return True
