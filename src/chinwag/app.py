@@ -29,6 +29,7 @@ from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence
 from chinwag.realtime.ratelimit import SendLimiter
 from chinwag.realtime.service import announce_expired
+from chinwag.search.routes import router as search_router
 from chinwag.webclient import install_web_client
 
 log = logging.getLogger("chinwag")
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chats_router,
         messages_router,
         files_router,
+        search_router,
         health_router,
         realtime_router,
     ):

@@ -38,6 +38,18 @@ async def visible_chat(
     return row.Chat, row.ChatMembership
 
 
+async def member_chat_ids(db: AsyncSession, user_id: int) -> list[int]:
+    """The ids of the chats I belong to (not deleted): what my searches look through."""
+    return list(
+        await db.scalars(
+            select(ChatMembership.chat_id)
+            .join(Chat, Chat.id == ChatMembership.chat_id)
+            .where(ChatMembership.user_id == user_id, Chat.deleted_at.is_(None))
+            .order_by(ChatMembership.chat_id)
+        )
+    )
+
+
 async def sender_access(db: AsyncSession, chat_id: int, user_id: int) -> bool:
     """The checks of member_chat for someone about to send, in one light query (the send path
     is the hottest); answers whether anyone else is in the chat."""

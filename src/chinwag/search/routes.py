@@ -1,0 +1,42 @@
+"""HTTP routes of search: GET /api/search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from chinwag.deps import Caller, Db
+from chinwag.errors import error_responses
+from chinwag.search import service
+from chinwag.search.schemas import SearchHit, SearchText
+from chinwag.validation import MAX_BIGINT, MAX_INT
+
+router = APIRouter(prefix="/api", tags=["search"])
+
+
+@router.get(
+    "/search",
+    response_model=list[SearchHit],
+    summary="Search the messages of my chats, best match first",
+    description="Every word of `q` must occur (the last one may be the start of a word); "
+    "accents and case don't matter. Ties are broken newest first. To page, pass the id of "
+    "the last hit you got as `before`; if that message no longer matches, the answer "
+    "carries on with the hits older than it. A `q` without letters or digits answers [].",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def search(
+    caller: Caller,
+    db: Db,
+    q: SearchText,
+    chat_id: Annotated[
+        int | None, Query(ge=1, le=MAX_INT, description="Only this chat (I must be in it)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_BIGINT, description="The message id of the last hit")
+    ] = None,
+):
+    return await service.search_messages(
+        db, caller.user, q, chat_id=chat_id, limit=limit, before=before
+    )

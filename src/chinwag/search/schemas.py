@@ -1,0 +1,38 @@
+"""The API shapes of search: the query text and a hit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+from pydantic import AfterValidator, BaseModel, Field
+
+from chinwag.messages.schemas import MessageOut
+from chinwag.search.terms import MAX_QUERY_CHARS
+from chinwag.validation import StorableStr
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+SearchText = Annotated[
+    StorableStr,
+    Query(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        description="Words to find, all of them; the last one also as a prefix. No syntax: "
+        "quotes, operators and punctuation only separate words.",
+    ),
+    AfterValidator(_not_blank),
+]
+
+
+class SearchHit(BaseModel):
+    chat_id: int
+    message: MessageOut
+    snippet: str = Field(
+        description="Where the words occur: HTML-escaped text with <mark> around the matches"
+    )
