@@ -261,12 +261,20 @@ async def mark_unread(db: AsyncSession, ctx: AppContext, me: User, chat_id: int,
     target = seq - 1
     if target >= membership.last_read_seq:
         return membership.last_read_seq
-    await db.execute(
+    # Checked again in the UPDATE: a concurrent mark_unread that went further back must win.
+    moved = await db.execute(
         update(ChatMembership)
-        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == me.id)
+        .where(
+            ChatMembership.chat_id == chat_id,
+            ChatMembership.user_id == me.id,
+            ChatMembership.last_read_seq > target,
+        )
         .values(last_read_seq=target)
     )
     events = PendingEvents()
-    events.to_chat(chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id, "seq": target})
+    if moved.rowcount:
+        events.to_chat(
+            chat_id, {"type": "read", "chat_id": chat_id, "user_id": me.id, "seq": target}
+        )
     await events.commit_and_publish(db, ctx.broker)
     return target
