@@ -13,9 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 WEB_ROOT = files("chinwag") / "web"
 
 # 'self' covers same-origin ws:/wss: in current browsers; data: images are Bootstrap's
-# inline SVG icons (close buttons, form controls).
+# inline SVG icons (close buttons, form controls); blob: images are files fetched with the
+# bearer token (an <img src> can't send it) and previews of files about to be uploaded.
 CSP = (
-    "default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 # Swagger UI and ReDoc load from a CDN and run inline scripts: they keep FastAPI's defaults.
@@ -38,7 +39,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = message.get("headers", [])
+                # A route's own policy (files answer with CSP sandbox) wins over the page's.
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = [*headers, *(h for h in extra if h[0] not in present)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

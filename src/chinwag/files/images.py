@@ -36,27 +36,24 @@ def _refuse(pixels: int | None, max_pixels: int) -> TooManyPixels:
 
 
 def examine_image(path: Path, thumbnail: Path, max_pixels: int) -> ImageInfo | None:
-    """The image's type and size, its thumbnail written to `thumbnail`; None when the file
-    isn't a complete PNG, JPEG, GIF or WebP (then it is kept as a plain file)."""
-    info = inspect_image(path, max_pixels)
-    if info is None or not make_thumbnail(path, thumbnail):
-        return None
-    return info
+    """The image's type and displayed size, its thumbnail written to `thumbnail`; None when
+    the file isn't a complete PNG, JPEG, GIF or WebP (then it is kept as a plain file).
+    Refuses (422 image_too_large) an image of more than `max_pixels`, before decoding it."""
+    kind = verified_type(path, max_pixels)
+    return _thumbnailed(path, thumbnail, kind) if kind else None
 
 
-def inspect_image(path: Path, max_pixels: int) -> ImageInfo | None:
-    """What the file is as an image, or None when it isn't a complete PNG, JPEG, GIF or WebP.
-    Refuses (422 image_too_large) one with more than `max_pixels`, before decoding it."""
+def verified_type(path: Path, max_pixels: int) -> str | None:
+    """The served type of a well-formed image within the pixel cap, from its header alone."""
     try:
         with Image.open(path, formats=list(IMAGE_TYPES)) as image:
             width, height = image.size
             if width * height > max_pixels:
                 raise _refuse(width * height, max_pixels)
-            orientation = image.getexif().get(EXIF_ORIENTATION)
-            kind = IMAGE_TYPES[image.format]
-            image.verify()
+            image.verify()  # PNG: every chunk's CRC; must come straight after open
+            return IMAGE_TYPES[image.format]
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # Pillow's own guard, which trips before the size is known to us.
+        # Pillow's own guard, which trips inside open(), before the size reaches us.
         raise _refuse(None, max_pixels) from None
     except TooManyPixels:
         raise
@@ -64,16 +61,16 @@ def inspect_image(path: Path, max_pixels: int) -> ImageInfo | None:
         # Pillow answers hostile or broken data with many exception types (OSError,
         # SyntaxError, ValueError, struct.error, EOFError, ...): all mean "not an image".
         return None
-    if orientation in _ROTATED:
-        width, height = height, width
-    return ImageInfo(kind, width, height)
 
 
-def make_thumbnail(path: Path, target: Path) -> bool:
-    """Write a WebP of the first frame, EXIF orientation applied, longest side at most 400 px.
-    False when the image can't be decoded after all (truncated data passes verify())."""
+def _thumbnailed(path: Path, target: Path, kind: str) -> ImageInfo | None:
+    # Write a WebP of the first frame, EXIF orientation applied, longest side at most 400 px.
+    # None when it can't be decoded after all (a truncated JPEG passes verify()).
     try:
         with Image.open(path, formats=list(IMAGE_TYPES)) as image:
+            width, height = image.size
+            if image.getexif().get(EXIF_ORIENTATION) in _ROTATED:
+                width, height = height, width
             # JPEG: decode at a reduced scale straight away, much cheaper for large photos.
             image.draft("RGB", (THUMBNAIL_SIDE * 2, THUMBNAIL_SIDE * 2))
             frame = ImageOps.exif_transpose(image)
@@ -81,7 +78,7 @@ def make_thumbnail(path: Path, target: Path) -> bool:
             transparent = frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info
             frame = frame.convert("RGBA" if transparent else "RGB")
             frame.save(target, "WEBP", quality=80)
-    except Exception:  # as in inspect_image: any of Pillow's decoding errors
+    except Exception:  # as in verified_type: any of Pillow's decoding errors
         target.unlink(missing_ok=True)
-        return False
-    return True
+        return None
+    return ImageInfo(kind, width, height)

@@ -46,8 +46,12 @@ def declared_type(raw: str | None) -> str:
 def _ascii_fallback(name: str) -> str:
     # For clients without RFC 6266 support: the name spelled in ASCII, without the
     # characters that would end or escape the quoted string.
-    decomposed = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    safe = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in decomposed)
+    decomposed = unicodedata.normalize("NFKD", name)
+    safe = "".join(
+        c if " " <= c <= "~" and c not in '"\\' else "_"
+        for c in decomposed
+        if unicodedata.category(c) != "Mn"  # accents go, their letters stay: é -> e
+    )
     return safe.strip() or DEFAULT_FILENAME
 
 
