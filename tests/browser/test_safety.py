@@ -45,6 +45,8 @@ async def test_security_headers(live):
         csp = response.headers["content-security-policy"]
         assert "default-src 'self'" in csp and "object-src 'none'" in csp
         assert "base-uri 'none'" in csp and "frame-ancestors 'none'" in csp
+        # files behind the bearer token are shown from blob: URLs, nothing from other sites
+        assert "img-src 'self' data: blob:;" in csp
         assert "unsafe-inline" not in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"

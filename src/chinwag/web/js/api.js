@@ -84,6 +84,53 @@ export async function api(method, path, body, { retry = true } = {}) {
   return response.json();
 }
 
+/** GET a file with the bearer token (an <img src> can't send one) -> Blob. */
+export async function fetchBlob(path, { retry = true } = {}) {
+  const headers = accessToken ? { authorization: `Bearer ${accessToken}` } : {};
+  const response = await fetch(path, { headers, credentials: "same-origin" });
+  if (response.status === 401 && retry && (await refresh())) return fetchBlob(path, { retry: false });
+  if (!response.ok) throw await errorOf(response);
+  return response.blob();
+}
+
+function xhrError(xhr) {
+  let code = "error";
+  let message = `Upload failed (${xhr.status})`;
+  try {
+    const body = JSON.parse(xhr.responseText);
+    if (body.error) ({ code, message } = body.error);
+  } catch { /* not JSON */ }
+  return new ApiError(xhr.status, code, message, null);
+}
+
+function postForm(path, form, onProgress, signal) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    if (accessToken) xhr.setRequestHeader("authorization", `Bearer ${accessToken}`);
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener("load", () => resolve(xhr));
+    xhr.addEventListener("error", () => reject(new TypeError("network error")));
+    xhr.addEventListener("abort", () => reject(new DOMException("Upload cancelled", "AbortError")));
+    signal?.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
+}
+
+/** Upload one file as multipart field `file` with progress (fetch can't report upload
+ * progress, XMLHttpRequest can) -> the stored file's shape. */
+export async function uploadFile(path, file, onProgress = () => {}, signal = undefined) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  await freshToken();
+  let xhr = await postForm(path, form, onProgress, signal);
+  if (xhr.status === 401 && (await refresh())) xhr = await postForm(path, form, onProgress, signal);
+  if (xhr.status < 200 || xhr.status >= 300) throw xhrError(xhr);
+  return JSON.parse(xhr.responseText);
+}
+
 export async function signIn(login, password) {
   setTokens(await api("POST", "/api/auth/login", { login, password }));
 }

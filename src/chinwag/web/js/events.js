@@ -1,10 +1,11 @@
 // What each server event does to the state. Messages are keyed by chat+seq in the store, so
 // an event repeated by a resume changes nothing.
 
+import { api } from "./api.js";
 import {
-  dropChat, emit, messagesOf, putChat, putMessages, state,
+  dropChat, emit, findMessage, highestSeq, isWindowed, messagesOf, putChat, putMessages, state,
 } from "./store.js";
-import { notifyMessage } from "./notify.js";
+import { notifyMention, notifyMessage } from "./notify.js";
 import { failSend } from "./views/composer.js";
 
 const TYPING_SHOWN_MS = 5000;
@@ -15,7 +16,7 @@ const handlers = {
     if (frame.client_id) failSend(frame.client_id, frame.message);
   },
   "message.new": (frame) => onMessage(frame.message, true),
-  "message.updated": (frame) => putMessages(frame.message.chat_id, [frame.message]),
+  "message.updated": (frame) => onUpdated(frame.message),
   "message.deleted": (frame) => {
     const message = messagesOf(frame.chat_id).get(frame.seq);
     if (message) putMessages(frame.chat_id, [{ ...message, deleted: true, text: null }]);
@@ -27,18 +28,10 @@ const handlers = {
     emit("typing", frame.chat_id);
     setTimeout(() => emit("typing", frame.chat_id), TYPING_SHOWN_MS + 50);
   },
-  read: (frame) => {
-    const members = state.members.get(frame.chat_id);
-    const member = members?.get(frame.user_id);
-    if (member) member.last_read_seq = Math.max(member.last_read_seq, frame.seq);
-    const chat = state.chats.get(frame.chat_id);
-    if (chat && frame.user_id === state.me?.id) {
-      chat.last_read_seq = Math.max(chat.last_read_seq || 0, frame.seq);
-      chat.unread = 0;  // read on another device
-      emit("chats");
-    }
-    emit("members", frame.chat_id);
-  },
+  read: (frame) => onRead(frame),
+  "reaction.added": (frame) => onReaction(frame, true),
+  "reaction.removed": (frame) => onReaction(frame, false),
+  notification: (frame) => onNotification(frame),
   presence: (frame) => {
     if (frame.status === "online") state.online.add(frame.user_id);
     else state.online.delete(frame.user_id);
@@ -89,13 +82,21 @@ function memberChanged(frame) {
   emit("members", frame.chat_id);
 }
 
+/** Looking at the chat now, and reading it (not paused by "Mark unread"). */
+export function isWatching(chatId) {
+  return state.activeChatId === chatId && !document.hidden && state.readPaused !== chatId;
+}
+
 function onMessage(message, live) {
   const chat = state.chats.get(message.chat_id);
   const isNew = !messagesOf(message.chat_id).has(message.seq);
   const fromMe = message.sender_id === state.me?.id;
-  putMessages(message.chat_id, [message]);
+  // a history opened further back waits for scrolling down rather than holding a gap
+  if (!isWindowed(message.chat_id) || message.seq <= highestSeq(message.chat_id) + 1) {
+    putMessages(message.chat_id, [message]);
+  }
   if (!chat) return;
-  const watching = state.activeChatId === message.chat_id && !document.hidden;
+  const watching = isWatching(message.chat_id);
   const update = {
     id: chat.id,
     last_seq: Math.max(chat.last_seq, message.seq),
@@ -112,4 +113,64 @@ function onMessage(message, live) {
   if (isNew && live && !fromMe && message.kind === "text") {
     notifyMessage(chat, message);
   }
+}
+
+/** An edit (or a new rendering): only for messages held, so no stray seq lands in a gap. */
+function onUpdated(message) {
+  if (messagesOf(message.chat_id).has(message.seq)) putMessages(message.chat_id, [message]);
+  const chat = state.chats.get(message.chat_id);
+  if (chat?.last_message?.id === message.id) putChat({ id: chat.id, last_message: message });
+}
+
+/** Another reader's pointer, or mine: forward as read, backward when marked unread. */
+function onRead(frame) {
+  const member = state.members.get(frame.chat_id)?.get(frame.user_id);
+  const chat = state.chats.get(frame.chat_id);
+  const mine = frame.user_id === state.me?.id;
+  if (member) {
+    member.last_read_seq = mine ? frame.seq : Math.max(member.last_read_seq, frame.seq);
+  }
+  if (chat && mine) {
+    if (frame.seq < (chat.last_read_seq || 0)) {
+      refreshChat(chat.id);  // marked unread on another device: the counts come from the server
+    } else if (frame.seq > (chat.last_read_seq || 0)) {
+      putChat({ id: chat.id, last_read_seq: frame.seq, unread: 0, unread_mentions: 0 });
+    }
+  }
+  emit("members", frame.chat_id);
+}
+
+/** Reload one chat's counts (unread, mentions, read pointer) from the server. */
+export async function refreshChat(chatId) {
+  try {
+    const fresh = await api("GET", `/api/chats/${chatId}`);
+    if (state.chats.has(chatId)) putChat(fresh);
+  } catch { /* gone meanwhile: chat.deleted or member.left tells */ }
+}
+
+/** Reactions of a held message: the same event twice changes nothing. */
+export function applyReaction(chatId, messageId, emoji, userId, added) {
+  const message = findMessage(chatId, messageId);
+  if (!message) return;
+  const reactions = (message.reactions || []).map((r) => ({ ...r, user_ids: [...r.user_ids] }));
+  let entry = reactions.find((r) => r.emoji === emoji);
+  if (!entry && added) { entry = { emoji, count: 0, user_ids: [] }; reactions.push(entry); }
+  if (!entry) return;
+  const had = entry.user_ids.includes(userId);
+  if (added === had) return;
+  entry.user_ids = added ? [...entry.user_ids, userId] : entry.user_ids.filter((id) => id !== userId);
+  entry.count = entry.user_ids.length;
+  putMessages(chatId, [{ ...message, reactions: reactions.filter((r) => r.count > 0) }]);
+}
+
+function onReaction(frame, added) {
+  applyReaction(frame.chat_id, frame.message_id, frame.emoji, frame.user_id, added);
+}
+
+/** I was mentioned: counted apart in the sidebar, and a notification even in a muted chat. */
+function onNotification(frame) {
+  const chat = state.chats.get(frame.chat_id);
+  if (!chat || isWatching(frame.chat_id)) return;
+  putChat({ id: chat.id, unread_mentions: (chat.unread_mentions || 0) + 1 });
+  notifyMention(chat, frame.message);
 }

@@ -2,15 +2,20 @@
 // #/reset?token=... (the mailed link), #/ and #/chat/<id> once signed in.
 
 import { onAuthChange, refresh, signOut } from "./api.js";
+import { avatar } from "./avatars.js";
 import { $, displayName, show } from "./dom.js";
+import { forgetFiles } from "./files.js";
 import * as socket from "./socket.js";
 import { reset, rememberUser, state, subscribe } from "./store.js";
 import { askPermission, canAsk, watchTitle } from "./notify.js";
+import { forgetFetchedUsers } from "./users.js";
 import { setupAccount } from "./views/account.js";
+import { setupImageDialog } from "./views/attachments.js";
 import { setupAuth, showAuth } from "./views/auth.js";
-import { activateChat, setupChat } from "./views/chat.js";
+import { activateChat, openAt, setupChat } from "./views/chat.js";
 import { setupDialogs } from "./views/dialogs.js";
 import { setupGroupPanel } from "./views/group.js";
+import { setupSearch } from "./views/search.js";
 import { setupSidebar } from "./views/sidebar.js";
 
 const AUTH_ROUTES = ["signin", "register", "forgot", "reset"];
@@ -51,14 +56,21 @@ function leaveApp(notice = "") {
   wasConnected = false;
   socket.stop();
   reset();
+  forgetFiles();
+  forgetFetchedUsers();
   history.replaceState(null, "", "#/signin");
   showAuth("signin", notice);
+}
+
+function showMe(user) {
+  $("me-name").textContent = displayName(user);
+  $("me-avatar").replaceChildren(avatar(user));
 }
 
 function setupShell() {
   subscribe("me", () => {
     rememberUser(state.me);
-    $("me-name").textContent = displayName(state.me);
+    showMe(state.me);
   });
   subscribe("connection", (connected) => {
     wasConnected ||= connected;
@@ -76,7 +88,7 @@ function setupShell() {
     show($("notify-button"), canAsk());
   });
   onAuthChange((user) => {
-    if (user) { state.me = user; rememberUser(user); $("me-name").textContent = displayName(user); }
+    if (user) { state.me = { ...state.me, ...user }; rememberUser(user); showMe(state.me); }
   });
 }
 
@@ -88,6 +100,8 @@ async function boot() {
   setupGroupPanel();
   setupDialogs({ openChat });
   setupAccount();
+  setupSearch({ openAt });
+  setupImageDialog();
   watchTitle();
   window.addEventListener("hashchange", onRoute);
   // a reload keeps you signed in: the HttpOnly cookie buys a new access token

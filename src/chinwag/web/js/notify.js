@@ -1,13 +1,18 @@
 // Unread counts in the tab title, and a desktop notification for a message that arrives
-// while the tab is hidden or another chat is open (once the person allowed them).
+// while the tab is hidden or another chat is open (once the person allowed them). A mention
+// of me notifies even then, and says so.
 
-import { state, subscribe, totalUnread } from "./store.js";
+import { state, subscribe, totalMentions, totalUnread } from "./store.js";
 import { displayName } from "./dom.js";
+
+const mentioned = new Set();  // ids of messages already notified as mentions
 
 export function watchTitle() {
   subscribe("chats", () => {
     const unread = totalUnread();
-    document.title = unread ? `(${unread}) chinwag` : "chinwag";
+    const mentions = totalMentions();
+    const count = mentions ? `@${mentions} · ${unread}` : `${unread}`;
+    document.title = unread || mentions ? `(${count}) chinwag` : "chinwag";
   });
 }
 
@@ -19,15 +24,33 @@ export async function askPermission() {
   if ("Notification" in window) await Notification.requestPermission();
 }
 
-export function notifyMessage(chat, message) {
-  if (!("Notification" in window) || Notification.permission !== "granted") return;
-  if (!document.hidden && state.activeChatId === chat.id) return;
-  const sender = displayName(state.users.get(message.sender_id));
-  const title = chat.kind === "direct" ? sender : `${sender} in ${chat.name}`;
-  // a notification's body is plain text by definition
-  const note = new Notification(title, { body: message.text || "", tag: `chat-${chat.id}` });
+function show(chat, title, message) {
+  // a notification's body is plain text by definition; the tag makes a mention replace the
+  // plain notification of the same message instead of adding a second one
+  const body = message.text || (message.attachments?.length ? "Sent a file" : "");
+  const note = new Notification(title, { body, tag: `chat-${chat.id}` });
   note.addEventListener("click", () => {
     window.focus();
     location.hash = `#/chat/${chat.id}`;
   });
+}
+
+function allowed() {
+  return "Notification" in window && Notification.permission === "granted";
+}
+
+export function notifyMessage(chat, message) {
+  if (!allowed() || mentioned.has(message.id)) return;
+  if (!document.hidden && state.activeChatId === chat.id) return;
+  const sender = displayName(state.users.get(message.sender_id));
+  show(chat, chat.kind === "direct" ? sender : `${sender} in ${chat.name}`, message);
+}
+
+/** The `notification` event: someone mentioned me (the caller checked I'm not reading it). */
+export function notifyMention(chat, message) {
+  if (!allowed() || mentioned.has(message.id)) return;
+  mentioned.add(message.id);
+  const sender = displayName(state.users.get(message.sender_id));
+  show(chat, chat.kind === "direct" ? `${sender} mentioned you`
+    : `${sender} mentioned you in ${chat.name}`, message);
 }

@@ -4,8 +4,9 @@
 // arrives both live and in a gap is shown once.
 
 import { api, freshToken, refresh } from "./api.js";
-import { emit, highestSeq, putChat, putMessages, state } from "./store.js";
+import { emit, highestSeq, isWindowed, putChat, putMessages, state } from "./store.js";
 import { handleEvent } from "./events.js";
+import { sendFrame } from "./views/composer.js";
 
 let socket = null;
 let attempt = 0;
@@ -114,6 +115,7 @@ async function onReady(frame) {
 /** Fetch what was missed in a chat whose history this tab holds. */
 export async function fillGap(chatId, lastSeq) {
   if (!state.history.get(chatId)?.loaded) return;  // never opened: loads fresh when opened
+  if (isWindowed(chatId)) return;  // opened further back: scrolling down loads the rest
   let after = highestSeq(chatId);
   while (after < lastSeq) {
     const page = await api("GET", `/api/chats/${chatId}/messages?after=${after}&limit=100`);
@@ -125,10 +127,7 @@ export async function fillGap(chatId, lastSeq) {
 
 /** Sends that never got an ack go again with the same client_id: the server stores each once. */
 function resendPending() {
-  for (const pending of state.pending.values()) {
-    send({ type: "message.send", chat_id: pending.chat_id, text: pending.text,
-           client_id: pending.client_id });
-  }
+  for (const pending of state.pending.values()) send(sendFrame(pending));
 }
 
 export function send(frame) {

@@ -12,8 +12,10 @@ export const state = {
   users: new Map(),       // user id -> {id, username, display_name}
   online: new Set(),      // user ids online now
   typing: new Map(),      // chat id -> Map(user id -> expiry ms)
-  history: new Map(),     // chat id -> {loaded, exhausted, loading}
+  history: new Map(),     // chat id -> {loaded, exhausted, loading, live}: the held messages
+                          // are one run of seqs; `live` once it reaches the newest
   activeChatId: null,
+  readPaused: null,       // the open chat marked unread: not read again until reopened
   connected: false,
 };
 
@@ -36,6 +38,7 @@ export function reset() {
   state.online.clear();
   state.me = null;
   state.activeChatId = null;
+  state.readPaused = null;
   state.connected = false;
 }
 
@@ -77,12 +80,26 @@ export function sortedChats() {
 
 export function setActive(chatId) {
   state.activeChatId = chatId;
+  state.readPaused = null;
   emit("active", chatId);
 }
 
 export function messagesOf(chatId) {
   if (!state.messages.has(chatId)) state.messages.set(chatId, new Map());
   return state.messages.get(chatId);
+}
+
+/** A held message by its id (replies and reactions name messages by id). */
+export function findMessage(chatId, messageId) {
+  for (const message of messagesOf(chatId).values()) if (message.id === messageId) return message;
+  return null;
+}
+
+/** True while the held history of a chat ends before its newest message (opened at a search
+ * hit, say): live messages then wait for scrolling down instead of leaving a gap. */
+export function isWindowed(chatId) {
+  const history = state.history.get(chatId);
+  return Boolean(history?.loaded && history.live === false);
 }
 
 /** Highest seq this client holds for a chat (0: none loaded), the resume point. */
@@ -105,5 +122,11 @@ export function putMessages(chatId, list) {
 export function totalUnread() {
   let total = 0;
   for (const chat of state.chats.values()) total += chat.unread || 0;
+  return total;
+}
+
+export function totalMentions() {
+  let total = 0;
+  for (const chat of state.chats.values()) total += chat.unread_mentions || 0;
   return total;
 }

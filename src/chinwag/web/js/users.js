@@ -5,16 +5,24 @@ import { api } from "./api.js";
 import { emit, rememberUser, state } from "./store.js";
 
 const asking = new Set();
+const fetched = new Set();  // asked once this session: a profile (and avatar) change shows on reload
 
+/** Fetch the public profiles (names, avatars) of people known only by id or a brief shape. */
 export function ensureUsers(ids) {
   for (const id of ids) {
-    if (!id || state.users.has(id) || asking.has(id)) continue;
+    if (!id || asking.has(id) || fetched.has(id)) continue;
+    const known = state.users.get(id);
+    if (known && "avatar_url" in known) continue;  // a full profile already
     asking.add(id);
     api("GET", `/api/users/${id}`)
       .then((user) => { rememberUser(user); emit("users"); })
       .catch(() => { /* a deleted account: it stays "Someone" */ })
-      .finally(() => asking.delete(id));
+      .finally(() => { asking.delete(id); fetched.add(id); });
   }
+}
+
+export function forgetFetchedUsers() {
+  fetched.clear();
 }
 
 /** Load a chat's members (roles, read pointers) into the store. */

@@ -1,8 +1,9 @@
-// Account: profile fields, change password, signed-in devices with sign-out per device.
+// Account: avatar, profile fields, change password, signed-in devices with sign-out per device.
 
-import { api, explain } from "../api.js";
-import { $, el, modal, showAlert } from "../dom.js";
-import { emit, state } from "../store.js";
+import { api, explain, uploadFile } from "../api.js";
+import { avatar } from "../avatars.js";
+import { $, el, modal, show, showAlert } from "../dom.js";
+import { emit, rememberUser, state, subscribe } from "../store.js";
 
 async function run(action, done) {
   showAlert($("account-error"), "");
@@ -35,13 +36,59 @@ async function loadDevices() {
       }, "That device is signed out.") } }))));
 }
 
+function renderAvatar() {
+  if (!state.me) return;
+  $("avatar-preview").replaceChildren(avatar(state.me, "lg"));
+  show($("avatar-remove"), Boolean(state.me.avatar_url));
+}
+
+function setMe(me) {
+  state.me = me;
+  rememberUser(me);
+  emit("me");
+  emit("users");
+}
+
+function showProgress(fraction) {
+  const bar = $("avatar-progress");
+  show(bar, fraction !== null);
+  const percent = Math.round((fraction || 0) * 100);
+  bar.setAttribute("aria-valuenow", String(percent));
+  bar.firstElementChild.style.width = `${percent}%`;  // CSSOM: allowed by the CSP
+}
+
+/** Upload the chosen picture (the files pipeline makes its thumbnail), then make it mine. */
+function setupAvatar() {
+  subscribe("me", renderAvatar);
+  $("avatar-input").addEventListener("change", () => {
+    const file = $("avatar-input").files[0];
+    $("avatar-input").value = "";
+    if (!file) return;
+    run(async () => {
+      showProgress(0);
+      try {
+        const stored = await uploadFile("/api/files", file, showProgress);
+        if (!stored.is_image) throw new Error("Choose a PNG, JPEG, GIF or WebP picture.");
+        setMe(await api("PATCH", "/api/users/me", { avatar_file_id: stored.id }));
+      } finally {
+        showProgress(null);
+      }
+    }, "Picture saved.");
+  });
+  $("avatar-remove").addEventListener("click", () => run(async () => {
+    setMe(await api("PATCH", "/api/users/me", { avatar_file_id: null }));
+  }, "Picture removed."));
+}
+
 export function setupAccount() {
+  setupAvatar();
   $("me-button").addEventListener("click", () => {
     showAlert($("account-error"), "");
     showAlert($("account-info"), "");
     modal("account-dialog").show();
     run(async () => {
       const me = await api("GET", "/api/users/me");
+      setMe(me);
       $("profile-display").value = me.display_name || "";
       $("profile-phone").value = me.phone || "";
       $("profile-birth").value = me.birth_date || "";
@@ -59,6 +106,7 @@ export function setupAccount() {
         birth_date: $("profile-birth").value || null,
         bio: $("profile-bio").value,
       });
+      rememberUser(state.me);
       emit("me");
     }, "Profile saved.");
   });

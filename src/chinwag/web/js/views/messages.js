@@ -1,11 +1,21 @@
-// Renders the open chat's messages: day separators, own messages aligned apart, system
-// messages set apart, "edited" marks, tombstones, pending sends and read state.
+// Renders the open chat's messages: day separators, the "New messages" line, own messages
+// aligned apart, system messages set apart, avatars, quoted replies, the sanitised html of
+// each message, attachments, reactions, "edited" marks, tombstones, pending sends and read
+// state. Arrow keys move between messages; a focused message shows its actions.
 
+import { avatar } from "../avatars.js";
 import { $, displayName, el, icon } from "../dom.js";
+import { messageFragment } from "../richtext.js";
 import { messagesOf, state } from "../store.js";
+import { attachmentList, forgetDetachedImages } from "./attachments.js";
+import { reactionChips } from "./reactions.js";
 
 const dayFormat = { weekday: "long", month: "long", day: "numeric", year: "numeric" };
 const timeFormat = { hour: "2-digit", minute: "2-digit" };
+const RUN_MS = 5 * 60 * 1000;  // one sender's messages this close together share one header
+
+/** What the chat view marks: where unread begins (seq read up to) and a message to flash. */
+export const marks = { unreadFrom: null, highlightSeq: null };
 
 function dayLabel(date) {
   const today = new Date();
@@ -32,80 +42,184 @@ function canDelete(chat, message) {
   return message.sender_id === state.me.id || chat.role === "owner" || chat.role === "admin";
 }
 
-function actions(chat, message, handlers) {
-  if (message.deleted || message.kind !== "text") return null;
-  const mine = message.sender_id === state.me.id;
-  const box = el("span", { class: "message-actions" });
-  if (mine) {
-    box.append(el("button", {
-      class: "btn btn-sm btn-link p-0 px-1", attrs: { type: "button", "aria-label": "Edit message",
-      "data-focus-key": `edit-${message.seq}` }, on: { click: () => handlers.edit(message) },
-    }, icon("pencil")));
-  }
-  if (canDelete(chat, message)) {
-    box.append(el("button", {
-      class: "btn btn-sm btn-link p-0 px-1 text-danger", attrs: { type: "button",
-      "aria-label": "Delete message", "data-focus-key": `delete-${message.seq}` },
-      on: { click: () => handlers.remove(message) },
-    }, icon("trash")));
-  }
-  return box;
+function actionButton(label, iconName, key, onClick, extra = "") {
+  return el("button", {
+    class: `btn btn-sm btn-link p-0 px-1 ${extra}`,
+    attrs: { type: "button", "aria-label": label, title: label, "data-focus-key": key },
+    on: { click: onClick },
+  }, icon(iconName));
 }
 
-function messageNode(chat, message, handlers) {
-  const created = new Date(message.created_at);
-  if (message.kind === "system") {
-    return el("div", { class: "message system text-center small text-body-secondary my-1",
-                       attrs: { "data-seq": message.seq } },
-    el("span", { text: message.text }));
-  }
+function actions(chat, message, handlers) {
+  if (message.deleted || message.kind !== "text" || message.pending) return null;
   const mine = message.sender_id === state.me.id;
-  const body = message.deleted
-    ? el("div", { class: "message-text fst-italic text-body-secondary", text: "This message was deleted" })
-    : el("div", { class: "message-text", text: message.text });
-  const meta = el("div", { class: "message-meta small" },
-    el("time", { text: created.toLocaleTimeString([], timeFormat),
+  const seq = message.seq;
+  return el("span", { class: "message-actions" },
+    actionButton("Reply", "reply", `reply-${seq}`, () => handlers.reply(message)),
+    actionButton("Add reaction", "emoji-smile", `react-${seq}`,
+      (event) => handlers.react(message, event.currentTarget)),
+    mine ? null : actionButton("Mark unread", "eye-slash", `unread-${seq}`,
+      () => handlers.markUnread(message)),
+    mine && message.text !== null ? actionButton("Edit message", "pencil", `edit-${seq}`,
+      () => handlers.edit(message)) : null,
+    canDelete(chat, message) ? actionButton("Delete message", "trash", `delete-${seq}`,
+      () => handlers.remove(message), "text-danger") : null);
+}
+
+function replyQuote(message, handlers) {
+  const quoted = message.reply_to;
+  if (!quoted) return null;
+  const author = displayName(state.users.get(quoted.sender_id));
+  const snippet = quoted.snippet ?? "Original message deleted";
+  return el("button", {
+    class: "reply-quote", attrs: { type: "button", "aria-label": `Go to the message from ${author}: ${snippet}`,
+      "data-focus-key": `quote-${message.seq}` },
+    on: { click: () => handlers.jumpTo(quoted) },
+  }, icon("reply"), " ", el("span", { class: "fw-semibold", text: author }), " ",
+  el("span", { class: "reply-snippet", text: snippet }));
+}
+
+function messageBody(message) {
+  if (message.deleted) {
+    return el("div", { class: "message-text fst-italic text-body-secondary", text: "This message was deleted" });
+  }
+  if (typeof message.html === "string") {
+    const body = el("div", { class: "message-text rich" });
+    body.append(messageFragment(message.html, state.me.id));
+    return body.childNodes.length ? body : null;
+  }
+  return message.text ? el("div", { class: "message-text", text: message.text }) : null;
+}
+
+function meta(chat, message, mine, handlers) {
+  const status = !mine || message.deleted ? null
+    : message.pending ? (message.failed ? ` · Not sent: ${message.failed}` : " · Sending…")
+      : ` · ${readState(chat, message)}`;
+  return el("div", { class: "message-meta small" },
+    el("time", { text: new Date(message.created_at).toLocaleTimeString([], timeFormat),
                  attrs: { datetime: message.created_at } }),
     message.edited_at && !message.deleted ? el("span", { class: "edited", text: " · edited" }) : null,
-    mine && message.pending ? el("span", { class: "status", text: message.failed ? ` · Not sent: ${message.failed}` : " · Sending…" }) : null,
-    mine && !message.pending && !message.deleted ? el("span", { class: "status", text: ` · ${readState(chat, message)}` }) : null,
+    status ? el("span", { class: "status", text: status }) : null,
     actions(chat, message, handlers));
-  const author = mine || chat.kind === "direct" ? null
-    : el("div", { class: "message-author small fw-semibold", text: displayName(state.users.get(message.sender_id)) });
+}
+
+function systemNode(message) {
+  return el("div", { class: "message system text-center small text-body-secondary my-1",
+                     attrs: { "data-seq": message.seq } },
+  el("span", { text: message.text }));
+}
+
+function messageNode(chat, message, handlers, continued) {
+  if (message.kind === "system") return systemNode(message);
+  const mine = message.sender_id === state.me.id;
+  const sender = state.users.get(message.sender_id);
+  const author = mine || chat.kind === "direct" || continued ? null
+    : el("div", { class: "message-author small fw-semibold", text: displayName(sender) });
+  const bubble = el("div", { class: "bubble" }, author, replyQuote(message, handlers),
+    messageBody(message), message.deleted ? null : attachmentList(message),
+    meta(chat, message, mine, handlers));
   const classes = ["message", mine ? "mine" : "theirs", message.pending ? "pending" : "",
-                   message.deleted ? "deleted" : ""].join(" ");
-  return el("div", { class: classes, attrs: message.pending ? { "data-client-id": message.client_id } : { "data-seq": message.seq } },
-    el("div", { class: "bubble" }, author, body, meta));
+    message.deleted ? "deleted" : "", continued ? "continued" : "",
+    !mine && message.mentions?.includes(state.me.id) ? "mentions-me" : "",
+    message.seq === marks.highlightSeq ? "highlighted" : ""].join(" ");
+  const attrs = message.pending ? { "data-client-id": message.client_id }
+    : { "data-seq": message.seq, tabindex: "-1", "data-focus-key": `msg-${message.seq}` };
+  return el("div", { class: classes, attrs },
+    mine ? null : continued ? el("span", { class: "avatar-space" }) : avatar(sender),
+    el("div", { class: "message-body" }, bubble,
+      message.deleted ? null : reactionChips(message, handlers)));
 }
 
 /** The ordered messages of a chat, pending sends last. */
 function timeline(chatId) {
   const stored = [...messagesOf(chatId).values()].sort((a, b) => a.seq - b.seq);
   const pending = [...state.pending.values()].filter((p) => p.chat_id === chatId)
-    .map((p) => ({ ...p, seq: Infinity, kind: "text", sender_id: state.me.id, pending: true }));
+    .map((p) => ({ ...p, seq: Infinity, kind: "text", sender_id: state.me.id, pending: true,
+                   reply_to: p.reply, html: undefined }));
   return [...stored, ...pending];
 }
 
-/** Rebuild the list, keeping the reader's place (and focus) in it. */
-export function renderMessages(chat, handlers, { prepended = false, toEnd = false } = {}) {
-  const list = $("messages");
-  const fromBottom = list.scrollHeight - list.scrollTop;
-  const atBottom = fromBottom - list.clientHeight < 60;
-  const focusKey = document.activeElement?.dataset?.focusKey;
+function continues(previous, message) {
+  return previous && previous.kind === "text" && message.kind === "text"
+    && previous.sender_id === message.sender_id && !message.reply_to
+    && Date.parse(message.created_at) - Date.parse(previous.created_at) < RUN_MS;
+}
+
+function separator(text, className) {
+  return el("div", { class: `${className} small`, attrs: { role: "separator" } }, el("span", { text }));
+}
+
+function isUnreadStart(message, shown) {
+  return !shown && marks.unreadFrom !== null && message.kind === "text" && !message.pending
+    && message.seq > marks.unreadFrom && message.sender_id !== state.me.id;
+}
+
+function buildNodes(chat, handlers) {
   const nodes = [];
   let lastDay = "";
+  let previous = null;
+  let unreadShown = false;
   for (const message of timeline(chat.id)) {
     const day = new Date(message.created_at).toDateString();
+    let run = continues(previous, message);
     if (day !== lastDay) {
-      nodes.push(el("div", { class: "day-separator small text-body-secondary",
-                             attrs: { role: "separator" } }, el("span", { text: dayLabel(new Date(message.created_at)) })));
+      nodes.push(separator(dayLabel(new Date(message.created_at)), "day-separator text-body-secondary"));
       lastDay = day;
+      run = false;
     }
-    nodes.push(messageNode(chat, message, handlers));
+    if (isUnreadStart(message, unreadShown)) {
+      nodes.push(separator("New messages", "unread-marker"));
+      unreadShown = true;
+      run = false;
+    }
+    nodes.push(messageNode(chat, message, handlers, run));
+    previous = message;
   }
   if (!nodes.length) nodes.push(el("p", { class: "text-center text-body-secondary small my-3", text: "No messages yet. Say hello!" }));
-  list.replaceChildren(...nodes);
-  if (prepended) list.scrollTop = list.scrollHeight - fromBottom;
+  return nodes;
+}
+
+/** Scroll so that the message `seq` sits in the upper third of the list. */
+export function scrollToSeq(seq) {
+  const list = $("messages");
+  const node = list.querySelector(`[data-seq="${seq}"]`);
+  if (!node) return false;
+  list.scrollTop += node.getBoundingClientRect().top - list.getBoundingClientRect().top
+    - list.clientHeight / 3;
+  return true;
+}
+
+/** Rebuild the list, keeping the reader's place (and focus) in it. `prepended`: older
+ * messages came in above; `keep`: newer ones came in below; `toEnd`; `toSeq`. */
+export function renderMessages(chat, handlers, { prepended = false, toEnd = false, keep = false, toSeq = null } = {}) {
+  const list = $("messages");
+  const fromBottom = list.scrollHeight - list.scrollTop;
+  const top = list.scrollTop;
+  const atBottom = fromBottom - list.clientHeight < 60;
+  const focusKey = list.contains(document.activeElement) ? document.activeElement.dataset?.focusKey : null;
+  list.replaceChildren(...buildNodes(chat, handlers));
+  forgetDetachedImages();
+  if (toSeq !== null && scrollToSeq(toSeq)) { /* placed */ }
+  else if (prepended) list.scrollTop = list.scrollHeight - fromBottom;
+  else if (keep) list.scrollTop = top;
   else if (atBottom || toEnd) list.scrollTop = list.scrollHeight;
-  if (focusKey) list.querySelector(`[data-focus-key="${focusKey}"]`)?.focus();
+  if (focusKey) list.querySelector(`[data-focus-key="${focusKey}"]`)?.focus({ preventScroll: true });
+}
+
+/** Up and Down move between messages (each is focusable), so their actions are reachable
+ * without tabbing through every button of the history. */
+export function setupMessageKeys() {
+  const list = $("messages");
+  list.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    if (event.target.closest("textarea, input")) return;
+    const items = [...list.querySelectorAll(".message[tabindex]")];
+    if (!items.length) return;
+    const current = event.target.closest(".message[tabindex]");
+    let index = current ? items.indexOf(current) + (event.key === "ArrowUp" ? -1 : 1)
+      : items.length - 1;
+    index = Math.max(0, Math.min(items.length - 1, index));
+    event.preventDefault();
+    items[index].focus();
+  });
 }

@@ -2,14 +2,16 @@
 // box that filters it and finds people (start a direct chat) and public groups (join).
 
 import { api, explain } from "../api.js";
+import { avatar } from "../avatars.js";
 import { $, debounce, displayName, el, icon } from "../dom.js";
 import { rememberUser, putChat, sortedChats, state, subscribe } from "../store.js";
+import { ensureUsers } from "../users.js";
 
 let query = "";
 
 export function setupSidebar({ openChat }) {
   const render = () => renderList(openChat);
-  for (const topic of ["chats", "presence", "active", "me"]) subscribe(topic, render);
+  for (const topic of ["chats", "presence", "active", "me", "users"]) subscribe(topic, render);
   const search = debounce(() => searchDirectory(openChat), 250);
   $("search").addEventListener("input", () => {
     query = $("search").value.trim();
@@ -28,7 +30,9 @@ function preview(chat) {
   if (message.kind === "system") return message.text;
   const who = message.sender_id === state.me?.id ? "You"
     : chat.kind === "group" ? displayName(state.users.get(message.sender_id)) : "";
-  return who ? `${who}: ${message.text}` : message.text;
+  const files = message.attachments?.length || 0;
+  const text = message.text || (files ? `${files} file${files === 1 ? "" : "s"}` : "");
+  return who ? `${who}: ${text}` : text;
 }
 
 function chatItem(chat, openChat) {
@@ -38,9 +42,16 @@ function chatItem(chat, openChat) {
     ? el("span", { class: "badge rounded-pill text-bg-primary", text: chat.unread,
                    attrs: { "aria-label": `${chat.unread} unread` } })
     : null;
+  const mentions = chat.unread_mentions || 0;
+  const mentionBadge = mentions
+    ? el("span", { class: "badge rounded-pill text-bg-danger mention-badge", text: "@",
+                   attrs: { "aria-label": `${mentions} mention${mentions === 1 ? "" : "s"}`,
+                            title: `${mentions} unread mention${mentions === 1 ? "" : "s"}` } })
+    : null;
+  const peer = chat.peer && (state.users.get(chat.peer.id) || chat.peer);
   const marker = chat.kind === "direct"
-    ? el("span", { class: `presence-dot ${online ? "online" : ""}`,
-                   attrs: { "aria-hidden": "true" } })
+    ? el("span", { class: "avatar-wrap" }, avatar(peer),
+      el("span", { class: `presence-dot ${online ? "online" : ""}`, attrs: { "aria-hidden": "true" } }))
     : icon(chat.is_public ? "hash" : "lock");
   const button = el("button", {
     class: `list-group-item list-group-item-action chat-item ${active ? "active" : ""}`,
@@ -50,7 +61,7 @@ function chatItem(chat, openChat) {
   el("div", { class: "d-flex align-items-center gap-2" }, marker,
     el("span", { class: "chat-name text-truncate flex-grow-1 fw-semibold", text: chat.name }),
     online ? el("span", { class: "visually-hidden", text: "online" }) : null,
-    badge),
+    mentionBadge, badge),
   el("div", { class: "chat-preview small text-truncate", text: preview(chat) }));
   return el("li", { class: "p-0 list-unstyled" }, button);
 }
@@ -59,6 +70,7 @@ function renderList(openChat) {
   const needle = query.toLowerCase();
   const chats = sortedChats().filter((chat) => !needle || chat.name.toLowerCase().includes(needle));
   const items = chats.map((chat) => chatItem(chat, openChat));
+  ensureUsers(chats.filter((chat) => chat.peer).map((chat) => chat.peer.id));  // their avatars
   if (!items.length && !needle) {
     items.push(el("li", { class: "list-group-item text-body-secondary small",
                           text: "No chats yet: start one with the buttons above." }));
