@@ -4,6 +4,7 @@
 
 import { state, subscribe, totalMentions, totalUnread } from "./store.js";
 import { displayName } from "./dom.js";
+import { userOf } from "./users.js";
 
 const mentioned = new Set();  // ids of messages already notified as mentions
 
@@ -39,18 +40,19 @@ function allowed() {
   return "Notification" in window && Notification.permission === "granted";
 }
 
-export function notifyMessage(chat, message) {
+export async function notifyMessage(chat, message) {
   if (!allowed() || mentioned.has(message.id)) return;
   if (!document.hidden && state.activeChatId === chat.id) return;
-  const sender = displayName(state.users.get(message.sender_id));
+  const sender = displayName(await userOf(message.sender_id));
+  if (mentioned.has(message.id)) return;  // the mention came while the name was fetched
   show(chat, chat.kind === "direct" ? sender : `${sender} in ${chat.name}`, message);
 }
 
 /** The `notification` event: someone mentioned me (the caller checked I'm not reading it). */
-export function notifyMention(chat, message) {
+export async function notifyMention(chat, message) {
   if (!allowed() || mentioned.has(message.id)) return;
   mentioned.add(message.id);
-  const sender = displayName(state.users.get(message.sender_id));
+  const sender = displayName(await userOf(message.sender_id));
   show(chat, chat.kind === "direct" ? `${sender} mentioned you`
     : `${sender} mentioned you in ${chat.name}`, message);
 }

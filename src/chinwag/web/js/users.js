@@ -21,6 +21,14 @@ export function ensureUsers(ids) {
   }
 }
 
+/** Someone's profile, fetched when not known yet (a notification names its sender). */
+export async function userOf(id) {
+  if (!state.users.has(id) && id) {
+    try { rememberUser(await api("GET", `/api/users/${id}`)); } catch { /* stays "Someone" */ }
+  }
+  return state.users.get(id);
+}
+
 export function forgetFetchedUsers() {
   fetched.clear();
 }

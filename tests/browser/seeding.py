@@ -1,0 +1,107 @@
+"""Fast set-up for the rich-message browser tests: people, groups and messages made through the
+REST API before (or while) the browsers look, and small real images made with Pillow."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import httpx
+from PIL import Image
+
+from tests.browser.conftest import PASSWORD, rest_login, unique
+
+# The browser's Notification API, wrapped to record what the page asks it to show.
+RECORD_NOTIFICATIONS = """
+(() => {
+  const Real = window.Notification;
+  if (!Real) return;
+  window.shownNotifications = [];
+  class Recorded extends Real {
+    constructor(title, options = {}) {
+      window.shownNotifications.push({ title, body: options.body, tag: options.tag });
+      super(title, options);
+    }
+  }
+  Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+  Recorded.requestPermission = (...args) => Real.requestPermission(...args);
+  window.Notification = Recorded;
+})();
+"""
+
+
+@dataclass
+class Person:
+    username: str
+    display_name: str
+    id: int
+    headers: dict
+
+
+async def person(live, name: str, display_name: str) -> Person:
+    """Register someone through the API (a unique username starting with `name`)."""
+    username = unique(name)
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        response = await http.post(
+            "/api/auth/register",
+            json={
+                "email": f"{username}@example.com",
+                "username": username,
+                "display_name": display_name,
+                "password": PASSWORD,
+            },
+        )
+        assert response.status_code == 201, response.text
+        headers = await rest_login(http, username)
+    return Person(username, display_name, response.json()["id"], headers)
+
+
+async def group(live, owner: Person, name: str, members=()) -> int:
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        response = await http.post(
+            "/api/chats",
+            json={"name": name, "member_ids": [m.id for m in members]},
+            headers=owner.headers,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+
+async def say(live, who: Person, chat_id: int, *texts: str, reply_to: int | None = None):
+    """Send each text in order; returns the messages as the API answered them."""
+    sent = []
+    async with httpx.AsyncClient(base_url=live.url, timeout=60) as http:
+        for text in texts:
+            body = {"text": text}
+            if reply_to:
+                body["reply_to"] = reply_to
+            response = await http.post(
+                f"/api/chats/{chat_id}/messages", json=body, headers=who.headers
+            )
+            assert response.status_code == 201, response.text
+            sent.append(response.json())
+    return sent
+
+
+def png(width: int, height: int, colour=(30, 120, 200)) -> bytes:
+    """A real PNG of that size (a gradient, so it doesn't compress to nothing)."""
+    image = Image.new("RGB", (width, height), colour)
+    for x in range(0, width, max(1, width // 16)):
+        for y in range(height):
+            image.putpixel((x, y), (255, x * 255 // max(1, width), 0))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+async def no_active_handlers(page) -> list[str]:
+    """Elements of the page with an on* attribute, or a javascript:/data: link (none expected)."""
+    return await page.evaluate(
+        """() => [...document.querySelectorAll('*')].flatMap((node) => {
+          const bad = [...node.attributes].filter((a) => /^on/i.test(a.name)
+            || (['href', 'src', 'action', 'formaction'].includes(a.name)
+                && /^\\s*(javascript|data|vbscript):/i.test(a.value)
+                && !(node.localName === 'link' && a.value.startsWith('data:,'))));
+          return bad.map((a) => `${node.localName}[${a.name}=${a.value}]`);
+        })"""
+    )
