@@ -89,7 +89,7 @@ async def mark_unread(
     "/messages/{message_id}/reactions/{emoji}",
     status_code=204,
     summary="React to a message with one emoji (again: no change)",
-    responses=error_responses(401, 404, 409, 422),
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 async def add_reaction(
     message_id: MessageId, emoji: Emoji, caller: Caller, db: Db, ctx: Ctx
@@ -102,7 +102,7 @@ async def add_reaction(
     "/messages/{message_id}/reactions/{emoji}",
     status_code=204,
     summary="Take my reaction back",
-    responses=error_responses(401, 404, 409, 422),
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 async def remove_reaction(
     message_id: MessageId, emoji: Emoji, caller: Caller, db: Db, ctx: Ctx
