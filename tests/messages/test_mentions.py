@@ -17,6 +17,7 @@ from tests.messages.helpers import (
     listed,
     read,
     same_message,
+    send,
     sent,
 )
 
@@ -256,3 +257,13 @@ async def test_an_edit_that_drops_a_name_drops_the_mention(client, ana, bob, cyd
     assert notifications(events) == {}
     assert (await listed(client, bob, team["id"]))["unread_mentions"] == 0
     assert (await listed(client, cyd, team["id"]))["unread_mentions"] == 1
+
+
+async def test_a_repeated_send_notifies_once(client, ana, bob, events):
+    team = await group(client, ana, bob)
+    await notified(events, bob)
+    first = await sent(client, ana, team["id"], "@bob ping", client_id="once")
+    again = await send(client, ana, team["id"], "@bob ping", client_id="once")
+    assert again.status_code == 200 and again.json()["mentions"] == [bob.id]
+    assert [n["message"]["id"] for n in notifications(events)[bob.id]] == [first["id"]]
+    assert (await listed(client, bob, team["id"]))["unread_mentions"] == 1
