@@ -3,6 +3,7 @@ thumbnailed with Pillow. Blocking: call these in a thread."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,9 @@ THUMBNAIL_SIDE = 400
 THUMBNAIL_TYPE = "image/webp"
 EXIF_ORIENTATION = 0x0112
 _ROTATED = {5, 6, 7, 8}  # orientations that swap width and height
+# A 40-megapixel PNG takes ~160 MB to decode: at most this many decode at once (in threads),
+# so a burst of uploads can't take the server's memory.
+_decoding = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,9 @@ def examine_image(path: Path, thumbnail: Path, max_pixels: int) -> ImageInfo | N
     """The image's type and displayed size, its thumbnail written to `thumbnail`; None when
     the file isn't a complete PNG, JPEG, GIF or WebP (then it is kept as a plain file).
     Refuses (422 image_too_large) an image of more than `max_pixels`, before decoding it."""
-    kind = verified_type(path, max_pixels)
-    return _thumbnailed(path, thumbnail, kind) if kind else None
+    with _decoding:
+        kind = verified_type(path, max_pixels)
+        return _thumbnailed(path, thumbnail, kind) if kind else None
 
 
 def verified_type(path: Path, max_pixels: int) -> str | None:
