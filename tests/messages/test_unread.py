@@ -1,5 +1,6 @@
 """Mark as unread: `POST /api/chats/{id}/unread {seq}` moves my read pointer back to seq - 1
-(never forward), so the unread counts come back, and tells my devices with a `read` event."""
+(never forward), so the unread counts come back, and tells my devices (only mine) with a
+`read` event. Read receipts don't move back: marking unread is private."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncio
 import pytest
 
 from tests.conftest import assert_error
-from tests.messages.helpers import chat, direct, group, listed, read, sent
+from tests.messages.helpers import chat, direct, group, history, listed, read, sent
 
 
 def unread(client, person, chat_id: int, seq):
@@ -28,22 +29,37 @@ async def pointer(client, person, chat_id: int) -> int:
     return (await chat(client, person, chat_id))["last_read_seq"]
 
 
+async def watch_me(events, person) -> None:
+    await events.broker.subscribe(f"user:{person.id}")
+
+
+def mine(events, person, kind: str = "read") -> list[dict]:
+    """Events of `kind` on the person's own channel (their devices only)."""
+    return [e for ch, e in events.received if ch == f"user:{person.id}" and e["type"] == kind]
+
+
 async def test_mark_unread_moves_my_pointer_back(client, ana, bob, events):
     pair = await _read_chat(client, ana, bob)
     await events.watch(pair["id"])
+    await watch_me(events, bob)
     assert (await listed(client, bob, pair["id"]))["unread"] == 0
 
     response = await unread(client, bob, pair["id"], 2)
 
     assert response.status_code == 204 and response.content == b""
     assert await pointer(client, bob, pair["id"]) == 1
-    mine = await listed(client, bob, pair["id"])
-    assert mine["unread"] == 3 and mine["last_read_seq"] == 1
-    assert events.of("read", pair["id"]) == [
+    view = await listed(client, bob, pair["id"])
+    assert view["unread"] == 3 and view["last_read_seq"] == 1
+    assert mine(events, bob) == [
         {"type": "read", "chat_id": pair["id"], "user_id": bob.id, "seq": 1}
     ]
-    # Only my pointer moved.
+    # Only my pointer moved, and privately: ana is not told, her messages stay read.
+    assert events.of("read", pair["id"]) == []
     assert await pointer(client, ana, pair["id"]) == 4
+    assert all(m["is_read"] for m in await history(client, ana, pair["id"]))
+    members = await client.get(f"/api/chats/{pair['id']}/members", headers=ana.headers)
+    bobs = [m for m in members.json() if m["user_id"] == bob.id]
+    assert bobs[0]["last_read_seq"] == 4
 
 
 async def test_from_the_first_message_everything_is_unread(client, ana, bob):
@@ -59,6 +75,7 @@ async def test_it_never_moves_the_pointer_forward(client, ana, bob, events):
         await sent(client, ana, pair["id"], f"m{i}")
     assert (await read(client, bob, pair["id"], 1)).status_code == 204
     await events.watch(pair["id"])
+    await watch_me(events, bob)
 
     for seq in (2, 3, 4, 5, 1000, 2**63 - 1):
         assert (await unread(client, bob, pair["id"], seq)).status_code == 204
@@ -71,6 +88,7 @@ async def test_it_never_moves_the_pointer_forward(client, ana, bob, events):
 async def test_beyond_the_last_message_changes_nothing(client, ana, bob, events):
     pair = await _read_chat(client, ana, bob)
     await events.watch(pair["id"])
+    await watch_me(events, bob)
     for seq in (5, 6, 10**9):
         assert (await unread(client, bob, pair["id"], seq)).status_code == 204
     assert await pointer(client, bob, pair["id"]) == 4
@@ -80,14 +98,20 @@ async def test_beyond_the_last_message_changes_nothing(client, ana, bob, events)
 async def test_reading_again_afterwards(client, ana, bob, events):
     pair = await _read_chat(client, ana, bob)
     await events.watch(pair["id"])
+    await watch_me(events, bob)
     assert (await unread(client, bob, pair["id"], 3)).status_code == 204
     assert (await read(client, bob, pair["id"], 3)).status_code == 204
     assert await pointer(client, bob, pair["id"]) == 3
     assert (await unread(client, bob, pair["id"], 2)).status_code == 204
     assert (await read(client, bob, pair["id"], 4)).status_code == 204
     assert await pointer(client, bob, pair["id"]) == 4
-    assert [e["seq"] for e in events.of("read", pair["id"])] == [2, 3, 1, 4]
+    # Everything re-read had been read before: only my devices hear of it.
+    assert [e["seq"] for e in mine(events, bob)] == [2, 3, 1, 4]
+    assert events.of("read", pair["id"]) == []
     assert (await listed(client, bob, pair["id"]))["unread"] == 0
+    await sent(client, ana, pair["id"], "new")
+    assert (await read(client, bob, pair["id"], 5)).status_code == 204
+    assert [e["seq"] for e in events.of("read", pair["id"])] == [5]
 
 
 async def test_unread_mentions_come_back(client, ana, bob, cyd):
@@ -144,10 +168,10 @@ async def test_only_members(client, ana, bob, cyd, events):
 
 async def test_at_the_same_moment_the_earliest_wins(client, ana, bob, events):
     pair = await _read_chat(client, ana, bob, messages=6)
-    await events.watch(pair["id"])
+    await watch_me(events, bob)
     responses = await asyncio.gather(*(unread(client, bob, pair["id"], s) for s in (6, 2, 5, 4)))
     assert [r.status_code for r in responses] == [204] * 4
     assert await pointer(client, bob, pair["id"]) == 1
     # Only moves back are told, and the furthest one among them.
-    told = [e["seq"] for e in events.of("read", pair["id"])]
+    told = [e["seq"] for e in mine(events, bob)]
     assert min(told) == 1 and len(told) == len(set(told))

@@ -89,3 +89,6 @@ async def test_mark_unread_tells_my_other_device(team, http, connect, sign_in_ag
 
     event = await phone.wait_for(of_type("read", user_id=bob.id, seq=last - 2))
     assert event == {"type": "read", "chat_id": chat["id"], "user_id": bob.id, "seq": last - 2}
+    # ana isn't told: marking unread is private, her messages stay read.
+    await barrier(ana_s)
+    assert not [e for e in ana_s.events if e["type"] == "read" and e["seq"] == last - 2]

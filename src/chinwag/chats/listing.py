@@ -60,7 +60,7 @@ async def _last_messages(db: AsyncSession, chat_ids: list[int]) -> dict[int, dic
         return {}
     # Lowest read pointer among everyone but the sender, per last message.
     lowest = await db.execute(
-        select(Message.id, func.min(ChatMembership.last_read_seq))
+        select(Message.id, func.min(ChatMembership.read_receipt_seq))
         .join(ChatMembership, ChatMembership.chat_id == Message.chat_id)
         .where(Message.id.in_([m.id for m in messages]))
         .where(or_(Message.sender_id.is_(None), ChatMembership.user_id != Message.sender_id))

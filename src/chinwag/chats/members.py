@@ -45,7 +45,8 @@ def member_dict(membership: ChatMembership, user: User) -> dict:
         "user_id": user.id,
         "role": membership.role,
         "joined_at": membership.joined_at,
-        "last_read_seq": membership.last_read_seq,
+        # What they have read at most: marking unread again is their own business.
+        "last_read_seq": membership.read_receipt_seq,
         "user": {
             "id": user.id,
             "username": user.username,

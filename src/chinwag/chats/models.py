@@ -42,4 +42,7 @@ class ChatMembership(Base):
     role: Mapped[str] = mapped_column(String(8), default="member")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_read_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The furthest this member has ever read: read receipts (is_read) follow it, so marking a
+    # message unread again is private and never takes back a "Read" the sender saw.
+    read_receipt_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     muted: Mapped[bool] = mapped_column(Boolean, default=False)

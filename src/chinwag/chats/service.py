@@ -40,7 +40,11 @@ async def add_memberships(
             continue
         db.add(
             ChatMembership(
-                chat_id=chat.id, user_id=user.id, role="member", last_read_seq=chat.last_seq
+                chat_id=chat.id,
+                user_id=user.id,
+                role="member",
+                last_read_seq=chat.last_seq,
+                read_receipt_seq=chat.last_seq,
             )
         )
         await db.flush()

@@ -86,9 +86,9 @@ class ReadState:
 
 async def read_state(db: AsyncSession, chat_id: int) -> ReadState:
     rows = await db.execute(
-        select(ChatMembership.user_id, ChatMembership.last_read_seq)
+        select(ChatMembership.user_id, ChatMembership.read_receipt_seq)
         .where(ChatMembership.chat_id == chat_id)
-        .order_by(ChatMembership.last_read_seq)
+        .order_by(ChatMembership.read_receipt_seq)
         .limit(2)  # all ReadState needs, however big the group
     )
     return ReadState(dict(rows.all()))

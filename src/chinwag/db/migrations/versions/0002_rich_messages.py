@@ -24,6 +24,11 @@ def upgrade() -> None:
             "messages", sa.Column(counter, sa.Integer(), nullable=False, server_default="0")
         )
     op.add_column("users", sa.Column("avatar_file_id", BIG_ID, nullable=True))
+    op.add_column(
+        "memberships",
+        sa.Column("read_receipt_seq", sa.BigInteger(), nullable=False, server_default="0"),
+    )
+    op.execute("UPDATE memberships SET read_receipt_seq = last_read_seq")
 
     op.create_table(
         "files",
@@ -134,6 +139,8 @@ def downgrade() -> None:
     op.drop_table("files")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("avatar_file_id")
+    with op.batch_alter_table("memberships") as batch:
+        batch.drop_column("read_receipt_seq")
     with op.batch_alter_table("messages") as batch:
         for column in ("reaction_count", "attachment_count", "mentions", "html"):
             batch.drop_column(column)
