@@ -4,6 +4,7 @@ REST API before (or while) the browsers look, and small real images made with Pi
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 
 import httpx
@@ -83,12 +84,16 @@ async def say(live, who: Person, chat_id: int, *texts: str, reply_to: int | None
     return sent
 
 
-def png(width: int, height: int, colour=(30, 120, 200)) -> bytes:
-    """A real PNG of that size (a gradient, so it doesn't compress to nothing)."""
-    image = Image.new("RGB", (width, height), colour)
-    for x in range(0, width, max(1, width // 16)):
-        for y in range(height):
-            image.putpixel((x, y), (255, x * 255 // max(1, width), 0))
+def png(width: int, height: int, colour=(30, 120, 200), *, noise: bool = False) -> bytes:
+    """A real PNG of that size: stripes on a colour, or noise (which doesn't compress, for
+    an upload that takes a while)."""
+    if noise:
+        image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    else:
+        image = Image.new("RGB", (width, height), colour)
+        for x in range(0, width, max(1, width // 16)):
+            for y in range(height):
+                image.putpixel((x, y), (255, x * 255 // max(1, width), 0))
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

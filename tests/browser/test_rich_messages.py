@@ -8,7 +8,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import MODULE_LOOP, screenshot, send, sidebar_chat, sign_in
+from tests.browser.conftest import MODULE_LOOP, send, sidebar_chat, sign_in
 from tests.browser.seeding import (
     RECORD_NOTIFICATIONS,
     group,
@@ -275,18 +275,3 @@ async def test_mark_unread_counts_again_until_the_chat_is_opened_again(new_page,
     await expect(page).to_have_title("chinwag")
     assert page.errors == []
 
-
-async def test_screenshot_rich_chat(new_page, live):
-    """A desktop screenshot for the README: markdown, a reply, reactions."""
-    ana, bo, chat_id, ana_page, bo_page = await two_in_a_group(live, new_page, "Launch")
-    [plan] = await say(live, bo, chat_id, "Plan for **Friday**:\n\n1. ship `v2`\n2. celebrate")
-    await say(live, ana, chat_id, "> ship it\n\nAgreed, I'll tag the release 🚀", reply_to=plan["id"])
-    await say(live, bo, chat_id, f"Thanks @{ana.username}! ~~Thursday~~ Friday it is.")
-    async with __import__("httpx").AsyncClient(base_url=live.url) as http:
-        for who, emoji in ((ana, "🎉"), (bo, "🎉"), (ana, "👍")):
-            response = await http.put(
-                f"/api/messages/{plan['id']}/reactions/{emoji}", headers=who.headers
-            )
-            assert response.status_code == 204, response.text
-    await expect(log(ana_page).locator(".reaction-chip")).to_have_count(2)
-    await screenshot(ana_page, "desktop-rich-chat")

@@ -37,31 +37,39 @@ function hitItem(hit, openAt) {
   snippet));
 }
 
+let more = false;  // the last page was full: there may be more hits
+
 function render(openAt) {
   $("message-search-results").replaceChildren(...lastHits.map((hit) => hitItem(hit, openAt)));
+  show($("message-search-more"), more);
 }
 
-async function runSearch(openAt) {
+/** One page of hits for the query in the box; `next` asks for the hits after those shown. */
+async function runSearch(openAt, { next = false } = {}) {
   const q = $("message-search").value.trim();
   const scope = $("message-search-scope").value;
   const key = `${scope}|${q}`;
   asked = key;
   const status = $("message-search-status");
-  if (!q) { lastHits = []; render(openAt); status.textContent = ""; return; }
+  if (!q) { lastHits = []; more = false; render(openAt); status.textContent = ""; return; }
   status.textContent = "Searching…";
   const params = new URLSearchParams({ q, limit: String(LIMIT) });
   if (scope) params.set("chat_id", scope);
+  if (next && lastHits.length) params.set("before", String(lastHits[lastHits.length - 1].message.id));
   try {
     const hits = await api("GET", `/api/search?${params}`);
     if (asked !== key) return;
-    lastHits = hits;
+    lastHits = next ? [...lastHits, ...hits] : hits;
+    more = hits.length === LIMIT;
     ensureUsers(hits.map((hit) => hit.message.sender_id));
     render(openAt);
-    status.textContent = hits.length ? `${hits.length} message${hits.length === 1 ? "" : "s"} found`
+    const count = lastHits.length;
+    status.textContent = count ? `${count}${more ? "+" : ""} message${count === 1 ? "" : "s"} found`
       : "No messages found";
   } catch (error) {
     if (asked !== key) return;
     lastHits = [];
+    more = false;
     render(openAt);
     status.textContent = explain(error);
   }
@@ -89,6 +97,7 @@ export function setupSearch({ openAt }) {
   $("search-dialog").addEventListener("shown.bs.modal", () => $("message-search").select());
   $("message-search").addEventListener("input", search);
   $("message-search-scope").addEventListener("change", () => runSearch(openAt));
+  $("message-search-more").addEventListener("click", () => runSearch(openAt, { next: true }));
   $("message-search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     runSearch(openAt);

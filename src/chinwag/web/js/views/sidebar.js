@@ -70,7 +70,8 @@ function renderList(openChat) {
   const needle = query.toLowerCase();
   const chats = sortedChats().filter((chat) => !needle || chat.name.toLowerCase().includes(needle));
   const items = chats.map((chat) => chatItem(chat, openChat));
-  ensureUsers(chats.filter((chat) => chat.peer).map((chat) => chat.peer.id));  // their avatars
+  // peers for their avatars, and whoever wrote the latest line of a group
+  ensureUsers(chats.map((chat) => chat.peer?.id || chat.last_message?.sender_id));
   if (!items.length && !needle) {
     items.push(el("li", { class: "list-group-item text-body-secondary small",
                           text: "No chats yet: start one with the buttons above." }));
