@@ -24,7 +24,7 @@ REL = "noopener noreferrer nofollow"
 ATTRIBUTES = {
     "a": {"href": None, "title": None, "target": re.compile(r"_blank"), "rel": re.compile(REL)},
     "ol": {"start": re.compile(r"\d{1,9}")},
-    "span": {"class": re.compile(r"mention"), "data-user-id": re.compile(r"\d+")},
+    "span": {"class": re.compile(r"mention( mention-all)?"), "data-user-id": re.compile(r"\d+")},
 }
 SAFE_HREF = re.compile(r"(https?|mailto):", re.IGNORECASE)
 

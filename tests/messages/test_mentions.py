@@ -118,7 +118,7 @@ async def test_all_in_a_small_group_notifies_everyone_but_the_sender(client, ana
     await notified(events, ana, bob, cyd)
     message = await sent(client, bob, team["id"], "@all standup in 5")
     assert message["mentions"] == sorted([ana.id, cyd.id])
-    assert '<span class="mention" data-user-id="0">@all</span>' in message["html"]
+    assert '<span class="mention mention-all">@all</span>' in message["html"]
     assert sorted(notifications(events)) == sorted([ana.id, cyd.id])
 
 

@@ -144,6 +144,7 @@ async def test_any_single_emoji(client, ana, bob, emoji):
         "\u200d",
         "x" * 40,
         "🇫",
+        "🏽",  # a skin tone alone is a part of an emoji, not one
     ],
 )
 async def test_anything_but_one_emoji_is_refused(client, ctx, ana, bob, events, emoji):
@@ -154,6 +155,19 @@ async def test_anything_but_one_emoji_is_refused(client, ctx, ana, bob, events, 
     assert_error(await unreact(client, bob, message["id"], emoji), 422)
     assert reaction_events(events, pair["id"]) == []
     assert await stored_counts(ctx, message["id"]) == (0, 0)
+
+
+async def test_an_emoji_counts_as_its_fully_qualified_form(client, ana, bob, cyd):
+    team = await group(client, ana, bob, cyd)
+    message = await sent(client, ana, team["id"], "hi")
+    assert (await react(client, bob, message["id"], "\u2764")).status_code == 204  # ❤ bare
+    assert (await react(client, cyd, message["id"], "\u2764\ufe0f")).status_code == 204
+    assert await reactions_in_history(client, ana, message) == [
+        {"emoji": "\u2764\ufe0f", "count": 2, "user_ids": [bob.id, cyd.id]}
+    ]
+    assert (await unreact(client, bob, message["id"], "\u2764\ufe0f")).status_code == 204
+    assert (await unreact(client, cyd, message["id"], "\u2764")).status_code == 204
+    assert await reactions_in_history(client, ana, message) == []
 
 
 async def test_the_emoji_is_url_encoded_in_the_path(client, ana, bob):

@@ -18,12 +18,16 @@ MAX_EMOJI_BYTES = 32  # the column's width; the longest ZWJ sequences fit
 
 
 def valid_emoji(text: str) -> str:
-    """One emoji (skin tones, ZWJ sequences and flags included), or a 422."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_EMOJI_BYTES or not emoji_data.is_emoji(
-        text
-    ):
+    """One emoji (skin tones, ZWJ sequences and flags included) in its fully-qualified form,
+    so ❤ and ❤️ are the same reaction; else a 422. A lone skin tone is not a reaction."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    known = emoji_data.EMOJI_DATA.get(text) if size <= MAX_EMOJI_BYTES else None
+    if known is None or known["status"] == emoji_data.STATUS["component"]:
         raise Invalid("emoji: must be a single emoji such as 👍")
-    return text
+    qualified = emoji_data.emojize(emoji_data.demojize(text))
+    if len(qualified.encode("utf-8")) > MAX_EMOJI_BYTES or not emoji_data.is_emoji(qualified):
+        return text
+    return qualified
 
 
 async def _reactable(db: AsyncSession, me: User, message_id: int) -> Message:

@@ -32,7 +32,7 @@ _cleaner = nh3.Cleaner(
     clean_content_tags={"script", "style"},
     # "*" empty: ammonia would otherwise allow `lang` and `title` on every tag.
     attributes={"a": {"href", "title"}, "ol": {"start"}, "span": {"data-user-id"}, "*": set()},
-    allowed_classes={"span": {"mention"}},
+    allowed_classes={"span": {"mention", "mention-all"}},
     set_tag_attribute_values={"a": {"target": "_blank"}},
     url_schemes={"http", "https", "mailto"},
     url_relative="deny",
@@ -81,6 +81,8 @@ def _render_mention(self, tokens, idx, options, env) -> str:
     text = html.escape("@" + name)
     if user_id is None:
         return text
+    if name.lower() == EVERYONE:
+        return f'<span class="mention mention-all">{text}</span>'
     return f'<span class="mention" data-user-id="{int(user_id)}">{text}</span>'
 
 
