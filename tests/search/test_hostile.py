@@ -1,0 +1,145 @@
+"""Nothing a client can send makes search fail: query text is words, never syntax, and bad
+parameters are 422s of the usual shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import assert_error
+from tests.messages.helpers import direct, sent
+from tests.search.helpers import hit_texts, hits, search
+
+HOSTILE = [
+    '"',
+    '""',
+    "'",
+    "''",
+    "*",
+    "hello*",
+    "*hello",
+    "NEAR(",
+    "NEAR(hello world, 2)",
+    "AND OR NOT",
+    "hello AND",
+    "NOT hello",
+    "hello -world",
+    "-",
+    "^",
+    "^hello",
+    "(",
+    ")",
+    "(hello",
+    "hello)",
+    "{body chat}: hello",
+    "body:hello",
+    "chat:c1",
+    "col:term",
+    "hello:*",
+    "'hello':* & !world | <-> world",
+    "hello <2> world",
+    "!!",
+    "&",
+    "|",
+    ":",
+    "+hello +world",
+    '"hello world"',
+    '"hello" "world',
+    "'; DROP TABLE messages; --",
+    "1' OR '1'='1",
+    "%",
+    "_",
+    "%hello%",
+    "hello_world",
+    "\\",
+    "\\\\hello\\",
+    "\\'",
+    "héllo wörld",
+    "🎉",
+    "hello 🎉 world",
+    "\u200b\u200b",
+    "\u0301",
+    "\ue000hello\ue001",
+    "ｈｅｌｌｏ",
+    "Ωmega",
+    "x" * 200,
+    "a " * 100,
+    "\t\nhello\r\n",
+]
+
+
+async def test_hostile_queries_answer_hits_or_nothing(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    await sent(client, ana, chat["id"], "hello world")
+    # One chat for every query (a test each would sign people up 50 times over).
+    for query in HOSTILE:
+        response = await search(client, bob, query)
+        assert response.status_code == 200, (query, response.text)
+        found = response.json()
+        assert isinstance(found, list), query
+        assert all(h["message"]["text"] == "hello world" for h in found), (query, found)
+    assert len(await hits(client, bob, "(hello")) == 1
+    assert len(await hits(client, bob, "{body chat}: hello")) == 0  # "body" must occur too
+
+
+async def test_operators_are_words_not_operators(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    await sent(client, ana, chat["id"], "hello world")
+    await sent(client, ana, chat["id"], "hello or not")
+    # OR, NOT and NEAR are plain words that must occur, quotes and dashes separate words.
+    assert await hit_texts(client, bob, "hello OR world") == []
+    assert await hit_texts(client, bob, "hello NOT") == ["hello or not"]
+    assert await hit_texts(client, bob, "hello -world") == ["hello world"]
+    assert await hit_texts(client, bob, '"world hello"') == ["hello world"]
+    assert await hit_texts(client, bob, "world*") == ["hello world"]
+    assert await hit_texts(client, bob, "NEAR(hello world)") == []
+
+
+async def test_the_chat_column_cannot_be_searched(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    await sent(client, ana, chat["id"], "nothing special")
+    for query in (f"c{chat['id']}", f"chat:c{chat['id']}", f"chat : c{chat['id']}"):
+        assert await hit_texts(client, bob, query) == [], query
+
+
+async def test_queries_without_words_answer_nothing(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    await sent(client, ana, chat["id"], "*** !!! 🎉")
+    for query in ("***", "!!!", "🎉", "*** !!! 🎉", "-- ''"):
+        assert await hits(client, bob, query) == [], query
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "\t\n"},
+        {"q": "x" * 201},
+        {"q": "hello " * 2000},
+        {"q": "hello\x00world"},
+        {"q": "\x00"},
+        {"q": "hello", "limit": 0},
+        {"q": "hello", "limit": 101},
+        {"q": "hello", "limit": "ten"},
+        {"q": "hello", "limit": -1},
+        {"q": "hello", "before": 0},
+        {"q": "hello", "before": 2**63},
+        {"q": "hello", "before": "last"},
+        {"q": "hello", "chat_id": 0},
+        {"q": "hello", "chat_id": 2**31},
+        {"q": "hello", "chat_id": "1 OR 1=1"},
+    ],
+    ids=lambda p: repr(p)[:40],
+)
+async def test_bad_parameters_are_422(client, ana, params):
+    response = await client.get("/api/search", headers=ana.headers, params=params)
+    error = assert_error(response, 422, "validation_error")
+    assert "details" in error
+    assert "\x00" not in response.text
+
+
+async def test_a_200_character_query_is_fine(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    await sent(client, ana, chat["id"], "w" * 200)
+    assert await hit_texts(client, bob, "w" * 200) == ["w" * 200]

@@ -1,0 +1,71 @@
+"""Pages of hits: `limit`, and `before` = the id of the last hit of the previous page."""
+
+from __future__ import annotations
+
+from tests.messages.helpers import delete, direct, edit, sent
+from tests.search.helpers import hits
+
+
+async def _ids(client, person, q: str, **params) -> list[int]:
+    return [h["message"]["id"] for h in await hits(client, person, q, **params)]
+
+
+async def test_limit_defaults_to_20_and_goes_up_to_100(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    for n in range(105):
+        await sent(client, ana, chat["id"], f"note {n}")
+    assert len(await _ids(client, bob, "note")) == 20
+    assert len(await _ids(client, bob, "note", limit=100)) == 100
+    assert len(await _ids(client, bob, "note", limit=7)) == 7
+
+
+async def test_pages_continue_after_the_last_hit_without_gaps_or_repeats(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    # Different ranks (one to four occurrences) and ties within each rank.
+    for n in range(12):
+        await sent(client, ana, chat["id"], " ".join(["alpha"] * (n % 4 + 1) + [f"n{n}"]))
+    everything = await _ids(client, bob, "alpha", limit=100)
+    assert len(everything) == 12
+    pages, before = [], None
+    while True:
+        params = {"limit": 5} if before is None else {"limit": 5, "before": before}
+        page = await _ids(client, bob, "alpha", **params)
+        if not page:
+            break
+        pages.append(page)
+        before = page[-1]
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert [i for p in pages for i in p] == everything
+
+
+async def test_ranked_pages_are_not_simply_older_messages(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    old_best = await sent(client, ana, chat["id"], "beta beta beta")
+    new_weak = await sent(client, ana, chat["id"], "beta and a lot of other words here")
+    assert await _ids(client, bob, "beta") == [old_best["id"], new_weak["id"]]
+    # After the best (and oldest) hit comes the newer, weaker one.
+    assert await _ids(client, bob, "beta", before=old_best["id"]) == [new_weak["id"]]
+    assert await _ids(client, bob, "beta", before=new_weak["id"]) == []
+
+
+async def test_a_cursor_that_is_no_longer_a_hit_continues_with_older_hits(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    ids = [(await sent(client, ana, chat["id"], f"gamma {n}"))["id"] for n in range(5)]
+    assert await _ids(client, bob, "gamma", limit=2) == [ids[4], ids[3]]
+    response = await edit(client, ana, ids[3], "something else")
+    assert response.status_code == 200, response.text
+    assert await _ids(client, bob, "gamma", limit=2, before=ids[3]) == [ids[2], ids[1]]
+    response = await delete(client, ana, ids[2])
+    assert response.status_code == 204, response.text
+    assert await _ids(client, bob, "gamma", before=ids[2]) == [ids[1], ids[0]]
+
+
+async def test_a_cursor_from_a_chat_i_cannot_see_tells_nothing_about_it(client, ana, bob, cyd):
+    hidden = await direct(client, ana, bob)
+    mine = await direct(client, cyd, ana)
+    ids = [(await sent(client, ana, mine["id"], f"delta {n}"))["id"] for n in range(2)]
+    secret = await sent(client, ana, hidden["id"], "delta delta delta delta")
+    ids.append((await sent(client, ana, mine["id"], "delta 2"))["id"])
+    # Its score is not used (the page would tell whether it holds the word), only its id.
+    assert await _ids(client, cyd, "delta", before=secret["id"]) == [ids[1], ids[0]]
+    assert await _ids(client, cyd, "delta", before=ids[0]) == []
