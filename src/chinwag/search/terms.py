@@ -1,9 +1,12 @@
 """What a search looks for, and how its snippets are marked up.
 
 A query has no syntax: every character the user types is text. It is cut into words (runs of
-letters and digits); quotes, operators, column names, brackets and emoji only separate words,
-so they can neither change the query nor make it fail. Every word must occur in a message; the
-last one also matches as a prefix (search as you type) once it is two characters long.
+letters, digits and combining marks, in any script); quotes, operators, column names,
+brackets, symbols and emoji only separate words, so they can neither change the query nor
+make it fail. Each word then goes to the database as a quoted string that its own tokenizer
+splits as it split the messages, so both sides agree on what a word is. Every word must occur
+in a message; the last one also matches as a prefix (search as you type) once it is two
+characters long.
 
 Snippets come from the database with private-use marker characters around the matches; they
 are HTML-escaped here and only then do the markers become <mark> tags, so a message's own text
@@ -13,7 +16,7 @@ can never add markup.
 from __future__ import annotations
 
 import html
-import re
+import itertools
 import unicodedata
 from dataclasses import dataclass
 
@@ -22,8 +25,7 @@ from chinwag.messages.views import snippet as preview
 MAX_QUERY_CHARS = 200
 MIN_PREFIX_CHARS = 2
 MARK_START, MARK_END = "\ue000", "\ue001"
-
-_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script, not the underscore
+WORD_CATEGORIES = ("L", "N", "M")  # letters, numbers, marks (Unicode general categories)
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,21 @@ class SearchTerms:
 def parse_terms(query: str) -> SearchTerms | None:
     """The words of a query, or None when it has nothing to search for (only punctuation,
     symbols or emoji, which no index holds)."""
-    # NFKC composes accents typed as separate marks, so "e" + U+0301 stays one word.
-    words = tuple(_WORD.findall(unicodedata.normalize("NFKC", query)))
+    # NFKC folds compatibility forms (full-width letters, ligatures) to what the index holds.
+    runs = itertools.groupby(unicodedata.normalize("NFKC", query), _in_word)
+    # A run of marks alone (no letter or digit to sit on) is nothing the index holds.
+    words = tuple(w for w in ("".join(run) for in_word, run in runs if in_word) if _has_base(w))
     if not words:
         return None
     return SearchTerms(words, prefix=len(words[-1]) >= MIN_PREFIX_CHARS)
+
+
+def _in_word(char: str) -> bool:
+    return unicodedata.category(char)[0] in WORD_CATEGORIES
+
+
+def _has_base(word: str) -> bool:
+    return any(unicodedata.category(char)[0] in "LN" for char in word)
 
 
 def marked_snippet(snippet: str | None, text: str) -> str:
