@@ -8,7 +8,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import MODULE_LOOP, send, sidebar_chat, sign_in
+from tests.browser.conftest import MODULE_LOOP, screenshot, send, sidebar_chat, sign_in
 from tests.browser.seeding import (
     RECORD_NOTIFICATIONS,
     group,
@@ -275,3 +275,50 @@ async def test_mark_unread_counts_again_until_the_chat_is_opened_again(new_page,
     await expect(page).to_have_title("chinwag")
     assert page.errors == []
 
+
+
+async def test_keyboard_reaches_message_actions_and_phone_layout_fits(new_page, live):
+    ana = await person(live, "ana", "Ana")
+    bo = await person(live, "bo", "Bo")
+    chat_id = await group(live, ana, "Pocket", [bo])
+    [long] = await say(
+        live, bo, chat_id,
+        "a long line " * 30 + "\n\n```\n" + "wide_code_line(" * 20 + "\n```\n\n| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |",
+    )
+    await say(live, bo, chat_id, "the last one")
+    page = await new_page(375, 740)
+    await sign_in(page, ana.username)
+    await sidebar_chat(page, "Pocket").click()
+    await expect(log(page)).to_contain_text("the last one")
+
+    # Up from the log focuses the newest message, Up again the one before; Tab reaches its actions
+    await log(page).focus()
+    await page.keyboard.press("ArrowUp")
+    last = log(page).locator(".message", has_text="the last one")
+    await expect(last).to_be_focused()
+    await page.keyboard.press("ArrowUp")
+    first = log(page).locator(f'.message[data-seq="{long["seq"]}"]')
+    await expect(first).to_be_focused()
+    reply = first.get_by_role("button", name="Reply")
+    for _ in range(4):  # past the wide code block and table: they scroll, so they take focus
+        await page.keyboard.press("Tab")
+        if await reply.evaluate("(button) => button === document.activeElement"):
+            break
+    await expect(reply).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#reply-bar")).to_contain_text("Replying to Bo: a long line")
+    await expect(page.get_by_role("textbox", name="Message")).to_be_focused()
+    await page.keyboard.press("Escape")
+    await expect(page.locator("#reply-bar")).to_be_hidden()
+
+    # on a phone nothing pushes the page sideways: wide code and tables scroll inside
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    box = await first.locator(".bubble").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    for name in ("Reply", "Add reaction", "Mark unread"):
+        await expect(first.get_by_role("button", name=name)).to_be_visible()
+    await expect(page.get_by_role("button", name="Attach files")).to_be_visible()
+    await expect(page.get_by_role("button", name="Search in this chat")).to_be_visible()
+    await screenshot(page, "phone-rich-messages")
+    await assert_accessible(page, "phone chat")
+    assert page.errors == []

@@ -31,6 +31,8 @@ function copyAttributes(from, to, myId) {
     if (href) to.setAttribute("href", href);
     to.setAttribute("target", "_blank");
     to.setAttribute("rel", "noopener noreferrer nofollow");
+  } else if (tag === "pre" || tag === "table") {
+    to.tabIndex = 0;  // they scroll sideways when wide: the keyboard must reach them too
   } else if (tag === "ol" && /^\d{1,9}$/.test(from.getAttribute("start") || "")) {
     to.setAttribute("start", from.getAttribute("start"));
   } else if (tag === "span" && from.classList.contains("mention")) {
@@ -78,4 +80,13 @@ export function snippetFragment(snippet) {
   const fragment = document.createDocumentFragment();
   copyChildren(parsed(snippet || ""), fragment, SNIPPET_TAGS, null);
   return fragment;
+}
+
+/** A quote's snippet is the start of the markdown as written: show it without the marks. */
+export function plainSnippet(markdown) {
+  return (markdown || "")
+    .replace(/(\*\*|__|~~|`+)/g, "")
+    .replace(/(^|\s)(>|#{1,6})\s+/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
 }

@@ -5,6 +5,7 @@
 import { api, explain } from "../api.js";
 import { $, displayName, show } from "../dom.js";
 import { send } from "../socket.js";
+import { plainSnippet } from "../richtext.js";
 import { emit, state, subscribe } from "../store.js";
 import { setupMentions } from "./mentions.js";
 import { hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
@@ -33,7 +34,7 @@ export function sendFrame(pending) {
 }
 
 function snippetOf(message) {
-  const text = (message.text || "").replace(/\s+/g, " ").trim();
+  const text = plainSnippet(message.text);
   if (!text) return message.attachments?.length ? "(file)" : "";
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
 }

@@ -2,7 +2,7 @@
 // Enter or Tab puts `@username ` in, Escape closes the list.
 
 import { $, displayName, el } from "../dom.js";
-import { state } from "../store.js";
+import { state, subscribe } from "../store.js";
 
 const SHOWN = 6;
 const TYPED = /(^|[^A-Za-z0-9_.@/-])@([A-Za-z0-9_.-]{0,32})$/;
@@ -10,6 +10,7 @@ let box = null;
 let options = [];   // [{username, label}]
 let chosen = 0;
 let typedFrom = 0;  // where the `@` is in the box
+let dismissed = false;  // Escape closed the list: it stays closed until the next keystroke
 
 function candidates(prefix) {
   const chat = state.chats.get(state.activeChatId);
@@ -76,6 +77,7 @@ function onKeydown(event) {
     pick(chosen);
   } else if (event.key === "Escape") {
     event.preventDefault();
+    dismissed = true;
     close();
   }
 }
@@ -85,6 +87,14 @@ export function setupMentions(textarea) {
   box.setAttribute("aria-autocomplete", "list");
   box.setAttribute("aria-controls", "mention-list");
   box.addEventListener("keydown", onKeydown);
-  box.addEventListener("input", () => { chosen = options.length ? chosen : 0; onInput(); });
+  box.addEventListener("input", () => {
+    dismissed = false;
+    chosen = options.length ? chosen : 0;
+    onInput();
+  });
   box.addEventListener("blur", () => close());
+  // typed before the member list came: offer it once it is here
+  subscribe("members", (chatId) => {
+    if (chatId === state.activeChatId && document.activeElement === box && !dismissed) onInput();
+  });
 }

@@ -5,7 +5,7 @@
 
 import { avatar } from "../avatars.js";
 import { $, displayName, el, icon } from "../dom.js";
-import { messageFragment } from "../richtext.js";
+import { messageFragment, plainSnippet } from "../richtext.js";
 import { messagesOf, state } from "../store.js";
 import { attachmentList, forgetDetachedImages } from "./attachments.js";
 import { reactionChips } from "./reactions.js";
@@ -70,7 +70,8 @@ function replyQuote(message, handlers) {
   const quoted = message.reply_to;
   if (!quoted) return null;
   const author = displayName(state.users.get(quoted.sender_id));
-  const snippet = quoted.snippet ?? "Original message deleted";
+  const snippet = quoted.snippet === null || quoted.snippet === undefined
+    ? "Original message deleted" : plainSnippet(quoted.snippet);
   return el("button", {
     class: "reply-quote", attrs: { type: "button", "aria-label": `Go to the message from ${author}: ${snippet}`,
       "data-focus-key": `quote-${message.seq}` },
