@@ -110,3 +110,23 @@ async def no_active_handlers(page) -> list[str]:
           return bad.map((a) => `${node.localName}[${a.name}=${a.value}]`);
         })"""
     )
+
+
+def landscape(width: int = 640, height: int = 360) -> bytes:
+    """A small picture for screenshots: sky, sun and hills."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        shade = y * 120 // height
+        draw.line([(0, y), (width, y)], fill=(90 + shade, 150 + shade // 2, 230))
+    draw.ellipse([width * 0.68, height * 0.12, width * 0.82, height * 0.37], fill=(255, 214, 90))
+    draw.polygon([(0, height), (0, height * 0.7), (width * 0.35, height * 0.5),
+                  (width * 0.7, height * 0.75), (width, height * 0.6), (width, height)],
+                 fill=(60, 140, 80))
+    draw.polygon([(0, height), (width * 0.2, height * 0.8), (width * 0.55, height * 0.68),
+                  (width, height * 0.85), (width, height)], fill=(40, 110, 60))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

@@ -10,7 +10,7 @@ import re
 from playwright.async_api import expect
 
 from tests.browser.conftest import MODULE_LOOP, screenshot, send, sidebar_chat, sign_in
-from tests.browser.seeding import group, person, png, say
+from tests.browser.seeding import group, landscape, person, png, say
 from tests.browser.test_safety import assert_accessible
 
 pytestmark = MODULE_LOOP
@@ -267,10 +267,10 @@ async def test_screenshot_rich_messages(new_page, live):
     await sidebar_chat(page, "Launch").click()
     await expect(log(page).locator(".reaction-chip")).to_have_count(2)
     await page.locator("#file-input").set_input_files(
-        {"name": "release-notes.png", "mimeType": "image/png", "buffer": png(640, 360)}
+        {"name": "offsite.png", "mimeType": "image/png", "buffer": landscape()}
     )
     await expect(page.get_by_role("list", name="Files to send")).to_contain_text("uploaded")
-    await send(page, "```\n$ git tag v2 && git push --tags\n```")
+    await send(page, "Offsite photo, and the command for Friday:\n\n```\n$ git tag v2 && git push --tags\n```")
     await loaded(log(page).locator(".attachment-thumb"))
     await page.mouse.move(0, 0)
     await screenshot(page, "desktop-rich-messages")

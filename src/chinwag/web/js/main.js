@@ -12,6 +12,7 @@ import { forgetFetchedUsers } from "./users.js";
 import { setupAccount } from "./views/account.js";
 import { setupImageDialog } from "./views/attachments.js";
 import { setupAuth, showAuth } from "./views/auth.js";
+import { resetComposer } from "./views/composer.js";
 import { activateChat, setupChat } from "./views/chat.js";
 import { openAt } from "./views/history.js";
 import { setupDialogs } from "./views/dialogs.js";
@@ -59,6 +60,7 @@ function leaveApp(notice = "") {
   reset();
   forgetFiles();
   forgetFetchedUsers();
+  resetComposer();
   history.replaceState(null, "", "#/signin");
   showAuth("signin", notice);
 }

@@ -8,7 +8,7 @@ import { send } from "../socket.js";
 import { plainSnippet } from "../richtext.js";
 import { emit, state, subscribe } from "../store.js";
 import { setupMentions } from "./mentions.js";
-import { hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
+import { forgetUploads, hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
 
 const TYPING_EVERY_MS = 3000;
 const SNIPPET_CHARS = 80;
@@ -154,6 +154,15 @@ export function setupComposer({ onBeforeSend } = {}) {
   });
   $("reply-cancel").addEventListener("click", () => { cancelReply(); box.focus(); });
   subscribe("active", () => { stopEdit(); renderReply(); updateSend(); });
+}
+
+/** Signed out: drafts (reply targets, files, an edit) go with the account. */
+export function resetComposer() {
+  stopEdit();
+  replies.clear();
+  renderReply();
+  forgetUploads();
+  $("composer-text").value = "";
 }
 
 /** A send the server refused (error frame naming its client_id) shows why. */

@@ -114,6 +114,13 @@ function chip(chatId, item) {
                    on: { click: () => remove(chatId, item.key) } }));
 }
 
+/** Signed out: no draft of this account's files stays behind for the next one. */
+export function forgetUploads() {
+  for (const list of drafts.values()) for (const item of list) forget(item);
+  drafts.clear();
+  render();
+}
+
 export function render() {
   const chatId = state.activeChatId;
   const list = chatId ? listOf(chatId) : [];
