@@ -57,7 +57,8 @@ def vocabulary(rng: random.Random) -> list[str]:
     words: set[str] = set()
     while len(words) < VOCABULARY:
         words.add("".join(rng.choices(SYLLABLES, k=rng.choice((1, 2, 2, 3, 3, 4)))))
-    return sorted(words, key=lambda w: len(w) + rng.random() * 8)
+    # sorted() first: a set's order changes with the process's hash seed.
+    return sorted(sorted(words), key=lambda w: len(w) + rng.random() * 8)
 
 
 def zipf_weights(count: int, exponent: float = 1.07) -> list[float]:

@@ -168,4 +168,4 @@ async def test_a_long_message_gets_a_short_snippet_around_the_match(client, ana,
     await sent(client, ana, chat["id"], " ".join(words))
     (hit,) = await hits(client, bob, "needle")
     assert "<mark>needle</mark>" in hit["snippet"]
-    assert "w0 " not in hit["snippet"] and len(hit["snippet"].split()) <= 30
+    assert "w0 " not in hit["snippet"] and len(hit["snippet"].split()) <= 32

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert, update
+
+from chinwag.chats.models import Chat
+from chinwag.db.base import utcnow
+from chinwag.messages.models import Message
+from chinwag.search.service import CANDIDATES
 from tests.messages.helpers import delete, direct, edit, sent
 from tests.search.helpers import hits
 
@@ -69,3 +75,26 @@ async def test_a_cursor_from_a_chat_i_cannot_see_tells_nothing_about_it(client, 
     # Its score is not used (the page would tell whether it holds the word), only its id.
     assert await _ids(client, cyd, "delta", before=secret["id"]) == [ids[1], ids[0]]
     assert await _ids(client, cyd, "delta", before=ids[0]) == []
+
+
+async def test_a_common_word_ranks_its_newest_matches_and_before_reaches_older(
+    client, ctx, ana, bob
+):
+    chat = await direct(client, ana, bob)
+    strongest = await sent(client, ana, chat["id"], "zeta zeta zeta")
+    count = CANDIDATES + 50
+    rows = [
+        {"chat_id": chat["id"], "seq": seq, "sender_id": ana.id, "kind": "text",
+         "text": f"zeta filler {seq}", "html": "", "mentions": [], "created_at": utcnow()}
+        for seq in range(2, count + 2)
+    ]  # fmt: skip
+    async with ctx.sessionmaker() as db:
+        ids = list(await db.scalars(insert(Message).returning(Message.id), rows))
+        await db.execute(update(Chat).where(Chat.id == chat["id"]).values(last_seq=count + 1))
+        await db.commit()
+    # Only the newest CANDIDATES matches are ranked: the strongest, oldest one is not.
+    first = await _ids(client, bob, "zeta")
+    assert first == sorted(ids, reverse=True)[:20]
+    # A cursor older than those ranks the matches older than it, the strongest first.
+    older = await _ids(client, bob, "zeta", before=ids[10])
+    assert older == [strongest["id"], *reversed(ids[:10])]

@@ -5,7 +5,9 @@ Shared by the chats service (system messages) and the messages service (user mes
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from collections.abc import Collection
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.chats.models import Chat, ChatMembership
@@ -92,3 +94,28 @@ async def read_state(db: AsyncSession, chat_id: int) -> ReadState:
         .limit(2)  # all ReadState needs, however big the group
     )
     return ReadState(dict(rows.all()))
+
+
+async def read_states(db: AsyncSession, chat_ids: Collection[int]) -> dict[int, ReadState]:
+    """read_state of several chats in one query (a page of search hits spans many chats)."""
+    lowest = (
+        select(
+            ChatMembership.chat_id,
+            ChatMembership.user_id,
+            ChatMembership.read_receipt_seq,
+            func.row_number()
+            .over(partition_by=ChatMembership.chat_id, order_by=ChatMembership.read_receipt_seq)
+            .label("rank"),
+        )
+        .where(ChatMembership.chat_id.in_(list(chat_ids)))
+        .subquery()
+    )
+    rows = await db.execute(
+        select(lowest.c.chat_id, lowest.c.user_id, lowest.c.read_receipt_seq).where(
+            lowest.c.rank <= 2
+        )
+    )
+    pointers: dict[int, dict[int, int]] = {chat_id: {} for chat_id in chat_ids}
+    for chat_id, user_id, seq in rows:
+        pointers[chat_id][user_id] = seq
+    return {chat_id: ReadState(found) for chat_id, found in pointers.items()}

@@ -1,9 +1,14 @@
 """Full-text search per dialect: SQLite FTS5 and PostgreSQL tsvector (see migration 0003).
 
-Each dialect gives two things: the matches as a `(id, score)` selectable, higher scores better,
-restricted to some chats; and the snippets of a few messages with the markers of
+Each dialect gives two things: the candidates, the newest matches in some chats as
+`(id, score)` with higher scores better; and the snippets of a few messages with the markers of
 search.terms around the matches. The user's words reach the database only as quoted strings
 of letters and digits, never as query syntax.
+
+Why a cap on candidates: ranking needs each match's row, and the messages of one chat are
+spread over the whole table (chats talk at the same time), so ranking every message that holds
+a common word costs a page read per message. The newest matches come cheap from the index (or
+a backward scan of the primary key) instead.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from sqlalchemy import BigInteger, Float, bindparam, cast, column, func, literal
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.selectable import SelectBase
 
 from chinwag.search.terms import MARK_END, MARK_START, SearchTerms
+from chinwag.validation import MAX_BIGINT
 
 SNIPPET_WORDS = 24
 
@@ -43,16 +48,24 @@ def _fts5_match(terms: SearchTerms, chat_ids: Sequence[int]) -> str:
     return f"{_fts5_words(terms)} AND chat : ({chats})"
 
 
-def _sqlite_hits(terms: SearchTerms, chat_ids: Sequence[int]) -> SelectBase:
-    # bm25 is lower for better matches; the chat column weighs nothing.
-    return (
-        sql(
-            "SELECT rowid AS id, -bm25(messages_search, 1.0, 0.0) AS score "
-            "FROM messages_search WHERE messages_search MATCH :match"
-        )
-        .bindparams(match=_fts5_match(terms, chat_ids))
-        .columns(column("id", BigInteger), column("score", Float))
+async def _sqlite_candidates(
+    db: AsyncSession,
+    terms: SearchTerms,
+    chat_ids: Sequence[int],
+    older_than: int | None,
+    cap: int,
+) -> list[tuple[int, float]]:
+    # FTS5 walks the matches newest first (from below `older`) and scores only those it
+    # returns. bm25 is lower for better matches; the chat column weighs nothing.
+    query = sql(
+        "SELECT rowid, -bm25(messages_search, 1.0, 0.0) FROM messages_search "
+        "WHERE messages_search MATCH :match AND rowid < :older ORDER BY rowid DESC LIMIT :cap"
+    ).bindparams(
+        match=_fts5_match(terms, chat_ids),
+        older=MAX_BIGINT if older_than is None else older_than,
+        cap=cap,
     )
+    return [(row[0], row[1]) for row in await db.execute(query)]
 
 
 async def _sqlite_snippets(
@@ -84,9 +97,11 @@ _messages = table(
     column("search_vector", TSVECTOR),
 )
 _CONFIG = cast(literal("chinwag_search"), REGCONFIG)
+# ts_headline stops soon after MinWords and counts the entities of the escaped text (below)
+# as words: ask for about as many words as FTS5's snippet gives.
 _HEADLINE = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, "
-    f"MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, ShortWord=1"
+    f"MaxWords={SNIPPET_WORDS + 8}, MinWords={SNIPPET_WORDS}, ShortWord=1"
 )
 
 
@@ -98,13 +113,31 @@ def _tsquery(terms: SearchTerms):
     return func.to_tsquery(_CONFIG, bindparam("tsquery", " & ".join(quoted)))
 
 
-def _postgresql_hits(terms: SearchTerms, chat_ids: Sequence[int]) -> SelectBase:
+async def _postgresql_candidates(
+    db: AsyncSession,
+    terms: SearchTerms,
+    chat_ids: Sequence[int],
+    older_than: int | None,
+    cap: int,
+) -> list[tuple[int, float]]:
+    # Which plan is right depends on how common the words are (a backward scan of the newest
+    # messages for a common word, the GIN index for a rare one): plan with the values, every
+    # time, not with a generic plan cached for the prepared statement.
+    await db.execute(sql("SET LOCAL plan_cache_mode = force_custom_plan"))
     query = _tsquery(terms)
     vector = _messages.c.search_vector
-    # Normalisation 1 divides by 1 + log(length), as bm25 favours the shorter of two messages.
-    return select(_messages.c.id, func.ts_rank(vector, query, 1).cast(Float).label("score")).where(
-        vector.op("@@")(query), _messages.c.chat_id.in_(list(chat_ids))
+    newest = (
+        select(_messages.c.id, vector)
+        .where(vector.op("@@")(query), _messages.c.chat_id.in_(list(chat_ids)))
+        .order_by(_messages.c.id.desc())
+        .limit(cap)
     )
+    if older_than is not None:
+        newest = newest.where(_messages.c.id < older_than)
+    newest = newest.subquery()
+    # Normalisation 1 divides by 1 + log(length), as bm25 favours the shorter of two messages.
+    score = func.ts_rank(newest.c.search_vector, query, 1).cast(Float)
+    return [(row[0], row[1]) for row in await db.execute(select(newest.c.id, score))]
 
 
 def _escaped(text):
@@ -123,15 +156,21 @@ async def _postgresql_snippets(
     return {message_id: html.unescape(marked) for message_id, marked in rows}
 
 
+Candidates = Callable[
+    [AsyncSession, SearchTerms, Sequence[int], int | None, int], Awaitable[list[tuple[int, float]]]
+]
+Snippets = Callable[[AsyncSession, SearchTerms, Sequence[int]], Awaitable[dict[int, str]]]
+
+
 @dataclass(frozen=True)
 class FullText:
-    hits: Callable[[SearchTerms, Sequence[int]], SelectBase]
-    snippets: Callable[[AsyncSession, SearchTerms, Sequence[int]], Awaitable[dict[int, str]]]
+    candidates: Candidates  # (db, terms, chat_ids, older_than, cap) -> [(id, score)]
+    snippets: Snippets  # (db, terms, ids) -> {id: text with markers}
 
 
 _BY_DIALECT = {
-    "sqlite": FullText(_sqlite_hits, _sqlite_snippets),
-    "postgresql": FullText(_postgresql_hits, _postgresql_snippets),
+    "sqlite": FullText(_sqlite_candidates, _sqlite_snippets),
+    "postgresql": FullText(_postgresql_candidates, _postgresql_snippets),
 }
 
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.access import member_chat, member_chat_ids
 from chinwag.messages.models import Message
-from chinwag.messages.store import ReadState, read_state
+from chinwag.messages.store import ReadState, read_states
 from chinwag.messages.views import message_views
 from chinwag.search.fulltext import FullText, fulltext_for
 from chinwag.search.terms import SearchTerms, marked_snippet, parse_terms
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Matches ranked per search, the newest first (see fulltext): a word in thousands of messages
+# gives the best of its recent ones; anything more precise is ranked whole.
+CANDIDATES = 1000
 
 
 class ReadStates:
@@ -39,11 +42,12 @@ async def search_messages(
     before: int | None = None,
 ) -> list[dict]:
     """Messages of my chats (or of `chat_id`) that contain every word of `query`, best match
-    first (ties: newest first), as `{chat_id, message, snippet}`.
+    first (ties: newest first), as `{chat_id, message, snippet}`. The newest CANDIDATES
+    matches are ranked.
 
     `before` is the id of the last hit of the previous page: the answer carries on after it.
-    When that message is no longer a hit (edited or deleted since), it carries on with the
-    hits older than it. A query without any word answers no hits."""
+    When that message is not among the ranked matches (edited or deleted since, or older), the
+    answer ranks the matches older than it instead. A query without any word has no hits."""
     if chat_id is not None:
         await member_chat(db, chat_id, me.id)  # 404 unseen, 403 a public group I'm not in
         chat_ids = [chat_id]
@@ -58,7 +62,7 @@ async def search_messages(
         return []
     messages = await _messages_in_order(db, ranked)
     snippets = await fulltext.snippets(db, terms, [m.id for m in messages])
-    states = {cid: await read_state(db, cid) for cid in {m.chat_id for m in messages}}
+    states = await read_states(db, {m.chat_id for m in messages})
     views = await message_views(db, messages, ReadStates(states))
     return [
         {
@@ -78,20 +82,21 @@ async def _ranked_ids(
     limit: int,
     before: int | None,
 ) -> list[int]:
-    hits = fulltext.hits(terms, chat_ids).cte("hits")
-    page = select(hits.c.id)
+    ranked = _best_first(await fulltext.candidates(db, terms, chat_ids, None, CANDIDATES))
     if before is not None:
-        # Keyset on (score, id), the cursor's score taken in this same query so it compares
-        # exactly; a cursor that is not a hit (any more) leaves only `id < before`.
-        cursor = select(hits.c.score).where(hits.c.id == before).scalar_subquery()
-        page = page.where(
-            or_(
-                hits.c.score < cursor,
-                and_(hits.c.id < before, or_(hits.c.score == cursor, cursor.is_(None))),
-            )
-        )
-    page = page.order_by(hits.c.score.desc(), hits.c.id.desc()).limit(limit)
-    return list(await db.scalars(page))
+        after = next((n for n, (message_id, _) in enumerate(ranked) if message_id == before), None)
+        if after is None:
+            # Not a candidate (edited, deleted, out of the newest, or not mine): the matches
+            # older than it, so the cursor tells nothing about the message it names.
+            found = await fulltext.candidates(db, terms, chat_ids, before, CANDIDATES)
+            ranked = _best_first(found)
+        else:
+            ranked = ranked[after + 1 :]
+    return [message_id for message_id, _ in ranked[:limit]]
+
+
+def _best_first(candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    return sorted(candidates, key=lambda hit: (-hit[1], -hit[0]))
 
 
 async def _messages_in_order(db: AsyncSession, ids: list[int]) -> list[Message]:
