@@ -223,6 +223,7 @@ async def test_mention_highlights_badges_and_notifies(new_page, live):
     await expect(bo_page).to_have_title("(@1 · 1) chinwag")
     await bo_page.wait_for_function("() => window.shownNotifications.length > 0")
     shown = await bo_page.evaluate("window.shownNotifications")
+    assert len(shown) == 1, shown  # one notification, the mention, not also the plain one
     assert shown[-1]["title"] == "Ana mentioned you in Mentions"
     assert shown[-1]["body"] == f"look here @{bo.username} please"
     assert shown[-1]["tag"] == f"chat-{chat_id}"

@@ -41,7 +41,8 @@ function allowed() {
 }
 
 export async function notifyMessage(chat, message) {
-  if (!allowed() || mentioned.has(message.id)) return;
+  // a message that mentions me notifies through its `notification` event, once
+  if (!allowed() || mentioned.has(message.id) || message.mentions?.includes(state.me?.id)) return;
   if (!document.hidden && state.activeChatId === chat.id) return;
   const sender = displayName(await userOf(message.sender_id));
   if (mentioned.has(message.id)) return;  // the mention came while the name was fetched
