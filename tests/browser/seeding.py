@@ -122,11 +122,27 @@ def landscape(width: int = 640, height: int = 360) -> bytes:
         shade = y * 120 // height
         draw.line([(0, y), (width, y)], fill=(90 + shade, 150 + shade // 2, 230))
     draw.ellipse([width * 0.68, height * 0.12, width * 0.82, height * 0.37], fill=(255, 214, 90))
-    draw.polygon([(0, height), (0, height * 0.7), (width * 0.35, height * 0.5),
-                  (width * 0.7, height * 0.75), (width, height * 0.6), (width, height)],
-                 fill=(60, 140, 80))
-    draw.polygon([(0, height), (width * 0.2, height * 0.8), (width * 0.55, height * 0.68),
-                  (width, height * 0.85), (width, height)], fill=(40, 110, 60))
+    draw.polygon(
+        [
+            (0, height),
+            (0, height * 0.7),
+            (width * 0.35, height * 0.5),
+            (width * 0.7, height * 0.75),
+            (width, height * 0.6),
+            (width, height),
+        ],
+        fill=(60, 140, 80),
+    )
+    draw.polygon(
+        [
+            (0, height),
+            (width * 0.2, height * 0.8),
+            (width * 0.55, height * 0.68),
+            (width, height * 0.85),
+            (width, height),
+        ],
+        fill=(40, 110, 60),
+    )
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

@@ -109,7 +109,8 @@ async def test_image_uploads_with_progress_previews_and_opens_full_size(new_page
     marker = await thumb.evaluate("(img) => { img.dataset.kept = 'yes'; return img.src; }")
     await send(ana_page, "one more")
     await expect(log(bo_page)).to_contain_text("one more")
-    assert await thumb.get_attribute("data-kept") == "yes" and await thumb.get_attribute("src") == marker
+    assert await thumb.get_attribute("data-kept") == "yes"
+    assert await thumb.get_attribute("src") == marker
     assert ana_page.errors == [] and bo_page.errors == []
 
 
@@ -131,8 +132,7 @@ async def test_document_chip_downloads_and_size_errors_show(new_page, live):
         await download_chip.click()
     download = await waiting.value
     assert download.suggested_filename == "minutes.txt"
-    with open(await download.path(), "rb") as saved:
-        assert saved.read() == content
+    assert (await download.path()).read_bytes() == content
     await expect(sidebar_chat(bo_page, "Docs")).to_contain_text("Ana: 1 file")
 
     # removing a chip before sending drops it
@@ -270,7 +270,7 @@ async def test_screenshot_rich_messages(new_page, live):
         {"name": "offsite.png", "mimeType": "image/png", "buffer": landscape()}
     )
     await expect(page.get_by_role("list", name="Files to send")).to_contain_text("uploaded")
-    await send(page, "Offsite photo, and the command for Friday:\n\n```\n$ git tag v2 && git push --tags\n```")
+    await send(page, "Offsite photo, and for Friday:\n\n```\n$ git tag v2 && git push --tags\n```")
     await loaded(log(page).locator(".attachment-thumb"))
     await page.mouse.move(0, 0)
     await screenshot(page, "desktop-rich-messages")

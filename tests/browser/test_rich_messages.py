@@ -169,8 +169,10 @@ async def test_reactions_through_the_picker_show_live_and_toggle(new_page, live)
     await picker.get_by_role("button", name="React with 🎉").click()
     await expect(picker).to_be_hidden()
 
-    chip_on_bo = log(bo_page).locator(".message", has_text="react to this").locator(
-        ".reaction-chip", has_text="🎉"
+    chip_on_bo = (
+        log(bo_page)
+        .locator(".message", has_text="react to this")
+        .locator(".reaction-chip", has_text="🎉")
     )
     await expect(chip_on_bo).to_have_text("🎉1")
     await expect(chip_on_bo).to_have_attribute("aria-pressed", "false")
@@ -277,15 +279,12 @@ async def test_mark_unread_counts_again_until_the_chat_is_opened_again(new_page,
     assert page.errors == []
 
 
-
 async def test_keyboard_reaches_message_actions_and_phone_layout_fits(new_page, live):
     ana = await person(live, "ana", "Ana")
     bo = await person(live, "bo", "Bo")
     chat_id = await group(live, ana, "Pocket", [bo])
-    [long] = await say(
-        live, bo, chat_id,
-        "a long line " * 30 + "\n\n```\n" + "wide_code_line(" * 20 + "\n```\n\n| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |",
-    )
+    wide = "a long line " * 30 + "\n\n```\n" + "wide_code_line(" * 20 + "\n```\n\n"
+    [long] = await say(live, bo, chat_id, wide + "| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |")
     await say(live, bo, chat_id, "the last one")
     page = await new_page(375, 740)
     await sign_in(page, ana.username)

@@ -19,7 +19,10 @@ const handlers = {
   "message.updated": (frame) => onUpdated(frame.message),
   "message.deleted": (frame) => {
     const message = messagesOf(frame.chat_id).get(frame.seq);
-    if (message) putMessages(frame.chat_id, [{ ...message, deleted: true, text: null }]);
+    if (message) {
+      putMessages(frame.chat_id, [{ ...message, deleted: true, text: null, html: null,
+                                   attachments: [], reactions: [] }]);
+    }
   },
   typing: (frame) => {
     if (frame.user_id === state.me?.id) return;
