@@ -7,8 +7,9 @@ Builds `--messages` messages over `--chats` chats with bulk inserts straight int
 (the search index is filled by the migration's triggers on SQLite and by the generated column
 on PostgreSQL, as for any send). Texts are 3 to 25 words drawn from a vocabulary of 20,000
 made-up words with a Zipf-like distribution (seeded, so every run builds the same history).
-200 people are members of 10 to 50 chats each. Then five of them run `--queries` searches of
-mixed kinds (common, middling and rare words, prefixes of 2 and 4 letters, two words) on
+200 people are members of 10 to 50 chats each, one of them of 500. Five of the first run
+`--queries` searches of mixed kinds (common, middling and rare words, prefixes of 2 and 4
+letters, two words), and the one in 500 chats a third of them ("wide"), on
 SQLite and, when a URL is given (or CHINWAG_TEST_DATABASE_URL is set), on PostgreSQL (a fresh
 database next to it). Prints build time and p50/p95 per kind and writes bench/results/search.json.
 """
@@ -46,6 +47,7 @@ from chinwag.search.service import search_messages
 VOCABULARY = 20_000
 PEOPLE = 200
 SEARCHERS = 5
+WIDE_CHATS = 500  # one more searcher, in this many chats (an admin of a large site)
 BATCH = 5_000
 ENDINGS = ("", "", "n", "r", "s")
 SYLLABLES = [c + v + e for c in "bcdfghklmnprstvw" for v in "aeiou" for e in ENDINGS]
@@ -87,8 +89,9 @@ async def seed_people(db, chats: int, rng: random.Random) -> tuple[list[User], l
     db.add_all(chat_rows)
     await db.flush()
     members: list[list[int]] = [[] for _ in chat_rows]
-    for user in users:
-        for index in rng.sample(range(chats), min(chats, rng.randint(10, 50))):
+    for n, user in enumerate(users):
+        joins = WIDE_CHATS if n == SEARCHERS else rng.randint(10, 50)
+        for index in rng.sample(range(chats), min(chats, joins)):
             members[index].append(user.id)
     await db.execute(
         insert(ChatMembership),
@@ -159,25 +162,35 @@ async def run_case(url: str, data_dir: Path, args) -> dict:
             async with ctx.engine.connect() as connection:
                 conn = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await conn.execute(text("VACUUM ANALYZE messages"))
-        timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
-        found: dict[str, list[int]] = {kind: [] for kind in KINDS}
-        for n, (kind, query) in enumerate(queries(args.queries, rng)):
-            searcher = users[n % SEARCHERS]
-            started = time.perf_counter()
-            async with ctx.sessionmaker() as db:
-                page = await search_messages(db, searcher, query)
-            timings[kind].append(time.perf_counter() - started)
-            found[kind].append(len(page))
+        load = os.getloadavg()[0]
+        searches = queries(args.queries, rng)
+        timings, found = await measure(ctx, users[:SEARCHERS], searches)
+        wide, _ = await measure(ctx, [users[SEARCHERS]], searches[: len(searches) // 3])
     every = [t for values in timings.values() for t in values]
     return {
         "messages": args.messages,
         "chats": args.chats,
         "queries": args.queries,
         "build_seconds": round(build_seconds, 1),
+        "load_average": [round(load, 2), round(os.getloadavg()[0], 2)],
         "all_ms": _percentiles(every),
         **{f"{kind}_ms": _percentiles(values) for kind, values in timings.items()},
+        "wide_ms": _percentiles([t for values in wide.values() for t in values]),
         "mean_hits": {kind: round(statistics.mean(n), 1) for kind, n in found.items()},
     }
+
+
+async def measure(ctx, searchers: list[User], searches: list[tuple[str, str]]):
+    """Seconds and hit counts per kind of query, the searchers taking turns."""
+    timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    found: dict[str, list[int]] = {kind: [] for kind in KINDS}
+    for n, (kind, query) in enumerate(searches):
+        started = time.perf_counter()
+        async with ctx.sessionmaker() as db:
+            page = await search_messages(db, searchers[n % len(searchers)], query)
+        timings[kind].append(time.perf_counter() - started)
+        found[kind].append(len(page))
+    return timings, found
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -213,7 +226,8 @@ def run_backend(backend: str, url: str, tmp: Path, args) -> dict:
     kinds = "  ".join(f"{k}: {row[f'{k}_ms']['p50']}/{row[f'{k}_ms']['p95']}" for k in KINDS)
     print(
         f"{backend:<11} build {row['build_seconds']} s  all p50 {row['all_ms']['p50']} ms "
-        f"p95 {row['all_ms']['p95']} ms  (p50/p95 ms: {kinds})",
+        f"p95 {row['all_ms']['p95']} ms  (p50/p95 ms: {kinds}; in {WIDE_CHATS} chats: "
+        f"{row['wide_ms']['p50']}/{row['wide_ms']['p95']}; load {row['load_average']})",
         flush=True,
     )
     return row

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.conftest import Person
+
+# Each such test runs twice: as is (the caller's chats hold most messages) and with a crowd of
+# strangers' messages (they hold little): SQLite searches those two cases differently.
+CROWDED = pytest.mark.parametrize("crowded", [False, True], ids=["mine", "crowded"])
 
 
 def search(client: httpx.AsyncClient, person: Person, q: str, **params):

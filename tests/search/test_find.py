@@ -4,7 +4,7 @@ hit shape and the snippet."""
 from __future__ import annotations
 
 from tests.messages.helpers import direct, group, history, same_message, sent
-from tests.search.helpers import hit_texts, hits
+from tests.search.helpers import CROWDED, hit_texts, hits
 
 
 async def test_finds_messages_by_word_whatever_the_case(client, ana, bob):
@@ -16,7 +16,10 @@ async def test_finds_messages_by_word_whatever_the_case(client, ana, bob):
     assert await hit_texts(client, bob, "dinner") == []
 
 
-async def test_every_word_must_occur(client, ana, bob):
+@CROWDED
+async def test_every_word_must_occur(client, ana, bob, crowd, crowded):
+    if crowded:
+        await crowd(200)
     chat = await direct(client, ana, bob)
     await sent(client, ana, chat["id"], "deploy the api today")
     await sent(client, ana, chat["id"], "deploy the web client")
@@ -28,7 +31,10 @@ async def test_every_word_must_occur(client, ana, bob):
     ]
 
 
-async def test_the_last_word_matches_as_a_prefix(client, ana, bob):
+@CROWDED
+async def test_the_last_word_matches_as_a_prefix(client, ana, bob, crowd, crowded):
+    if crowded:
+        await crowd(200)
     chat = await direct(client, ana, bob)
     await sent(client, ana, chat["id"], "the deployment failed")
     await sent(client, ana, chat["id"], "we deploy on mondays")
@@ -77,7 +83,10 @@ async def test_words_joined_by_punctuation_are_found_one_by_one(client, ana, bob
         assert len(await hits(client, bob, query)) == 1, query
 
 
-async def test_more_occurrences_rank_first(client, ana, bob):
+@CROWDED
+async def test_more_occurrences_rank_first(client, ana, bob, crowd, crowded):
+    if crowded:
+        await crowd(200)
     chat = await direct(client, ana, bob)
     await sent(client, ana, chat["id"], "outage in the north region since noon today")
     await sent(client, ana, chat["id"], "outage again: second outage in the north region")

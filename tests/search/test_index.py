@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from tests.messages.helpers import delete, direct, edit, group, history, sent
-from tests.search.helpers import hit_texts, hits
+from tests.search.helpers import CROWDED, hit_texts, hits
 
 
-async def test_an_edit_is_searched_by_its_new_text_only(client, ana, bob):
+@CROWDED
+async def test_an_edit_is_searched_by_its_new_text_only(client, ana, bob, crowd, crowded):
+    if crowded:
+        await crowd(200)
     chat = await direct(client, ana, bob)
     message = await sent(client, ana, chat["id"], "meeting on tuesday")
     response = await edit(client, ana, message["id"], "meeting on thursday")
@@ -30,7 +33,10 @@ async def test_edits_again_and_again_leave_one_entry(client, ana, bob):
     assert await hit_texts(client, bob, "three") == []
 
 
-async def test_a_deleted_message_is_gone(client, ana, bob):
+@CROWDED
+async def test_a_deleted_message_is_gone(client, ana, bob, crowd, crowded):
+    if crowded:
+        await crowd(200)
     chat = await direct(client, ana, bob)
     gone = await sent(client, ana, chat["id"], "password is hunter2")
     await sent(client, ana, chat["id"], "the password policy")

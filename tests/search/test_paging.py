@@ -9,7 +9,7 @@ from chinwag.db.base import utcnow
 from chinwag.messages.models import Message
 from chinwag.search.service import CANDIDATES
 from tests.messages.helpers import delete, direct, edit, sent
-from tests.search.helpers import hits
+from tests.search.helpers import CROWDED, hits
 
 
 async def _ids(client, person, q: str, **params) -> list[int]:
@@ -25,7 +25,12 @@ async def test_limit_defaults_to_20_and_goes_up_to_100(client, ana, bob):
     assert len(await _ids(client, bob, "note", limit=7)) == 7
 
 
-async def test_pages_continue_after_the_last_hit_without_gaps_or_repeats(client, ana, bob):
+@CROWDED
+async def test_pages_continue_after_the_last_hit_without_gaps_or_repeats(
+    client, ana, bob, crowd, crowded
+):
+    if crowded:
+        await crowd(200)
     chat = await direct(client, ana, bob)
     # Different ranks (one to four occurrences) and ties within each rank.
     for n in range(12):
@@ -54,7 +59,12 @@ async def test_ranked_pages_are_not_simply_older_messages(client, ana, bob):
     assert await _ids(client, bob, "beta", before=new_weak["id"]) == []
 
 
-async def test_a_cursor_that_is_no_longer_a_hit_continues_with_older_hits(client, ana, bob):
+@CROWDED
+async def test_a_cursor_that_is_no_longer_a_hit_continues_with_older_hits(
+    client, ana, bob, crowd, crowded
+):
+    if crowded:
+        await crowd(200)
     chat = await direct(client, ana, bob)
     ids = [(await sent(client, ana, chat["id"], f"gamma {n}"))["id"] for n in range(5)]
     assert await _ids(client, bob, "gamma", limit=2) == [ids[4], ids[3]]
@@ -66,7 +76,12 @@ async def test_a_cursor_that_is_no_longer_a_hit_continues_with_older_hits(client
     assert await _ids(client, bob, "gamma", before=ids[2]) == [ids[1], ids[0]]
 
 
-async def test_a_cursor_from_a_chat_i_cannot_see_tells_nothing_about_it(client, ana, bob, cyd):
+@CROWDED
+async def test_a_cursor_from_a_chat_i_cannot_see_tells_nothing_about_it(
+    client, ana, bob, cyd, crowd, crowded
+):
+    if crowded:
+        await crowd(200)
     hidden = await direct(client, ana, bob)
     mine = await direct(client, cyd, ana)
     ids = [(await sent(client, ana, mine["id"], f"delta {n}"))["id"] for n in range(2)]
@@ -77,9 +92,12 @@ async def test_a_cursor_from_a_chat_i_cannot_see_tells_nothing_about_it(client, 
     assert await _ids(client, cyd, "delta", before=ids[0]) == []
 
 
+@CROWDED
 async def test_a_common_word_ranks_its_newest_matches_and_before_reaches_older(
-    client, ctx, ana, bob
+    client, ctx, ana, bob, crowd, crowded
 ):
+    if crowded:
+        await crowd(12 * CANDIDATES)
     chat = await direct(client, ana, bob)
     strongest = await sent(client, ana, chat["id"], "zeta zeta zeta")
     count = CANDIDATES + 50

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from chinwag.search.fulltext import chats_hold_a_tenth
 from tests.conftest import assert_error
 from tests.messages.helpers import direct, group, sent
-from tests.search.helpers import hit_texts, search
+from tests.search.helpers import CROWDED, hit_texts, search
 
 
-async def test_others_private_chats_never_appear(client, ana, bob, cyd):
+@CROWDED
+async def test_others_private_chats_never_appear(client, ana, bob, cyd, crowd, crowded):
+    if crowded:
+        await crowd(200)
     theirs = await group(client, ana, bob, name="Ana and Bob")
     their_direct = await direct(client, ana, bob)
     mine = await direct(client, cyd, ana)
@@ -21,7 +25,10 @@ async def test_others_private_chats_never_appear(client, ana, bob, cyd):
     ]
 
 
-async def test_a_public_group_i_have_not_joined_does_not_appear(client, ana, bob):
+@CROWDED
+async def test_a_public_group_i_have_not_joined_does_not_appear(client, ana, bob, crowd, crowded):
+    if crowded:
+        await crowd(200)
     room = await group(client, ana, public=True, name="Lobby")
     await sent(client, ana, room["id"], "welcome to the lobby")
     assert await hit_texts(client, bob, "lobby") == []
@@ -30,7 +37,10 @@ async def test_a_public_group_i_have_not_joined_does_not_appear(client, ana, bob
     assert await hit_texts(client, bob, "lobby") == ["welcome to the lobby"]
 
 
-async def test_leaving_a_group_stops_its_results(client, ana, bob):
+@CROWDED
+async def test_leaving_a_group_stops_its_results(client, ana, bob, crowd, crowded):
+    if crowded:
+        await crowd(200)
     chat = await group(client, ana, bob)
     await sent(client, ana, chat["id"], "offsite agenda attached")
     assert await hit_texts(client, bob, "agenda") == ["offsite agenda attached"]
@@ -40,7 +50,12 @@ async def test_leaving_a_group_stops_its_results(client, ana, bob):
     assert await hit_texts(client, ana, "agenda") == ["offsite agenda attached"]
 
 
-async def test_removed_members_and_deleted_groups_stop_their_results(client, ana, bob, cyd):
+@CROWDED
+async def test_removed_members_and_deleted_groups_stop_their_results(
+    client, ana, bob, cyd, crowd, crowded
+):
+    if crowded:
+        await crowd(200)
     chat = await group(client, ana, bob, cyd)
     await sent(client, ana, chat["id"], "budget numbers")
     removed = await client.delete(f"/api/chats/{chat['id']}/members/{cyd.id}", headers=ana.headers)
@@ -52,7 +67,10 @@ async def test_removed_members_and_deleted_groups_stop_their_results(client, ana
     assert await hit_texts(client, bob, "budget") == []
 
 
-async def test_chat_id_keeps_to_one_chat(client, ana, bob, cyd):
+@CROWDED
+async def test_chat_id_keeps_to_one_chat(client, ana, bob, cyd, crowd, crowded):
+    if crowded:
+        await crowd(200)
     team = await group(client, ana, bob)
     pair = await direct(client, ana, bob)
     await sent(client, ana, team["id"], "release notes for the team")
@@ -95,3 +113,14 @@ async def test_someone_in_no_chat_finds_nothing(client, ana, bob, signup):
     await sent(client, ana, chat["id"], "anything at all")
     loner = await signup("loner")
     assert await hit_texts(client, loner, "anything") == []
+
+
+async def test_a_crowd_makes_my_chats_hold_little_of_the_history(client, ctx, ana, bob, crowd):
+    chat = await direct(client, ana, bob)
+    for n in range(5):
+        await sent(client, ana, chat["id"], f"mine {n}")
+    async with ctx.sessionmaker() as db:
+        assert await chats_hold_a_tenth(db, [chat["id"]])
+    await crowd(100)
+    async with ctx.sessionmaker() as db:
+        assert not await chats_hold_a_tenth(db, [chat["id"]])

@@ -22,6 +22,8 @@ from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chinwag.chats.models import Chat
+from chinwag.messages.models import Message
 from chinwag.search.terms import MARK_END, MARK_START, SearchTerms
 from chinwag.validation import MAX_BIGINT
 
@@ -42,10 +44,30 @@ def _fts5_words(terms: SearchTerms) -> str:
 
 
 def _fts5_match(terms: SearchTerms, chat_ids: Sequence[int]) -> str:
-    # The chat is a token of its own column, so the index itself keeps to the caller's chats
-    # (a join to messages per match would cost as much as the search for a common word).
     chats = " OR ".join(f'"c{int(chat_id)}"' for chat_id in chat_ids)
     return f"{_fts5_words(terms)} AND chat : ({chats})"
+
+
+# Scored newest first (from below :older); bm25 is lower for better matches, and the chat
+# column weighs nothing. FTS5 scores only the rows it returns.
+_IN_MY_CHATS = sql(
+    "SELECT rowid, -bm25(messages_search, 1.0, 0.0) FROM messages_search "
+    "WHERE messages_search MATCH :match AND rowid < :older ORDER BY rowid DESC LIMIT :cap"
+)
+_THEN_MY_CHATS = sql(
+    "SELECT f.rowid, -bm25(messages_search, 1.0, 0.0) FROM messages_search AS f "
+    "JOIN messages AS m ON m.id = f.rowid "
+    "WHERE messages_search MATCH :match AND f.rowid < :older AND m.chat_id IN :chat_ids "
+    "ORDER BY f.rowid DESC LIMIT :cap"
+).bindparams(bindparam("chat_ids", expanding=True))
+
+
+async def chats_hold_a_tenth(db: AsyncSession, chat_ids: Sequence[int]) -> bool:
+    """Whether these chats hold a tenth or more of all messages (by their seqs)."""
+    mine = select(func.coalesce(func.sum(Chat.last_seq), 0)).where(Chat.id.in_(chat_ids))
+    everything = select(func.coalesce(func.max(Message.id), 0))
+    row = (await db.execute(select(mine.scalar_subquery(), everything.scalar_subquery()))).one()
+    return row[0] * 10 >= row[1]
 
 
 async def _sqlite_candidates(
@@ -55,16 +77,18 @@ async def _sqlite_candidates(
     older_than: int | None,
     cap: int,
 ) -> list[tuple[int, float]]:
-    # FTS5 walks the matches newest first (from below `older`) and scores only those it
-    # returns. bm25 is lower for better matches; the chat column weighs nothing.
-    query = sql(
-        "SELECT rowid, -bm25(messages_search, 1.0, 0.0) FROM messages_search "
-        "WHERE messages_search MATCH :match AND rowid < :older ORDER BY rowid DESC LIMIT :cap"
-    ).bindparams(
-        match=_fts5_match(terms, chat_ids),
-        older=MAX_BIGINT if older_than is None else older_than,
-        cap=cap,
-    )
+    # Few chats: each is a token of the index's chat column, so the index itself keeps to
+    # them (checking each match against messages would cost a lookup per match of a common
+    # word). Chats that hold much of the history: that token list grows long (FTS5 weighs
+    # every token of a query on every row) while most matches are theirs anyway, so the
+    # matches are checked against messages, newest first, until there are enough.
+    older = MAX_BIGINT if older_than is None else older_than
+    if await chats_hold_a_tenth(db, chat_ids):
+        query = _THEN_MY_CHATS.bindparams(
+            match=_fts5_words(terms), chat_ids=list(chat_ids), older=older, cap=cap
+        )
+    else:
+        query = _IN_MY_CHATS.bindparams(match=_fts5_match(terms, chat_ids), older=older, cap=cap)
     return [(row[0], row[1]) for row in await db.execute(query)]
 
 
