@@ -11,7 +11,9 @@ made-up words with a Zipf-like distribution (seeded, so every run builds the sam
 `--queries` searches of mixed kinds (common, middling and rare words, prefixes of 2 and 4
 letters, two words), and the one in 500 chats a third of them ("wide"), on
 SQLite and, when a URL is given (or CHINWAG_TEST_DATABASE_URL is set), on PostgreSQL (a fresh
-database next to it). Prints build time and p50/p95 per kind and writes bench/results/search.json.
+database next to it, dropped afterwards). Prints build time and p50/p95 per kind and writes
+bench/results/search.json. `--keep` keeps the databases and prints their URLs, to EXPLAIN or
+to measure again without building with `--reuse URL`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -144,26 +146,35 @@ def queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
     return [(KINDS[i % len(KINDS)], makers[KINDS[i % len(KINDS)]]()) for i in range(count)]
 
 
+async def build(ctx, args) -> tuple[list[User], float]:
+    """The history (or, with --reuse, the people of the one already there) and its build time."""
+    if args.reuse:
+        async with ctx.sessionmaker() as db:
+            return list(await db.scalars(select(User).order_by(User.id))), 0.0
+    rng = random.Random(42)
+    built = time.perf_counter()
+    async with ctx.sessionmaker() as db:
+        users, chats = await seed_people(db, args.chats, rng)
+        await db.commit()
+    await seed_messages(ctx, chats, args.messages, rng)
+    seconds = time.perf_counter() - built
+    if ctx.engine.dialect.name == "postgresql":
+        # What autovacuum does after a bulk load: statistics, visibility, GIN pending list.
+        async with ctx.engine.connect() as connection:
+            conn = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE messages"))
+    return users, seconds
+
+
 async def run_case(url: str, data_dir: Path, args) -> dict:
     settings = Settings(
         _env_file=None, database_url=url, data_dir=data_dir, secret_key="b" * 40,
         migrate_on_start=False,
     )  # fmt: skip
-    rng = random.Random(42)
     async with open_context(settings) as ctx:
-        built = time.perf_counter()
-        async with ctx.sessionmaker() as db:
-            users, chats = await seed_people(db, args.chats, rng)
-            await db.commit()
-        await seed_messages(ctx, chats, args.messages, rng)
-        build_seconds = time.perf_counter() - built
-        if ctx.engine.dialect.name == "postgresql":
-            # What autovacuum does after a bulk load: statistics, visibility, GIN pending list.
-            async with ctx.engine.connect() as connection:
-                conn = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.execute(text("VACUUM ANALYZE messages"))
+        users, build_seconds = await build(ctx, args)
         load = os.getloadavg()[0]
-        searches = queries(args.queries, rng)
+        searches = queries(args.queries, random.Random(7))
         timings, found = await measure(ctx, users[:SEARCHERS], searches)
         wide, _ = await measure(ctx, [users[SEARCHERS]], searches[: len(searches) // 3])
     every = [t for values in timings.values() for t in values]
@@ -221,7 +232,7 @@ def scratch_postgres(base_url: str, keep: bool) -> Iterator[str]:
 
 
 def run_backend(backend: str, url: str, tmp: Path, args) -> dict:
-    upgrade(url)
+    upgrade(url)  # a no-op on a --reuse database already at head
     row = {"backend": backend, **asyncio.run(run_case(url, tmp, args))}
     kinds = "  ".join(f"{k}: {row[f'{k}_ms']['p50']}/{row[f'{k}_ms']['p95']}" for k in KINDS)
     print(
@@ -241,16 +252,20 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("CHINWAG_TEST_DATABASE_URL"))
     parser.add_argument("--only", choices=("sqlite", "postgresql"), help="run one backend")
     parser.add_argument("--keep", action="store_true", help="keep the databases (to EXPLAIN)")
+    parser.add_argument("--reuse", metavar="URL", help="only search, in a database kept before")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        if args.only != "postgresql":
+        if args.reuse:
+            backend = make_url(args.reuse).get_backend_name()
+            results.append(run_backend(backend, args.reuse, Path(tmp), args))
+        if args.only != "postgresql" and not args.reuse:
             folder = Path(tempfile.mkdtemp(prefix="chinwag-search-")) if args.keep else Path(tmp)
             url = f"sqlite+aiosqlite:///{folder / 'search.db'}"
             results.append(run_backend("sqlite", url, Path(tmp), args))
             if args.keep:
                 print(f"kept {url}")
-        if args.postgres and args.only != "sqlite":
+        if args.postgres and args.only != "sqlite" and not args.reuse:
             with scratch_postgres(args.postgres, args.keep) as url:
                 results.append(run_backend("postgresql", url, Path(tmp), args))
     out = Path(__file__).parent / "results" / "search.json"
