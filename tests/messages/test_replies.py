@@ -35,7 +35,12 @@ async def test_a_reply_quotes_its_author_and_text(client, ana, bob, events):
 
     reply = await sent(client, bob, pair["id"], "yes", reply_to=original["id"])
 
-    quote = {"id": original["id"], "sender_id": ana.id, "snippet": "deploy **now**?"}
+    quote = {
+        "id": original["id"],
+        "seq": original["seq"],
+        "sender_id": ana.id,
+        "snippet": "deploy **now**?",
+    }
     assert reply["reply_to"] == quote
     assert (await shown(client, ana, reply))["reply_to"] == quote
     assert (await shown(client, ana, original))["reply_to"] is None
@@ -69,12 +74,18 @@ async def test_the_quote_follows_edits_and_deletes(client, ana, bob):
     assert (await delete(client, ana, original["id"])).status_code == 204
     assert (await shown(client, bob, reply))["reply_to"] == {
         "id": original["id"],
+        "seq": original["seq"],
         "sender_id": ana.id,
         "snippet": None,
     }
     # A reply to a message already deleted quotes nothing of its text either.
     late = await sent(client, bob, pair["id"], "what was it?", reply_to=original["id"])
-    assert late["reply_to"] == {"id": original["id"], "sender_id": ana.id, "snippet": None}
+    assert late["reply_to"] == {
+        "id": original["id"],
+        "seq": original["seq"],
+        "sender_id": ana.id,
+        "snippet": None,
+    }
 
 
 async def test_deleting_the_reply_keeps_the_original(client, ana, bob):
@@ -90,7 +101,12 @@ async def test_a_system_message_can_be_quoted(client, ana, bob):
     team = await group(client, ana, bob)
     [system, *_] = await history(client, ana, team["id"])
     reply = await sent(client, bob, team["id"], "hi all", reply_to=system["id"])
-    assert reply["reply_to"] == {"id": system["id"], "sender_id": None, "snippet": system["text"]}
+    assert reply["reply_to"] == {
+        "id": system["id"],
+        "seq": system["seq"],
+        "sender_id": None,
+        "snippet": system["text"],
+    }
 
 
 async def test_only_messages_of_the_same_chat(client, ana, bob, cyd, events):

@@ -133,7 +133,12 @@ async def test_reply_to_a_message_of_the_same_chat(client, ana, bob):
     chat_ = await direct(client, ana, bob)
     question = await sent(client, ana, chat_["id"], "lunch?")
     answer = await sent(client, bob, chat_["id"], "yes", reply_to=question["id"])
-    quoted = {"id": question["id"], "sender_id": ana.id, "snippet": question["text"]}
+    quoted = {
+        "id": question["id"],
+        "seq": question["seq"],
+        "sender_id": ana.id,
+        "snippet": question["text"],
+    }
     assert answer["reply_to"] == quoted
     assert (await history(client, ana, chat_["id"]))[-1]["reply_to"] == quoted
 
@@ -144,7 +149,12 @@ async def test_reply_to_a_deleted_message_is_allowed(client, ana, bob):
     response = await client.delete(f"/api/messages/{gone['id']}", headers=ana.headers)
     assert response.status_code == 204
     answer = await sent(client, bob, chat_["id"], "what was that?", reply_to=gone["id"])
-    assert answer["reply_to"] == {"id": gone["id"], "sender_id": ana.id, "snippet": None}
+    assert answer["reply_to"] == {
+        "id": gone["id"],
+        "seq": gone["seq"],
+        "sender_id": ana.id,
+        "snippet": None,
+    }
 
 
 async def test_reply_to_must_be_a_message_of_this_chat(client, ana, bob, cyd):

@@ -40,7 +40,12 @@ async def test_a_socket_send_renders_quotes_and_notifies(team, http):
         " &lt;script&gt;x&lt;/script&gt;</p>"
     )
     assert message["mentions"] == [bob.id]
-    assert message["reply_to"] == {"id": original["id"], "sender_id": bob.id, "snippet": "ready?"}
+    assert message["reply_to"] == {
+        "id": original["id"],
+        "seq": original["seq"],
+        "sender_id": bob.id,
+        "snippet": "ready?",
+    }
 
     note = await bob_s.wait_for(of_type("notification", chat_id=chat["id"]))
     assert note["message"]["id"] == message["id"]

@@ -43,6 +43,7 @@ class UnreadIn(BaseModel):
 
 class ReplyOut(BaseModel):
     id: int
+    seq: int | None = Field(description="The quoted message's seq in this chat")
     sender_id: int | None
     snippet: str | None = Field(description="How the quoted message starts; null once deleted")
 

@@ -42,9 +42,14 @@ def snippet(text: str | None) -> str | None:
 
 
 def reply_dict(quoted: Message) -> dict:
-    """`reply_to` of a message: who wrote the quoted one and how it starts (null snippet once
-    it is deleted)."""
-    return {"id": quoted.id, "sender_id": quoted.sender_id, "snippet": snippet(quoted.text)}
+    """`reply_to` of a message: where the quoted one is (its seq, so a client can jump to it),
+    who wrote it and how it starts (null snippet once it is deleted)."""
+    return {
+        "id": quoted.id,
+        "seq": quoted.seq,
+        "sender_id": quoted.sender_id,
+        "snippet": snippet(quoted.text),
+    }
 
 
 async def load_extras(db: AsyncSession, messages: Sequence[Message]) -> Extras:
@@ -58,12 +63,11 @@ async def load_extras(db: AsyncSession, messages: Sequence[Message]) -> Extras:
     quoted = {m.reply_to_id for m in messages if m.reply_to_id is not None}
     if quoted:
         rows = await db.execute(
-            select(Message.id, Message.sender_id, Message.text).where(Message.id.in_(quoted))
+            select(Message.id, Message.seq, Message.sender_id, Message.text).where(
+                Message.id.in_(quoted)
+            )
         )
-        extras.replies = {
-            row.id: {"id": row.id, "sender_id": row.sender_id, "snippet": snippet(row.text)}
-            for row in rows
-        }
+        extras.replies = {row.id: reply_dict(row) for row in rows}
     return extras
 
 
@@ -106,6 +110,7 @@ def message_dict(message: Message, is_read: bool, extras: Extras = NO_EXTRAS) ->
     if message.reply_to_id is not None:
         reply = extras.replies.get(message.reply_to_id) or {
             "id": message.reply_to_id,
+            "seq": None,
             "sender_id": None,
             "snippet": None,
         }
