@@ -8,8 +8,8 @@ Builds `--messages` messages over `--chats` chats with bulk inserts straight int
 on PostgreSQL, as for any send). Texts are 3 to 25 words drawn from a vocabulary of 20,000
 made-up words with a Zipf-like distribution (seeded, so every run builds the same history).
 200 people are members of 10 to 50 chats each, one of them of 500. Five of the first run
-`--queries` searches of mixed kinds (common, middling and rare words, prefixes of 2 and 4
-letters, two words), and the one in 500 chats a third of them ("wide"), on
+`--queries` searches of mixed kinds (common, middling and rare words, starts of frequent
+words of 3 and 4 letters, two words), and the one in 500 chats a third of them ("wide"), on
 SQLite and, when a URL is given (or CHINWAG_TEST_DATABASE_URL is set), on PostgreSQL (a fresh
 database next to it, dropped afterwards). Prints build time and p50/p95 per kind and writes
 bench/results/search.json. `--keep` keeps the databases and prints their URLs, to EXPLAIN or
@@ -53,7 +53,7 @@ WIDE_CHATS = 500  # one more searcher, in this many chats (an admin of a large s
 BATCH = 5_000
 ENDINGS = ("", "", "n", "r", "s")
 SYLLABLES = [c + v + e for c in "bcdfghklmnprstvw" for v in "aeiou" for e in ENDINGS]
-KINDS = ("common", "middling", "rare", "prefix2", "prefix4", "two words")
+KINDS = ("common", "middling", "rare", "prefix3", "prefix4", "two words")
 
 
 def vocabulary(rng: random.Random) -> list[str]:
@@ -139,7 +139,7 @@ def queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
         "common": lambda: rng.choice(words[:20]),
         "middling": lambda: rng.choice(words[100:1000]),
         "rare": lambda: rng.choice(words[5000:]),
-        "prefix2": lambda: rng.choice(words[:2000])[:2],
+        "prefix3": lambda: rng.choice([w for w in words[:2000] if len(w) > 3])[:3],
         "prefix4": lambda: rng.choice([w for w in words[:2000] if len(w) > 4])[:4],
         "two words": lambda: f"{rng.choice(words[:50])} {rng.choice(words[200:3000])}",
     }

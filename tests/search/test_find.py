@@ -47,12 +47,14 @@ async def test_the_last_word_matches_as_a_prefix(client, ana, bob, crowd, crowde
     assert await hit_texts(client, ana, "deployment fail") == ["the deployment failed"]
 
 
-async def test_a_one_letter_last_word_is_not_a_prefix(client, ana, bob):
+async def test_a_last_word_shorter_than_three_letters_is_whole(client, ana, bob):
     chat = await direct(client, ana, bob)
-    await sent(client, ana, chat["id"], "plan b is ready")
-    await sent(client, ana, chat["id"], "bring bagels")
-    assert await hit_texts(client, ana, "b") == ["plan b is ready"]
-    assert sorted(await hit_texts(client, ana, "br")) == ["bring bagels"]
+    await sent(client, ana, chat["id"], "pr review please")
+    await sent(client, ana, chat["id"], "project kickoff")
+    await sent(client, ana, chat["id"], "process the queue")
+    assert await hit_texts(client, ana, "pr") == ["pr review please"]
+    assert sorted(await hit_texts(client, ana, "pro")) == ["process the queue", "project kickoff"]
+    assert await hit_texts(client, ana, "proj") == ["project kickoff"]
 
 
 async def test_accents_do_not_matter(client, ana, bob):

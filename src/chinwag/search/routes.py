@@ -19,12 +19,13 @@ router = APIRouter(prefix="/api", tags=["search"])
     "/search",
     response_model=list[SearchHit],
     summary="Search the messages of my chats, best match first",
-    description="Every word of `q` must occur (the last one may be the start of a word); "
-    f"accents and case don't matter. The newest {service.CANDIDATES:,} matches are ranked, "
-    "best first, ties "
-    "newest first. To page, pass the id of the last hit you got as `before`; when that "
-    "message is not among the ranked matches (edited or deleted since, or older), the answer "
-    "ranks the matches older than it. A `q` without letters or digits answers [].",
+    description="Every word of `q` must occur; the last one, from three letters on, may be "
+    "the start of a word. Accents and case don't matter; there is no syntax (quotes, "
+    f"operators and punctuation only separate words). The newest {service.CANDIDATES} "
+    "matches are ranked, best first, ties newest first. To page, pass the id of the last hit "
+    "you got as `before`; when that message is not among the ranked matches (edited or "
+    "deleted since, or older), the answer ranks the matches older than it instead. A `q` "
+    "without letters or digits answers [].",
     responses=error_responses(401, 403, 404, 422),
 )
 async def search(

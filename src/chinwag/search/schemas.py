@@ -23,8 +23,8 @@ SearchText = Annotated[
     Query(
         min_length=1,
         max_length=MAX_QUERY_CHARS,
-        description="Words to find, all of them; the last one also as a prefix. No syntax: "
-        "quotes, operators and punctuation only separate words.",
+        description="Words to find, all of them; the last one also as the start of a word "
+        "(from three letters). No syntax: quotes, operators and punctuation separate words.",
     ),
     AfterValidator(_not_blank),
 ]

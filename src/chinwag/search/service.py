@@ -19,7 +19,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Matches ranked per search, the newest first (see fulltext): a word in thousands of messages
 # gives the best of its recent ones; anything more precise is ranked whole.
-CANDIDATES = 1000
+CANDIDATES = 500
 
 
 class ReadStates:

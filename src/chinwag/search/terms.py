@@ -5,8 +5,8 @@ letters, digits and combining marks, in any script); quotes, operators, column n
 brackets, symbols and emoji only separate words, so they can neither change the query nor
 make it fail. Each word then goes to the database as a quoted string that its own tokenizer
 splits as it split the messages, so both sides agree on what a word is. Every word must occur
-in a message; the last one also matches as a prefix (search as you type) once it is two
-characters long.
+in a message; the last one also matches as a prefix (search as you type) once it is three
+characters long ("pr" finds the word "pr", "pro" also "project").
 
 Snippets come from the database with private-use marker characters around the matches; they
 are HTML-escaped here and only then do the markers become <mark> tags, so a message's own text
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from chinwag.messages.views import snippet as preview
 
 MAX_QUERY_CHARS = 200
-MIN_PREFIX_CHARS = 2
+MIN_PREFIX_CHARS = 3
 MARK_START, MARK_END = "\ue000", "\ue001"
 WORD_CATEGORIES = ("L", "N", "M")  # letters, numbers, marks (Unicode general categories)
 

@@ -9,7 +9,8 @@ so a search restricts itself to the caller's chats inside the index instead of c
 match against the messages table. Triggers keep it in step with sends, edits and deletes.
 `unicode61 remove_diacritics 2`, not porter: a team writes in several languages and English
 stemming would only help English; accents are folded so "cafe" finds "café", and the search
-matches the last word as a prefix (indexes of 2 and 3 character prefixes keep that fast).
+matches the last word as a prefix from three characters on (indexes of 3 and 4 character
+prefixes keep that fast).
 
 PostgreSQL: a stored generated `search_vector` with a GIN index, built with the configuration
 `chinwag_search`: `simple` (no stemming, no stop words, for the same reason) plus `unaccent`.
@@ -37,7 +38,7 @@ SQLITE_UPGRADE = [
         WHERE kind = 'text' AND text IS NOT NULL""",
     """CREATE VIRTUAL TABLE messages_search USING fts5(
         body, chat, content='message_search_rows', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2', prefix='2 3')""",
+        tokenize='unicode61 remove_diacritics 2', prefix='3 4')""",
     """CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
         WHEN new.kind = 'text' AND new.text IS NOT NULL BEGIN
         INSERT INTO messages_search(rowid, body, chat)
