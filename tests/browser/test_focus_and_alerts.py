@@ -14,7 +14,8 @@ from tests.browser.conftest import (
     sidebar_chat,
     unique,
 )
-from tests.browser.test_history import RECORD_NOTIFICATIONS, seed_group, user_id
+from tests.browser.seeding import RECORD_NOTIFICATIONS
+from tests.browser.test_history import seed_group, user_id
 
 pytestmark = MODULE_LOOP
 

@@ -16,26 +16,9 @@ from tests.browser.conftest import (
     sign_in,
     unique,
 )
+from tests.browser.seeding import RECORD_NOTIFICATIONS
 
 pytestmark = MODULE_LOOP
-
-# The browser's Notification API, wrapped to record what the page asks it to show.
-RECORD_NOTIFICATIONS = """
-(() => {
-  const Real = window.Notification;
-  if (!Real) return;
-  window.shownNotifications = [];
-  class Recorded extends Real {
-    constructor(title, options = {}) {
-      window.shownNotifications.push({ title, body: options.body, tag: options.tag });
-      super(title, options);
-    }
-  }
-  Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
-  Recorded.requestPermission = (...args) => Real.requestPermission(...args);
-  window.Notification = Recorded;
-})();
-"""
 
 
 async def seed_group(live, owner: str, name: str, member_ids=(), texts=()) -> int:
