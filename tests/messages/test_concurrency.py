@@ -7,7 +7,8 @@ import asyncio
 from collections import Counter
 
 from chinwag.accounts.models import User
-from chinwag.messages.service import mark_read, send_message
+from chinwag.messages.reading import mark_read
+from chinwag.messages.service import send_message
 from tests.conftest import assert_error
 from tests.messages.helpers import chat, direct, group, history, read, send
 

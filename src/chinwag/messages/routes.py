@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from chinwag.deps import Caller, Ctx, Db
 from chinwag.errors import error_responses
-from chinwag.messages import reactions, service
+from chinwag.messages import reactions, reading, service
 from chinwag.messages.schemas import MessageIn, MessageOut, MessagePatch, ReadIn, UnreadIn
 from chinwag.validation import MAX_BIGINT, ChatId, MessageId
 
@@ -68,7 +68,7 @@ async def send(
     responses=error_responses(401, 403, 404, 422),
 )
 async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, db: Db, ctx: Ctx) -> Response:
-    await service.mark_read(db, ctx, caller.user, chat_id, data.seq)
+    await reading.mark_read(db, ctx, caller.user, chat_id, data.seq)
     return Response(status_code=204)
 
 
@@ -81,7 +81,7 @@ async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, db: Db, ctx: 
 async def mark_unread(
     chat_id: ChatId, data: UnreadIn, caller: Caller, db: Db, ctx: Ctx
 ) -> Response:
-    await service.mark_unread(db, ctx, caller.user, chat_id, data.seq)
+    await reading.mark_unread(db, ctx, caller.user, chat_id, data.seq)
     return Response(status_code=204)
 
 

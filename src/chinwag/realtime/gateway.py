@@ -16,6 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 from chinwag.accounts import auth
 from chinwag.context import AppContext
 from chinwag.errors import ChinwagError
+from chinwag.messages import reading
 from chinwag.messages import service as messages
 from chinwag.realtime import service
 from chinwag.realtime.broker import encode_event
@@ -233,6 +234,6 @@ class SocketSession:
     async def _read(self, frame: ReadFrame) -> None:
         try:
             async with self.ctx.sessionmaker() as db:
-                await messages.mark_read(db, self.ctx, self.user, frame.chat_id, frame.seq)
+                await reading.mark_read(db, self.ctx, self.user, frame.chat_id, frame.seq)
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message) from None
