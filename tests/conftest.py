@@ -139,6 +139,8 @@ def settings(database_url, tmp_path, settings_overrides) -> Settings:
         # argon2id still, at a cost that keeps the suite fast
         "password_time_cost": 1,
         "password_memory_kib": 1024,
+        # The test Redis is shared by every run on this machine: keep to our own keys.
+        "redis_namespace": f"test{os.getpid()}",
         **settings_overrides,
     }
     return Settings(_env_file=None, **values)

@@ -59,7 +59,7 @@ async def lifespan(app: FastAPI):
 async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     """Engine, broker, presence, mailer and hasher for a server, a command or a benchmark."""
     engine = create_engine(settings.resolved_database_url)
-    broker = create_broker(settings.broker_url)
+    broker = create_broker(settings.broker_url, settings.redis_namespace)
     await broker.start()
     hub = Hub(broker)
     ctx = AppContext(

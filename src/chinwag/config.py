@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     broker_url: str = "memory://"
+    # Prefix of every Redis channel and key: deployments sharing one Redis stay apart.
+    redis_namespace: str = Field("chinwag", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: list[str] = Field(default_factory=list)

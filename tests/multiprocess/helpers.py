@@ -30,6 +30,7 @@ from chinwag.client import ChinwagClient
 RUN_TAG = f"chinwag-mp-{os.getpid()}"  # in the Redis client name of every connection we open
 SECRET_KEY = secrets.token_urlsafe(48)  # the same for every process: tokens work on any
 PRESENCE_TTL = 3  # seconds; small so that a dead process's users expire during a test
+REDIS_NAMESPACE = f"test{os.getpid()}"
 PASSWORD = "correct horse battery"
 START_TIMEOUT = 60.0
 CHINWAG = [sys.executable, "-m", "chinwag.cli", "serve", "--host", "127.0.0.1"]
@@ -95,6 +96,10 @@ def spawn_server(
         CHINWAG_PASSWORD_MEMORY_KIB="1024",
         CHINWAG_PASSWORD_TIME_COST="1",
         CHINWAG_PRESENCE_TTL=str(PRESENCE_TTL),
+        # The test Redis is shared by every run on this machine (and by CI's): each test
+        # process keeps to its own channels and presence keys, or another run's sweep could
+        # take (and announce elsewhere) the expiry of one of our users.
+        CHINWAG_REDIS_NAMESPACE=REDIS_NAMESPACE,
         PYTHONFAULTHANDLER="1",  # a hung process can be made to tell where (see stop)
     )
     port = free_port()

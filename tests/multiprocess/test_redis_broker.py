@@ -97,3 +97,28 @@ async def test_broker_reconnects_and_resubscribes_after_its_connections_are_kill
     [after] = [c for c in await our_redis_clients(REDIS_URL, name) if c["flags"] == "P"]
     assert after["id"] != before["id"]  # a new subscriber connection ...
     assert after["sub"] == "3"  # ... with the control channel, `kept` and `added`
+
+
+async def test_namespaces_keep_deployments_sharing_one_redis_apart(broker):
+    ours, inbox, _ = broker  # namespace "chinwag"
+    other = RedisBroker(named(REDIS_URL, f"other-{uuid.uuid4().hex[:8]}"), namespace="elsewhere")
+    theirs = Inbox()
+    other.set_listener(theirs)
+    await other.start()
+    try:
+        await asyncio.wait_for(other.connected.wait(), 5)
+        channel = channel_name()
+        await ours.subscribe(channel)
+        await other.subscribe(channel)
+        await until_delivered(ours, inbox, channel)
+        await until_delivered(other, theirs, channel)
+        # The same channel name, another namespace: each hears only its own deployment.
+        await other.publish(channel, {"type": "theirs"})
+        await ours.publish(channel, {"type": "ours"})
+        assert await inbox.next() == (channel, encode_event({"type": "ours"}))
+        assert await theirs.next() == (channel, encode_event({"type": "theirs"}))
+        last = {"type": "last"}
+        await ours.publish(channel, last)
+        assert await inbox.next() == (channel, encode_event(last))  # nothing of theirs between
+    finally:
+        await other.close()

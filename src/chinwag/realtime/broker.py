@@ -57,11 +57,11 @@ class MemoryBroker:
             self._listener(channel, encode_event(event))
 
 
-def create_broker(url: str) -> Broker:
+def create_broker(url: str, namespace: str = "chinwag") -> Broker:
     if url.startswith("memory://"):
         return MemoryBroker()
     if url.startswith(("redis://", "rediss://")):
         from chinwag.realtime.redis_broker import RedisBroker
 
-        return RedisBroker(url)
+        return RedisBroker(url, namespace)
     raise ValueError(f"unknown broker URL scheme: {url.split(':', 1)[0]}")

@@ -72,17 +72,16 @@ class RedisPresence:
     Live processes renew their claims; a process that dies stops renewing, and the sweep of
     any other process declares its users offline once the claims run out."""
 
-    def __init__(self, redis, ttl: float = 60.0) -> None:
+    def __init__(self, redis, ttl: float = 60.0, namespace: str = "chinwag") -> None:
         self.redis = redis
         self.ttl = ttl
+        self._user_key = f"{namespace}:presence:{{}}"
+        self._online = f"{namespace}:presence:online"
         self.process_id = uuid.uuid4().hex
         self._on_expired: OnExpired | None = None
 
-    @staticmethod
-    def _key(user_id: int) -> str:
-        return f"chinwag:presence:{user_id}"
-
-    ONLINE = "chinwag:presence:online"
+    def _key(self, user_id: int) -> str:
+        return self._user_key.format(user_id)
 
     async def start(self, on_expired: OnExpired) -> None:
         self._on_expired = on_expired
@@ -96,8 +95,8 @@ class RedisPresence:
             pipe.zremrangebyscore(self._key(user_id), "-inf", now)
             pipe.zadd(self._key(user_id), {self.process_id: now + self.ttl})
             pipe.zcard(self._key(user_id))
-            pipe.zadd(self.ONLINE, {str(user_id): now + self.ttl}, gt=True)
-            pipe.zadd(self.ONLINE, {str(user_id): now + self.ttl}, nx=True)
+            pipe.zadd(self._online, {str(user_id): now + self.ttl}, gt=True)
+            pipe.zadd(self._online, {str(user_id): now + self.ttl}, nx=True)
             _, _, holders, _, _ = await pipe.execute()
         return holders == 1
 
@@ -110,7 +109,7 @@ class RedisPresence:
             _, _, holders = await pipe.execute()
         if holders:
             return False
-        return bool(await self.redis.zrem(self.ONLINE, str(user_id)))
+        return bool(await self.redis.zrem(self._online, str(user_id)))
 
     async def heartbeat(self, user_ids: list[int]) -> None:
         if not user_ids:
@@ -119,33 +118,35 @@ class RedisPresence:
         async with self.redis.pipeline(transaction=False) as pipe:
             for user_id in user_ids:
                 pipe.zadd(self._key(user_id), {self.process_id: expires})
-                pipe.zadd(self.ONLINE, {str(user_id): expires}, gt=True)
+                pipe.zadd(self._online, {str(user_id): expires}, gt=True)
             await pipe.execute()
 
     async def sweep(self) -> None:
         """Declare offline the users whose every claim has expired (their process died)."""
         now = time.time()
-        for raw in await self.redis.zrangebyscore(self.ONLINE, "-inf", now):
+        for raw in await self.redis.zrangebyscore(self._online, "-inf", now):
             user_id = int(raw)
             await self.redis.zremrangebyscore(self._key(user_id), "-inf", now)
             if await self.redis.zcard(self._key(user_id)):
                 continue
             # ZREM answers 1 to exactly one sweeper, so one process announces it.
-            if await self.redis.zrem(self.ONLINE, raw) and self._on_expired:
+            if await self.redis.zrem(self._online, raw) and self._on_expired:
                 await self._on_expired(user_id)
 
     async def online_user_ids(self) -> set[int]:
-        return {int(u) for u in await self.redis.zrangebyscore(self.ONLINE, time.time(), "+inf")}
+        return {int(u) for u in await self.redis.zrangebyscore(self._online, time.time(), "+inf")}
 
     async def is_online(self, user_id: int) -> bool:
-        score = await self.redis.zscore(self.ONLINE, str(user_id))
+        score = await self.redis.zscore(self._online, str(user_id))
         return score is not None and score > time.time()
 
 
 def create_presence(broker, ttl: float) -> Presence:
     """Shared through Redis when the broker is Redis, else this process's own."""
     redis = getattr(broker, "redis", None)
-    return RedisPresence(redis, ttl) if redis is not None else MemoryPresence()
+    if redis is None:
+        return MemoryPresence()
+    return RedisPresence(redis, ttl, broker.namespace)
 
 
 async def keep_presence(ctx) -> None:

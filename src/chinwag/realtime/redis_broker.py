@@ -22,11 +22,15 @@ from chinwag.realtime.broker import Listener, encode_event
 log = logging.getLogger("chinwag.broker")
 
 RECONNECT_MIN, RECONNECT_MAX = 0.1, 1.0
-CONTROL_CHANNEL = "chinwag:control"  # always subscribed, so the connection opens at start
+CONTROL_CHANNEL = "control"  # always subscribed, so the connection opens at start
 
 
 class RedisBroker:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "chinwag") -> None:
+        # Every channel on the wire is "<namespace>:<channel>": deployments (and test runs)
+        # sharing one Redis never see each other's events.
+        self.namespace = namespace
+        self._prefix = f"{namespace}:"
         common = {"socket_connect_timeout": 2, "socket_keepalive": True}
         # Commands (publish, presence) retry briefly, then fail rather than hang a request.
         self.redis = Redis.from_url(
@@ -65,18 +69,20 @@ class RedisBroker:
 
     async def publish(self, channel: str, event: dict) -> None:
         try:
-            await self.redis.publish(channel, encode_event(event))
+            await self.redis.publish(self._prefix + channel, encode_event(event))
         except (RedisError, OSError) as exc:
             # The change is committed; subscribers recover it through resume.
             log.warning("publish to %s failed: %s", channel, exc)
 
     async def subscribe(self, channel: str) -> None:
-        self._channels.add(channel)
-        await self._safely(lambda p: p.subscribe(channel))
+        wire = self._prefix + channel
+        self._channels.add(wire)
+        await self._safely(lambda p: p.subscribe(wire))
 
     async def unsubscribe(self, channel: str) -> None:
-        self._channels.discard(channel)
-        await self._safely(lambda p: p.unsubscribe(channel))
+        wire = self._prefix + channel
+        self._channels.discard(wire)
+        await self._safely(lambda p: p.unsubscribe(wire))
 
     async def _safely(self, command) -> None:
         pubsub = self._pubsub
@@ -105,7 +111,7 @@ class RedisBroker:
     async def _connect(self) -> None:
         pubsub = self._sub_client.pubsub(ignore_subscribe_messages=True)
         self._pubsub = pubsub
-        await pubsub.subscribe(CONTROL_CHANNEL, *self._channels)
+        await pubsub.subscribe(self._prefix + CONTROL_CHANNEL, *self._channels)
         self.connected.set()
         # Channels added while we were subscribing are caught up here.
         subscribed = {c.decode() if isinstance(c, bytes) else c for c in pubsub.channels}
@@ -120,7 +126,7 @@ class RedisBroker:
             message = await pubsub.get_message(timeout=5.0)
             if message is None or message["type"] != "message" or self._listener is None:
                 continue
-            channel = message["channel"].decode()
+            channel = message["channel"].decode().removeprefix(self._prefix)
             try:
                 self._listener(channel, message["data"].decode())
             except Exception:  # noqa: BLE001 - one bad event must not stop delivery
