@@ -22,6 +22,16 @@ from chinwag.files.storage import FileStore, FileWriter, file_store
 MAX_ATTACHMENTS = 10
 
 
+def human_size(size: int) -> str:
+    """1536 -> "1.5 KiB", as people read sizes in error messages."""
+    value, unit = float(size), "bytes"
+    for bigger in ("KiB", "MiB", "GiB", "TiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{size} bytes" if unit == "bytes" else f"{value:.3g} {unit}"
+
+
 async def used_bytes(db: AsyncSession, uploader_id: int) -> int:
     """The bytes of everything `uploader_id` has uploaded (what the quota counts)."""
     total = await db.scalar(
@@ -36,8 +46,8 @@ def _quota_refusal(settings: Settings, left: int) -> UploadLimit:
     return UploadLimit(
         max(left, 0),
         "quota_exceeded",
-        f"file: your uploads would pass your quota of {settings.upload_quota_bytes} bytes "
-        f"({max(left, 0)} bytes left)",
+        f"file: your uploads would pass your quota of {human_size(settings.upload_quota_bytes)} "
+        f"({human_size(max(left, 0))} left)",
     )
 
 
@@ -46,7 +56,7 @@ async def upload_limit(db: AsyncSession, settings: Settings, uploader_id: int) -
     size_limit = UploadLimit(
         settings.upload_max_bytes,
         "too_large",
-        f"file: at most {settings.upload_max_bytes} bytes",
+        f"file: at most {human_size(settings.upload_max_bytes)} per file",
     )
     if not settings.upload_quota_bytes:
         return size_limit
