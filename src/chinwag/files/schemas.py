@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+MAX_ATTACHMENTS = 10  # files one message may carry
+
 
 class FileOut(BaseModel):
     id: int

@@ -17,9 +17,8 @@ from chinwag.files.images import examine_image
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.files.multipart import FilePart, UploadLimit, receive_file
 from chinwag.files.names import OCTET_STREAM, clean_filename, declared_type
+from chinwag.files.schemas import MAX_ATTACHMENTS
 from chinwag.files.storage import FileStore, FileWriter, file_store
-
-MAX_ATTACHMENTS = 10
 
 
 def human_size(size: int) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from chinwag.files.schemas import FileOut
+from chinwag.files.schemas import MAX_ATTACHMENTS, FileOut
 from chinwag.validation import MAX_BIGINT, text_field
 
 # The configured limit (CHINWAG_MESSAGE_MAX_CHARS, default 4000) is checked by the service,
@@ -15,7 +15,10 @@ from chinwag.validation import MAX_BIGINT, text_field
 MessageText = text_field(0, 100_000)
 AttachmentIds = Annotated[
     list[Annotated[int, Field(ge=1, le=MAX_BIGINT)]],
-    Field(max_length=10, description="Files you uploaded (POST /api/files), at most 10"),
+    Field(
+        max_length=MAX_ATTACHMENTS,
+        description=f"Files you uploaded (POST /api/files), at most {MAX_ATTACHMENTS}",
+    ),
 ]
 ClientId = Annotated[text_field(1, 64), Field(examples=["6f1c0e9e-5d2b-4b8e-9d0a-2b7c1d3e4f50"])]
 

@@ -190,11 +190,13 @@ async def edit_message(
     message.text = _clean_text(ctx, text, may_be_empty=bool(message.attachment_count))
     draft = rendering.parse(message.text)
     mentioned = await resolve_mentions(db, chat.id, me.id, draft.names)
-    newly_mentioned = set(mentioned.user_ids) - set(message.mentions or [])
+    earlier = list(message.mentions or [])
+    newly_mentioned = set(mentioned.user_ids) - set(earlier)
     message.html = rendering.render(draft, mentioned.names)
     message.mentions = mentioned.user_ids
     message.edited_at = utcnow()
-    await store_mentions(db, message, mentioned.user_ids)
+    if mentioned.user_ids != earlier:  # most edits fix a typo: no rows to rewrite
+        await store_mentions(db, message, mentioned.user_ids)
     await db.flush()
     state = await read_state(db, chat.id)
     payload = (await message_views(db, [message], state))[0]
