@@ -22,13 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from send import backend_urls  # bench/ is the script's directory
+from send import backend_urls, bench_settings  # bench/ is the script's directory
 from sqlalchemy import insert, update
 
 from chinwag.accounts.models import User
 from chinwag.app import open_context
 from chinwag.chats.models import Chat, ChatMembership
-from chinwag.config import Settings
 from chinwag.db.base import utcnow
 from chinwag.db.migrate import upgrade
 from chinwag.files.models import MessageAttachment, StoredFile
@@ -123,14 +122,7 @@ def _cursors(count: int, pages: int, rng: random.Random) -> list[tuple[str, dict
 
 
 async def run_case(url: str, data_dir: Path, count: int, pages: int) -> dict:
-    settings = Settings(
-        _env_file=None,
-        database_url=url,
-        data_dir=data_dir,
-        secret_key="b" * 40,
-        migrate_on_start=False,
-    )
-    async with open_context(settings) as ctx:
+    async with open_context(bench_settings(url, data_dir)) as ctx:
         async with ctx.sessionmaker() as db:
             users, chat_id, file_id = await _seed_people(db)
             await _seed_messages(db, users, chat_id, file_id, count)

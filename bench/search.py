@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from send import bench_settings  # bench/ is the script's directory
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -39,7 +40,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from chinwag.accounts.models import User
 from chinwag.app import open_context
 from chinwag.chats.models import Chat, ChatMembership
-from chinwag.config import Settings
 from chinwag.db.base import utcnow
 from chinwag.db.migrate import upgrade
 from chinwag.messages.models import Message
@@ -167,11 +167,7 @@ async def build(ctx, args) -> tuple[list[User], float]:
 
 
 async def run_case(url: str, data_dir: Path, args) -> dict:
-    settings = Settings(
-        _env_file=None, database_url=url, data_dir=data_dir, secret_key="b" * 40,
-        migrate_on_start=False,
-    )  # fmt: skip
-    async with open_context(settings) as ctx:
+    async with open_context(bench_settings(url, data_dir)) as ctx:
         users, build_seconds = await build(ctx, args)
         load = os.getloadavg()[0]
         searches = queries(args.queries, random.Random(7))

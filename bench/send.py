@@ -79,15 +79,19 @@ async def _sender(ctx, user: User, chat_ids: list[int], count: int, offset: int)
             )
 
 
-async def run_case(url: str, data_dir: Path, chats: int, messages: int) -> dict:
-    settings = Settings(
+def bench_settings(url: str, data_dir: Path) -> Settings:
+    """Settings of a benchmark run: this database, no .env, migrated beforehand."""
+    return Settings(
         _env_file=None,
         database_url=url,
         data_dir=data_dir,
         secret_key="b" * 40,
         migrate_on_start=False,
     )
-    async with open_context(settings) as ctx:
+
+
+async def run_case(url: str, data_dir: Path, chats: int, messages: int) -> dict:
+    async with open_context(bench_settings(url, data_dir)) as ctx:
         users, chat_ids = await _seed(ctx, chats)
         per_sender = messages // SENDERS
         cpu0, wall0 = time.process_time(), time.perf_counter()
