@@ -212,6 +212,23 @@ def sidebar_chat(page, name: str):
     )
 
 
+async def open_chat(page, name: str) -> None:
+    """Open the chat from the sidebar and wait until it is the open one. Right after sign-in
+    the first render of the chat list can overtake a click, so it is clicked again then."""
+    from playwright.async_api import expect
+
+    heading = page.get_by_role("main").get_by_role("heading", name=name, exact=True)
+    for _ in range(2):
+        await sidebar_chat(page, name).click()
+        try:
+            await expect(heading).to_be_visible(timeout=3000)
+            return
+        except AssertionError:
+            continue
+    await sidebar_chat(page, name).click()
+    await expect(heading).to_be_visible()
+
+
 async def rest_login(http, login: str, password: str = PASSWORD) -> dict:
     """Authorization headers for `login`, through the REST API (for fast seeding)."""
     response = await http.post("/api/auth/login", json={"login": login, "password": password})

@@ -9,7 +9,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import MODULE_LOOP, screenshot, send, sidebar_chat, sign_in
+from tests.browser.conftest import MODULE_LOOP, open_chat, screenshot, send, sidebar_chat, sign_in
 from tests.browser.seeding import group, landscape, person, png, say
 from tests.browser.test_safety import assert_accessible
 
@@ -45,8 +45,8 @@ async def two_in_a_group(live, new_page, name: str):
     ana_page, bo_page = await new_page(), await new_page()
     await sign_in(ana_page, ana.username)
     await sign_in(bo_page, bo.username)
-    await sidebar_chat(ana_page, name).click()
-    await sidebar_chat(bo_page, name).click()
+    await open_chat(ana_page, name)
+    await open_chat(bo_page, name)
     return ana, bo, chat_id, ana_page, bo_page
 
 
