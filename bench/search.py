@@ -77,7 +77,7 @@ def message_text(rng: random.Random, words: list[str], weights: list[float]) -> 
     return " ".join(chosen) + rng.choice((".", "", "", "?"))
 
 
-async def seed_people(db, chats: int, rng: random.Random) -> tuple[list[User], list[list[int]]]:
+def seed_people(db, chats: int, rng: random.Random) -> tuple[list[User], list[list[int]]]:
     users = [
         User(email=f"q{i}@bench.local", username=f"searcher{i}", password_hash="x",  # noqa: S106
              display_name=f"Searcher {i}", bio="", settings={})
@@ -89,13 +89,13 @@ async def seed_people(db, chats: int, rng: random.Random) -> tuple[list[User], l
         for i in range(chats)
     ]
     db.add_all(chat_rows)
-    await db.flush()
+    db.flush()
     members: list[list[int]] = [[] for _ in chat_rows]
     for n, user in enumerate(users):
         joins = WIDE_CHATS if n == SEARCHERS else rng.randint(10, 50)
         for index in rng.sample(range(chats), min(chats, joins)):
             members[index].append(user.id)
-    await db.execute(
+    db.execute(
         insert(ChatMembership),
         [
             {"chat_id": chat_rows[i].id, "user_id": uid, "role": "member", "last_read_seq": 0}
@@ -124,13 +124,21 @@ async def seed_messages(ctx, chats: list[list[int]], count: int, rng: random.Ran
                 "html": render_plain(body), "mentions": [], "attachment_count": 0,
                 "reaction_count": 0, "created_at": start + timedelta(seconds=n),
             })  # fmt: skip
-        async with ctx.sessionmaker() as db:
-            await db.execute(insert(Message), rows)
-            await db.commit()
-    async with ctx.sessionmaker() as db:
-        for (chat_id, *_), seq in zip(chats, seqs, strict=True):
-            await db.execute(update(Chat).where(Chat.id == chat_id).values(last_seq=seq))
-        await db.commit()
+        await ctx.db.write(_insert_messages, rows)  # a unit (one transaction) per BATCH
+    last = [{"id": chat[0], "last_seq": seq} for chat, seq in zip(chats, seqs, strict=True)]
+    await ctx.db.write(_set_last_seqs, last)
+
+
+def _insert_messages(db, rows: list[dict]) -> None:
+    db.execute(insert(Message), rows)
+
+
+def _set_last_seqs(db, rows: list[dict]) -> None:
+    db.execute(update(Chat), rows)  # bulk UPDATE by primary key
+
+
+def _users(db) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.id)))
 
 
 def queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -149,20 +157,17 @@ def queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
 async def build(ctx, args) -> tuple[list[User], float]:
     """The history (or, with --reuse, the people of the one already there) and its build time."""
     if args.reuse:
-        async with ctx.sessionmaker() as db:
-            return list(await db.scalars(select(User).order_by(User.id))), 0.0
+        return await ctx.db.read(_users), 0.0
     rng = random.Random(42)
     built = time.perf_counter()
-    async with ctx.sessionmaker() as db:
-        users, chats = await seed_people(db, args.chats, rng)
-        await db.commit()
+    users, chats = await ctx.db.write(seed_people, args.chats, rng)
     await seed_messages(ctx, chats, args.messages, rng)
     seconds = time.perf_counter() - built
-    if ctx.engine.dialect.name == "postgresql":
+    if ctx.db.dialect == "postgresql":
         # What autovacuum does after a bulk load: statistics, visibility, GIN pending list.
-        async with ctx.engine.connect() as connection:
-            conn = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("VACUUM ANALYZE messages"))
+        # VACUUM can't run inside a transaction, where units run: on a connection of its own,
+        # in autocommit and without the units' statement timeout.
+        await _admin(ctx.settings.resolved_database_url, "VACUUM ANALYZE messages")
     return users, seconds
 
 
@@ -193,8 +198,7 @@ async def measure(ctx, searchers: list[User], searches: list[tuple[str, str]]):
     found: dict[str, list[int]] = {kind: [] for kind in KINDS}
     for n, (kind, query) in enumerate(searches):
         started = time.perf_counter()
-        async with ctx.sessionmaker() as db:
-            page = await search_messages(db, searchers[n % len(searchers)], query)
+        page = await search_messages(ctx, searchers[n % len(searchers)], query)
         timings[kind].append(time.perf_counter() - started)
         found[kind].append(len(page))
     return timings, found

@@ -13,15 +13,15 @@ async def test_readyz_checks_database_and_broker(client):
 
 
 async def test_readyz_reports_a_dead_database(client, ctx):
-    from chinwag.db.engine import create_engine
+    from chinwag.db.database import open_database
 
-    healthy = ctx.engine
-    ctx.engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    healthy = ctx.db
+    ctx.db = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
         response = await client.get("/readyz")
     finally:
-        await ctx.engine.dispose()
-        ctx.engine = healthy
+        await ctx.db.close()
+        ctx.db = healthy
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "failed"
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from chinwag import __version__
 from chinwag.accounts.routes import auth_router, users_router
@@ -15,7 +16,7 @@ from chinwag.accounts.security import PasswordHasher
 from chinwag.chats.routes import router as chats_router
 from chinwag.config import Settings, load_settings
 from chinwag.context import AppContext
-from chinwag.db.engine import create_engine, create_sessionmaker
+from chinwag.db.database import open_database
 from chinwag.db.migrate import upgrade
 from chinwag.errors import install_error_handlers
 from chinwag.files.routes import router as files_router
@@ -49,7 +50,7 @@ async def lifespan(app: FastAPI):
         log.info(
             "chinwag %s ready (database %s, broker %s)",
             __version__,
-            ctx.engine.url.render_as_string(hide_password=True),
+            make_url(url).render_as_string(hide_password=True),
             settings.broker_url.split("@")[-1],
         )
         yield
@@ -58,14 +59,13 @@ async def lifespan(app: FastAPI):
 @asynccontextmanager
 async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     """Engine, broker, presence, mailer and hasher for a server, a command or a benchmark."""
-    engine = create_engine(settings.resolved_database_url)
+    db = open_database(settings.resolved_database_url)
     broker = create_broker(settings.broker_url, settings.redis_namespace)
     await broker.start()
     hub = Hub(broker)
     ctx = AppContext(
         settings=settings,
-        engine=engine,
-        sessionmaker=create_sessionmaker(engine),
+        db=db,
         broker=broker,
         presence=create_presence(broker, settings.presence_ttl),
         mail=MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
@@ -87,7 +87,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         await ctx.mail.drain()
         await ctx.presence.close()
         await broker.close()
-        await engine.dispose()
+        await db.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -111,9 +111,9 @@ async def _create_user(settings: Settings, data, site_admin: bool) -> int:
     from chinwag.errors import ChinwagError
 
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
-    async with open_context(settings) as ctx, ctx.sessionmaker() as db:
+    async with open_context(settings) as ctx:
         try:
-            return (await create_user(db, ctx, data, site_admin=site_admin)).id
+            return (await create_user(ctx, data, site_admin=site_admin)).id
         except ChinwagError as exc:
             typer.secho(exc.message, fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
 from chinwag.accounts.security import PasswordHasher
 from chinwag.config import Settings
+from chinwag.db.database import Database
 from chinwag.mail import MailQueue
 from chinwag.realtime.broker import Broker
 from chinwag.realtime.hub import Hub
@@ -18,8 +17,7 @@ from chinwag.realtime.ratelimit import SendLimiter
 @dataclass
 class AppContext:
     settings: Settings
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
+    db: Database
     broker: Broker
     presence: Presence
     mail: MailQueue

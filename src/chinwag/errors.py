@@ -56,6 +56,15 @@ class TooManyRequests(ChinwagError):
     status, code = 429, "rate_limited"
 
 
+class DatabaseUnavailable(ChinwagError):
+    """The database is gone, frozen or locked: nothing was stored; the client may retry."""
+
+    status, code = 503, "database_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": "1"})
+
+
 def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
 
@@ -119,6 +128,7 @@ def error_responses(*statuses: int) -> dict:
         413: "Too large",
         422: "Invalid input",
         429: "Too many attempts; see Retry-After",
+        503: "The database is unavailable; retry shortly",
     }
     return {
         s: {"description": reasons[s], "content": {"application/json": {"schema": ERROR_SCHEMA}}}

@@ -5,8 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from chinwag.deps import Ctx
 
@@ -34,12 +32,7 @@ async def readyz(ctx: Ctx) -> JSONResponse:
 
 
 async def _database_ok(ctx) -> bool:
-    try:
-        async with ctx.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        return True
-    except (SQLAlchemyError, OSError):
-        return False
+    return await ctx.db.ping()
 
 
 async def _broker_ok(ctx) -> bool:

@@ -50,9 +50,10 @@ def db_update(ctx):
     """db_update(Model, where, **values): change rows directly, as time or an admin would."""
 
     async def run(model, *where, **values) -> None:
-        async with ctx.sessionmaker() as db:
-            await db.execute(update(model).where(*where).values(**values))
-            await db.commit()
+        def change(db) -> None:
+            db.execute(update(model).where(*where).values(**values))
+
+        await ctx.db.write(change)
 
     return run
 

@@ -220,5 +220,5 @@ async def test_throttled_attempts_are_not_recorded_as_more_failures(ctx, login, 
     await fail(login, "ana", 5)
     for _ in range(3):
         assert_throttled(await login("ana", WRONG))
-    async with ctx.sessionmaker() as db:
-        assert await db.scalar(select(func.count()).select_from(LoginFailure)) == 5
+    count = select(func.count()).select_from(LoginFailure)
+    assert await ctx.db.read(lambda db: db.scalar(count)) == 5

@@ -168,9 +168,9 @@ async def test_expired_token_is_400(client, ctx, inbox, login, db_update, ana):
 
 async def test_token_is_valid_for_the_configured_hour(client, ctx, inbox, ana):
     await mailed_token(client, ctx, inbox, ana.email)
-    async with ctx.sessionmaker() as db:
-        row = await db.scalar(select(PasswordReset).where(PasswordReset.user_id == ana.id))
-        lifetime = row.expires_at - row.created_at
+    query = select(PasswordReset).where(PasswordReset.user_id == ana.id)
+    row = await ctx.db.read(lambda db: db.scalar(query))
+    lifetime = row.expires_at - row.created_at
     assert timedelta(minutes=59) < lifetime <= timedelta(minutes=60, seconds=1)
 
 

@@ -115,9 +115,8 @@ async def test_concurrent_repeats_mixed_with_other_sends(client, ana, bob):
 
 
 async def _send_in_own_session(ctx, user_id: int, chat_id: int, text: str, client_id: str | None):
-    async with ctx.sessionmaker() as db:
-        user = await db.get(User, user_id)
-        return await send_message(db, ctx, user, chat_id, text, client_id)
+    user = await ctx.db.read(lambda db: db.get(User, user_id))
+    return await send_message(ctx, user, chat_id, text, client_id)
 
 
 async def test_service_sends_in_parallel_transactions_are_gapless(
@@ -205,8 +204,8 @@ async def test_service_read_pointers_in_parallel_transactions(client, ctx, ana, 
     last_seq = (await chat(client, bob, team["id"]))["last_seq"]
 
     async def mark(seq: int) -> int:
-        async with ctx.sessionmaker() as db:
-            return await mark_read(db, ctx, await db.get(User, bob.id), team["id"], seq)
+        user = await ctx.db.read(lambda db: db.get(User, bob.id))
+        return await mark_read(ctx, user, team["id"], seq)
 
     await asyncio.gather(*(mark(seq) for seq in reversed(range(1, last_seq + 1))))
 

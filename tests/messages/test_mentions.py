@@ -134,17 +134,11 @@ async def _big_group(client, ctx, owner, *people) -> dict:
     """A group of exactly EVERYONE_OPEN_UP_TO + 1 members: `owner`, `people` and filler
     accounts inserted straight into the database (they never sign in)."""
     filler = EVERYONE_OPEN_UP_TO + 1 - 1 - len(people)
-    async with ctx.sessionmaker() as db:
-        ids = (
-            await db.scalars(
-                insert(User).returning(User.id),
-                [
-                    {"email": f"f{i}@example.com", "username": f"filler{i}", "password_hash": "x"}
-                    for i in range(filler)
-                ],
-            )
-        ).all()
-        await db.commit()
+    rows = [
+        {"email": f"f{i}@example.com", "username": f"filler{i}", "password_hash": "x"}
+        for i in range(filler)
+    ]
+    ids = await ctx.db.write(lambda db: db.scalars(insert(User).returning(User.id), rows).all())
     response = await client.post(
         "/api/chats",
         headers=owner.headers,

@@ -35,12 +35,15 @@ async def reactions_in_history(client, person, message: dict) -> list[dict]:
 
 async def stored_counts(ctx, message_id: int) -> tuple[int, int]:
     """The row's reaction_count and the number of reaction rows: they must agree."""
-    async with ctx.sessionmaker() as db:
-        counter = await db.scalar(select(Message.reaction_count).where(Message.id == message_id))
-        rows = await db.scalar(
+
+    def counts(db):
+        counter = db.scalar(select(Message.reaction_count).where(Message.id == message_id))
+        rows = db.scalar(
             select(func.count()).select_from(Reaction).where(Reaction.message_id == message_id)
         )
-    return counter, rows
+        return counter, rows
+
+    return await ctx.db.read(counts)
 
 
 def reaction_events(events, chat_id: int) -> list[dict]:

@@ -53,9 +53,8 @@ async def refusal(live, ana, http, settings, case: str) -> dict:
         await call(http, ana, "POST", "/api/auth/logout", 204)
         return {"uri": ws_url(live), "additional_headers": ana.headers}
     if case == "deactivated account":
-        async with live.ctx.sessionmaker() as db:
-            await db.execute(update(User).where(User.id == ana.id).values(is_active=False))
-            await db.commit()
+        deactivate = update(User).where(User.id == ana.id).values(is_active=False)
+        await live.ctx.db.write(lambda db: db.execute(deactivate))
         return {"uri": ws_url(live, ana.access_token)}
     if case == "foreign origin":
         return {"uri": ws_url(live, ana.access_token), "origin": EVIL}

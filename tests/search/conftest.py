@@ -26,10 +26,12 @@ def crowd(client, ctx, signup):
              "created_at": utcnow()}
             for seq in range(1, messages + 1)
         ]  # fmt: skip
-        async with ctx.sessionmaker() as db:
-            await db.execute(insert(Message), rows)
-            await db.execute(update(Chat).where(Chat.id == chat_id).values(last_seq=messages))
-            await db.commit()
+
+        def store(db) -> None:
+            db.execute(insert(Message), rows)
+            db.execute(update(Chat).where(Chat.id == chat_id).values(last_seq=messages))
+
+        await ctx.db.write(store)
         return chat_id
 
     return make

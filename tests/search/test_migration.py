@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import pytest
 from alembic import command
@@ -12,7 +14,7 @@ from sqlalchemy import insert, inspect, update
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import utcnow
-from chinwag.db.engine import create_engine, create_sessionmaker
+from chinwag.db.database import Database, open_database
 from chinwag.db.migrate import alembic_config, upgrade
 from chinwag.messages.models import Message
 from chinwag.search.service import search_messages
@@ -37,65 +39,73 @@ def _message(chat_id: int, seq: int, text: str | None, **extra) -> dict:
     }  # fmt: skip
 
 
+@contextlib.asynccontextmanager
+async def opened(url: str) -> AsyncIterator[Database]:
+    """The database as the app opens it (units of work), closed afterwards."""
+    db = open_database(url)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+def _insert_seed(db) -> None:
+    conn = db.conn
+    conn.execute(insert(User), [{
+        "id": 1, "email": "m@example.com", "username": "mig", "password_hash": "x",
+        "display_name": "Mig", "bio": "", "settings": {}, "is_active": True,
+        "is_site_admin": False, "created_at": utcnow(),
+    }])  # fmt: skip
+    conn.execute(insert(Chat), [{
+        "id": 1, "kind": "group", "name": "old", "description": "", "is_public": False,
+        "created_at": utcnow(), "last_seq": 3,
+    }])  # fmt: skip
+    conn.execute(
+        insert(ChatMembership),
+        [{"chat_id": 1, "user_id": 1, "role": "owner", "joined_at": utcnow(),
+          "last_read_seq": 0, "muted": False}],
+    )  # fmt: skip
+    conn.execute(
+        insert(Message),
+        [
+            _message(1, 1, "alpha from before the index"),
+            _message(1, 2, "alpha joined", kind="system", sender_id=None),
+            _message(1, 3, None, deleted_at=utcnow()),
+        ],
+    )
+
+
 async def _seed(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(insert(User), [{
-            "id": 1, "email": "m@example.com", "username": "mig", "password_hash": "x",
-            "display_name": "Mig", "bio": "", "settings": {}, "is_active": True,
-            "is_site_admin": False, "created_at": utcnow(),
-        }])  # fmt: skip
-        await conn.execute(insert(Chat), [{
-            "id": 1, "kind": "group", "name": "old", "description": "", "is_public": False,
-            "created_at": utcnow(), "last_seq": 3,
-        }])  # fmt: skip
-        await conn.execute(
-            insert(ChatMembership),
-            [{"chat_id": 1, "user_id": 1, "role": "owner", "joined_at": utcnow(),
-              "last_read_seq": 0, "muted": False}],
-        )  # fmt: skip
-        await conn.execute(
-            insert(Message),
-            [
-                _message(1, 1, "alpha from before the index"),
-                _message(1, 2, "alpha joined", kind="system", sender_id=None),
-                _message(1, 3, None, deleted_at=utcnow()),
-            ],
-        )
-    await engine.dispose()
+    async with opened(url) as db:
+        await db.write(_insert_seed)
 
 
 async def _found(url: str, query: str) -> list[str]:
-    engine = create_engine(url)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            me = await db.get(User, 1)
-            return [h["message"]["text"] for h in await search_messages(db, me, query)]
-    finally:
-        await engine.dispose()
+    async with opened(url) as db:
+        me = await db.read(lambda tx: tx.get(User, 1))
+        found = await search_messages(SimpleNamespace(db=db), me, query)
+        return [h["message"]["text"] for h in found]
 
 
 async def _change(url: str, *statements) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as conn:
+    def change(db) -> None:
         for statement in statements:
-            await conn.execute(statement)
-    await engine.dispose()
+            db.conn.execute(statement)
+
+    async with opened(url) as db:
+        await db.write(change)
+
+
+def _read_schema(db) -> tuple[set[str], set[str]]:
+    inspector = inspect(db.conn)
+    names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+    return names, {c["name"] for c in inspector.get_columns("messages")}
 
 
 async def _schema(url: str) -> tuple[set[str], set[str]]:
     """Table and view names, and the columns of messages."""
-    engine = create_engine(url)
-    async with engine.connect() as conn:
-
-        def read(sync):
-            inspector = inspect(sync)
-            names = set(inspector.get_table_names()) | set(inspector.get_view_names())
-            return names, {c["name"] for c in inspector.get_columns("messages")}
-
-        found = await conn.run_sync(read)
-    await engine.dispose()
-    return found
+    async with opened(url) as db:
+        return await db.read(_read_schema)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])

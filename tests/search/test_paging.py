@@ -106,10 +106,13 @@ async def test_a_common_word_ranks_its_newest_matches_and_before_reaches_older(
          "text": f"zeta filler {seq}", "html": "", "mentions": [], "created_at": utcnow()}
         for seq in range(2, count + 2)
     ]  # fmt: skip
-    async with ctx.sessionmaker() as db:
-        ids = list(await db.scalars(insert(Message).returning(Message.id), rows))
-        await db.execute(update(Chat).where(Chat.id == chat["id"]).values(last_seq=count + 1))
-        await db.commit()
+
+    def store(db) -> list[int]:
+        stored = list(db.scalars(insert(Message).returning(Message.id), rows))
+        db.execute(update(Chat).where(Chat.id == chat["id"]).values(last_seq=count + 1))
+        return stored
+
+    ids = await ctx.db.write(store)
     # Only the newest CANDIDATES matches are ranked: the strongest, oldest one is not.
     first = await _ids(client, bob, "zeta")
     assert first == sorted(ids, reverse=True)[:20]

@@ -119,8 +119,6 @@ async def test_a_crowd_makes_my_chats_hold_little_of_the_history(client, ctx, an
     chat = await direct(client, ana, bob)
     for n in range(5):
         await sent(client, ana, chat["id"], f"mine {n}")
-    async with ctx.sessionmaker() as db:
-        assert await chats_hold_a_tenth(db, [chat["id"]])
+    assert await ctx.db.read(chats_hold_a_tenth, [chat["id"]])
     await crowd(100)
-    async with ctx.sessionmaker() as db:
-        assert not await chats_hold_a_tenth(db, [chat["id"]])
+    assert not await ctx.db.read(chats_hold_a_tenth, [chat["id"]])

@@ -1,4 +1,8 @@
-"""Signing in and out: sessions (one per device), token rotation and login throttling."""
+"""Signing in and out: sessions (one per device), token rotation and login throttling.
+
+Async entry points (login, refresh, authenticate, sign_out, revoke_own_session) run their
+database work as units (chinwag.db.units); the sync helpers taking `db` run inside units.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import LoginFailure, Session, User
 from chinwag.accounts.security import (
@@ -19,12 +22,14 @@ from chinwag.accounts.security import (
 )
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
+from chinwag.db.units import Tx
 from chinwag.errors import NotFound, TooManyRequests, Unauthorized
-from chinwag.realtime.channels import user_channel
+from chinwag.events import PendingEvents, write_and_publish
 
 log = logging.getLogger("chinwag.accounts")
 
 INVALID_CREDENTIALS = "Wrong login or password"
+INVALID_REFRESH = "Refresh token is invalid or expired"
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,10 @@ class Caller:
     session_id: str
 
 
-async def find_user_by_login(db: AsyncSession, login: str) -> User | None:
+def find_user_by_login(db: Tx, login: str) -> User | None:
+    """The account whose email (when `login` has an @) or username is `login`, any case."""
     column = User.email if "@" in login else User.username
-    return await db.scalar(select(User).where(func.lower(column) == login.lower()))
+    return db.scalar(select(User).where(func.lower(column) == login.lower()))
 
 
 def _throttle_key(login: str, user: User | None) -> str:
@@ -55,14 +61,12 @@ def _throttle_key(login: str, user: User | None) -> str:
     return secret_hash(f"user:{user.id}" if user else f"login:{login.lower()}")
 
 
-async def _check_throttle(db: AsyncSession, ctx: AppContext, key: str) -> None:
+def _check_throttle(db: Tx, ctx: AppContext, key: str) -> None:
     window = timedelta(seconds=ctx.settings.login_window_seconds)
     since = utcnow() - window
-    count, oldest = (
-        await db.execute(
-            select(func.count(), func.min(LoginFailure.failed_at)).where(
-                LoginFailure.login_key == key, LoginFailure.failed_at > since
-            )
+    count, oldest = db.execute(
+        select(func.count(), func.min(LoginFailure.failed_at)).where(
+            LoginFailure.login_key == key, LoginFailure.failed_at > since
         )
     ).one()
     if count >= ctx.settings.login_max_failures:
@@ -74,44 +78,53 @@ async def _check_throttle(db: AsyncSession, ctx: AppContext, key: str) -> None:
         )
 
 
-async def _record_failure(db: AsyncSession, ctx: AppContext, key: str) -> None:
+def _record_failure(db: Tx, ctx: AppContext, key: str) -> None:
     since = utcnow() - timedelta(seconds=ctx.settings.login_window_seconds)
-    await db.execute(
+    db.execute(
         delete(LoginFailure).where(LoginFailure.login_key == key, LoginFailure.failed_at <= since)
     )
     db.add(LoginFailure(login_key=key))
-    await db.commit()
 
 
-async def login(
-    db: AsyncSession, ctx: AppContext, login_name: str, password: str, user_agent: str
-) -> SignedIn:
-    """Check the password (throttled per account) and open a new session."""
-    user = await find_user_by_login(db, login_name)
+def _login_lookup(db: Tx, ctx: AppContext, login_name: str) -> tuple[User | None, str]:
+    """Read unit: the account (if any) and its throttle key; raises when throttled."""
+    user = find_user_by_login(db, login_name)
     key = _throttle_key(login_name, user)
-    await _check_throttle(db, ctx, key)
-    await db.commit()  # don't hold the database (SQLite's one writer) through argon2
+    _check_throttle(db, ctx, key)
+    return user, key
+
+
+def _login_succeeded(db: Tx, ctx: AppContext, key: str, user: User, user_agent: str):
+    db.execute(delete(LoginFailure).where(LoginFailure.login_key == key))
+    return open_session(db, ctx, user, user_agent)
+
+
+async def login(ctx: AppContext, login_name: str, password: str, user_agent: str) -> SignedIn:
+    """Check the password (throttled per account) and open a new session."""
+    user, key = await ctx.db.read(_login_lookup, ctx, login_name)
+    # argon2 runs between units: no transaction (nor SQLite's one writer) waits for it.
     ok = await ctx.hasher.verify(password, user.password_hash if user else None)
     if not ok or not user.is_active:
-        await _record_failure(db, ctx, key)
+        await ctx.db.write(_record_failure, ctx, key)
         log.info("login failed", extra={"event": "login_failed"})
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
-    await db.execute(delete(LoginFailure).where(LoginFailure.login_key == key))
-    return await open_session(db, ctx, user, user_agent)
+    signed = await ctx.db.write(_login_succeeded, ctx, key, user, user_agent)
+    log.info("user %s signed in", user.id, extra={"event": "login", "user_id": user.id})
+    return signed
 
 
-async def open_session(db: AsyncSession, ctx: AppContext, user: User, user_agent: str) -> SignedIn:
+def open_session(db: Tx, ctx: AppContext, user: User, user_agent: str) -> SignedIn:
+    """Add a new session (device) for `user` and make its tokens; stored when the unit
+    commits."""
     session = Session(
         id=secrets.token_hex(16),
         user_id=user.id,
         user_agent=user_agent[:255],
         expires_at=utcnow() + timedelta(days=ctx.settings.refresh_token_days),
     )
-    refresh = _rotate(session)
+    refresh_token = _rotate(session)
     db.add(session)
-    await db.commit()
-    log.info("user %s signed in", user.id, extra={"event": "login", "user_id": user.id})
-    return _signed_in(ctx, user, session, refresh)
+    return _signed_in(ctx, user, session, refresh_token)
 
 
 def _rotate(session: Session) -> str:
@@ -128,77 +141,111 @@ def _signed_in(ctx: AppContext, user: User, session: Session, refresh: str) -> S
     return SignedIn(user, session, access, refresh, minutes * 60)
 
 
-async def refresh(db: AsyncSession, ctx: AppContext, refresh_token: str) -> SignedIn:
+def _refresh_session(
+    db: Tx, events: PendingEvents, ctx: AppContext, session_id: str, secret: str
+) -> SignedIn | None:
+    """Write unit: rotate the session's refresh token. None when the token was already
+    rotated away: then the session is revoked (and that must be committed, so no raise)."""
+    session = db.get(Session, session_id)
+    if session is None or session.revoked_at or session.expires_at <= utcnow():
+        raise Unauthorized(INVALID_REFRESH, code="invalid_token")
+    if not secrets.compare_digest(session.refresh_token_hash, secret_hash(secret)):
+        revoke_sessions(db, events, session.user_id, [session.id])
+        return None
+    user = db.get(User, session.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized(INVALID_REFRESH, code="invalid_token")
+    return _signed_in(ctx, user, session, _rotate(session))
+
+
+async def refresh(ctx: AppContext, refresh_token: str) -> SignedIn:
     """Trade a refresh token for a new pair. A token already rotated away revokes its session:
     someone else has it."""
     session_id, _, secret = refresh_token.partition(".")
-    session = await db.get(Session, session_id) if session_id and secret else None
-    if session is None or session.revoked_at or session.expires_at <= utcnow():
-        raise Unauthorized("Refresh token is invalid or expired", code="invalid_token")
-    if not secrets.compare_digest(session.refresh_token_hash, secret_hash(secret)):
-        await revoke_sessions(db, ctx, session.user_id, [session.id])
+    if not (session_id and secret):
+        raise Unauthorized(INVALID_REFRESH, code="invalid_token")
+    signed = await write_and_publish(ctx, _refresh_session, ctx, session_id, secret)
+    if signed is None:
         log.warning("refresh token reuse; session revoked", extra={"event": "token_reuse"})
         raise Unauthorized("Refresh token was already used", code="invalid_token")
-    user = await db.get(User, session.user_id)
-    if user is None or not user.is_active:
-        raise Unauthorized("Refresh token is invalid or expired", code="invalid_token")
-    new_refresh = _rotate(session)
-    await db.commit()
-    return _signed_in(ctx, user, session, new_refresh)
+    return signed
 
 
-async def authenticate(db: AsyncSession, ctx: AppContext, access_token: str) -> Caller:
+def _session_user(db: Tx, user_id: int, session_id: str) -> User | None:
+    """Read unit: the user, if `session_id` is one of their sessions, still open, and they
+    are active."""
+    row = db.execute(
+        select(User, Session.revoked_at, Session.expires_at)
+        .join(Session, Session.user_id == User.id)
+        .where(Session.id == session_id, User.id == user_id)
+    ).one_or_none()
+    if row is None or row.revoked_at or row.expires_at <= utcnow() or not row.User.is_active:
+        return None
+    return row.User
+
+
+async def authenticate(ctx: AppContext, access_token: str) -> Caller:
     """The caller named by a valid access token whose session is still open."""
     claims = decode_access_token(ctx.settings.signing_key, access_token)
     if claims is None:
         raise Unauthorized("Access token is invalid or expired", code="invalid_token")
-    row = (
-        await db.execute(
-            select(User, Session.revoked_at, Session.expires_at)
-            .join(Session, Session.user_id == User.id)
-            .where(Session.id == claims.session_id, User.id == claims.user_id)
-        )
-    ).one_or_none()
-    if row is None or row.revoked_at or row.expires_at <= utcnow() or not row.User.is_active:
+    user = await ctx.db.read(_session_user, claims.user_id, claims.session_id)
+    if user is None:
         raise Unauthorized("Session has ended; sign in again", code="invalid_token")
-    return Caller(row.User, claims.session_id)
+    return Caller(user, claims.session_id)
 
 
-async def revoke_sessions(
-    db: AsyncSession,
+def revoke_sessions(
+    db: Tx,
+    events: PendingEvents,
+    user_id: int,
+    session_ids: list[str] | None = None,
+    *,
+    keep: str | None = None,
+) -> list[str]:
+    """Revoke some (or all but `keep`) open sessions of a user; queue the session.revoked
+    event that closes their sockets once this is committed (run by write_and_publish)."""
+    query = select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+    if session_ids is not None:
+        query = query.where(Session.id.in_(session_ids))
+    if keep is not None:
+        query = query.where(Session.id != keep)
+    ids = list(db.scalars(query))
+    if ids:
+        db.execute(update(Session).where(Session.id.in_(ids)).values(revoked_at=utcnow()))
+        events.to_user(user_id, {"type": "session.revoked", "user_id": user_id, "session_ids": ids})
+    return ids
+
+
+def _revoke_unit(db: Tx, events: PendingEvents, user_id, session_ids, keep) -> list[str]:
+    # write_and_publish passes positional arguments only; `keep` is keyword-only.
+    return revoke_sessions(db, events, user_id, session_ids, keep=keep)
+
+
+async def sign_out(
     ctx: AppContext,
     user_id: int,
     session_ids: list[str] | None = None,
     *,
     keep: str | None = None,
 ) -> list[str]:
-    """Revoke some (or all but `keep`) open sessions of a user, then close their sockets."""
-    query = select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))
-    if session_ids is not None:
-        query = query.where(Session.id.in_(session_ids))
-    if keep is not None:
-        query = query.where(Session.id != keep)
-    ids = list(await db.scalars(query))
-    if ids:
-        await db.execute(update(Session).where(Session.id.in_(ids)).values(revoked_at=utcnow()))
-    await db.commit()
-    if ids:
-        event = {"type": "session.revoked", "user_id": user_id, "session_ids": ids}
-        await ctx.broker.publish(user_channel(user_id), event)
-    return ids
+    """Revoke some (or all but `keep`) open sessions of a user, commit, then close their
+    sockets. Answers the ids revoked."""
+    return await write_and_publish(ctx, _revoke_unit, user_id, session_ids, keep)
 
 
-async def list_sessions(db: AsyncSession, user_id: int) -> list[Session]:
+def list_sessions(db: Tx, user_id: int) -> list[Session]:
+    """The user's open sessions, most recently used first."""
     query = (
         select(Session)
         .where(Session.user_id == user_id, Session.revoked_at.is_(None))
         .where(Session.expires_at > utcnow())
         .order_by(Session.last_used_at.desc())
     )
-    return list(await db.scalars(query))
+    return list(db.scalars(query))
 
 
-async def revoke_own_session(db: AsyncSession, ctx: AppContext, user_id: int, session_id: str):
+async def revoke_own_session(ctx: AppContext, user_id: int, session_id: str) -> None:
     """Sign one of your devices out."""
-    if not await revoke_sessions(db, ctx, user_id, [session_id]):
+    if not await sign_out(ctx, user_id, [session_id]):
         raise NotFound("No such session")

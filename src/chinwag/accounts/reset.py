@@ -6,14 +6,15 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts import auth
 from chinwag.accounts.models import PasswordReset, User
 from chinwag.accounts.security import new_secret, secret_hash
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
+from chinwag.db.units import Tx
 from chinwag.errors import BadRequest
+from chinwag.events import PendingEvents, write_and_publish
 from chinwag.mail import compose
 
 log = logging.getLogger("chinwag.accounts")
@@ -29,15 +30,14 @@ If it was not you, ignore this mail: your password stays as it is.
 """
 
 
-async def request_reset(db: AsyncSession, ctx: AppContext, email: str) -> None:
-    """Mail a reset link if the address belongs to an account; say nothing either way."""
-    user = await db.scalar(
+def _store_reset(db: Tx, email: str, minutes: int) -> tuple[User, str] | None:
+    """Write unit: a new reset token for the active account of `email`, if there is one."""
+    user = db.scalar(
         select(User).where(func.lower(User.email) == email.strip().lower(), User.is_active)
     )
     if user is None:
-        return
+        return None
     token = new_secret()
-    minutes = ctx.settings.password_reset_minutes
     db.add(
         PasswordReset(
             token_hash=secret_hash(token),
@@ -45,35 +45,50 @@ async def request_reset(db: AsyncSession, ctx: AppContext, email: str) -> None:
             expires_at=utcnow() + timedelta(minutes=minutes),
         )
     )
-    await db.commit()
+    return user, token
+
+
+async def request_reset(ctx: AppContext, email: str) -> None:
+    """Mail a reset link if the address belongs to an account; say nothing either way."""
+    minutes = ctx.settings.password_reset_minutes
+    stored = await ctx.db.write(_store_reset, email, minutes)
+    if stored is None:
+        return
+    user, token = stored
     link = f"{ctx.settings.public_url}/#/reset?token={token}"
     body = RESET_BODY.format(
         name=user.display_name, username=user.username, minutes=minutes, link=link
     )
+    # Mailed only once the token is committed: a link that works.
     ctx.mail.submit(
         compose(ctx.settings.mail_from, user.email, "Reset your chinwag password", body)
     )
     log.info("password reset requested for user %s", user.id, extra={"event": "reset_request"})
 
 
-async def confirm_reset(db: AsyncSession, ctx: AppContext, token: str, new_password: str) -> None:
-    """Set the new password and sign out every device. The token works once."""
-    new_hash = await ctx.hasher.hash(new_password)  # before the transaction opens
+def _use_reset(db: Tx, events: PendingEvents, token_hash: str, new_hash: str) -> int:
+    """Write unit: claim the token, set the password, revoke every session; the user's id."""
     now = utcnow()
     # Claiming the token with a conditional UPDATE makes two racing confirmations use it once.
-    claimed = await db.execute(
+    claimed = db.execute(
         update(PasswordReset)
-        .where(PasswordReset.token_hash == secret_hash(token))
+        .where(PasswordReset.token_hash == token_hash)
         .where(PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
         .values(used_at=now)
         .returning(PasswordReset.user_id)
     )
     user_id = claimed.scalar_one_or_none()
-    user = await db.get(User, user_id) if user_id else None
+    user = db.get(User, user_id) if user_id else None
     if user is None:
-        await db.rollback()
+        # Raising undoes the claim with the rest of the unit.
         raise BadRequest("This reset link is invalid, used or expired", code="invalid_token")
     user.password_hash = new_hash
-    await db.commit()
-    await auth.revoke_sessions(db, ctx, user.id)
-    log.info("user %s reset password", user.id, extra={"event": "password_reset"})
+    auth.revoke_sessions(db, events, user.id)
+    return user.id
+
+
+async def confirm_reset(ctx: AppContext, token: str, new_password: str) -> None:
+    """Set the new password and sign out every device. The token works once."""
+    new_hash = await ctx.hasher.hash(new_password)  # before the unit: argon2 is slow
+    user_id = await write_and_publish(ctx, _use_reset, secret_hash(token), new_hash)
+    log.info("user %s reset password", user_id, extra={"event": "password_reset"})

@@ -22,7 +22,7 @@ from chinwag.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from chinwag.deps import Caller, Ctx, Db
+from chinwag.deps import Caller, Ctx
 from chinwag.errors import Unauthorized, error_responses
 from chinwag.validation import SearchQuery, UserId
 
@@ -65,8 +65,8 @@ def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
     summary="Create an account",
     responses=error_responses(409, 422),
 )
-async def register(data: RegisterIn, db: Db, ctx: Ctx) -> MeOut:
-    user = await service.create_user(db, ctx, data)
+async def register(data: RegisterIn, ctx: Ctx) -> MeOut:
+    user = await service.create_user(ctx, data)
     return await service.own_profile(ctx, user)
 
 
@@ -76,8 +76,8 @@ async def register(data: RegisterIn, db: Db, ctx: Ctx) -> MeOut:
     summary="Sign in by email or username",
     responses=error_responses(401, 422, 429),
 )
-async def login(data: LoginIn, request: Request, response: Response, db: Db, ctx: Ctx):
-    signed = await auth.login(db, ctx, data.login, data.password, _user_agent(request))
+async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
+    signed = await auth.login(ctx, data.login, data.password, _user_agent(request))
     _set_refresh_cookie(response, ctx, signed.refresh_token)
     return await _login_out(ctx, signed)
 
@@ -89,11 +89,11 @@ async def login(data: LoginIn, request: Request, response: Response, db: Db, ctx
     responses=error_responses(401, 422, 429),
 )
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Db, ctx: Ctx
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, ctx: Ctx
 ) -> TokenOut:
     if len(form.username) > 254 or len(form.password) > 128:
         raise Unauthorized(auth.INVALID_CREDENTIALS, code="invalid_credentials")
-    signed = await auth.login(db, ctx, form.username, form.password, _user_agent(request))
+    signed = await auth.login(ctx, form.username, form.password, _user_agent(request))
     return TokenOut(access_token=signed.access_token)
 
 
@@ -103,13 +103,11 @@ async def token(
     summary="Trade a refresh token (body or cookie) for a new pair",
     responses=error_responses(401, 422),
 )
-async def refresh(
-    request: Request, response: Response, db: Db, ctx: Ctx, data: RefreshIn | None = None
-):
+async def refresh(request: Request, response: Response, ctx: Ctx, data: RefreshIn | None = None):
     token_value = (data.refresh_token if data else None) or request.cookies.get(REFRESH_COOKIE)
     if not token_value:
         raise Unauthorized("Send a refresh_token", code="invalid_token")
-    signed = await auth.refresh(db, ctx, token_value)
+    signed = await auth.refresh(ctx, token_value)
     _set_refresh_cookie(response, ctx, signed.refresh_token)
     return await _login_out(ctx, signed)
 
@@ -117,8 +115,8 @@ async def refresh(
 @auth_router.post(
     "/logout", status_code=204, summary="Sign this device out", responses=error_responses(401)
 )
-async def logout(caller: Caller, db: Db, ctx: Ctx) -> Response:
-    await auth.revoke_sessions(db, ctx, caller.user.id, [caller.session_id])
+async def logout(caller: Caller, ctx: Ctx) -> Response:
+    await auth.sign_out(ctx, caller.user.id, [caller.session_id])
     response = Response(status_code=204)
     response.delete_cookie(REFRESH_COOKIE, path="/api/auth")
     return response
@@ -130,8 +128,8 @@ async def logout(caller: Caller, db: Db, ctx: Ctx) -> Response:
     summary="Mail a password reset link",
     responses=error_responses(422),
 )
-async def password_reset(data: PasswordResetIn, db: Db, ctx: Ctx) -> dict:
-    await reset.request_reset(db, ctx, data.email)
+async def password_reset(data: PasswordResetIn, ctx: Ctx) -> dict:
+    await reset.request_reset(ctx, data.email)
     return {"detail": "If the address belongs to an account, a reset link is on its way."}
 
 
@@ -141,8 +139,8 @@ async def password_reset(data: PasswordResetIn, db: Db, ctx: Ctx) -> dict:
     summary="Set a new password with the mailed token; signs out every device",
     responses=error_responses(400, 422),
 )
-async def password_reset_confirm(data: PasswordResetConfirmIn, db: Db, ctx: Ctx) -> Response:
-    await reset.confirm_reset(db, ctx, data.token, data.new_password)
+async def password_reset_confirm(data: PasswordResetConfirmIn, ctx: Ctx) -> Response:
+    await reset.confirm_reset(ctx, data.token, data.new_password)
     return Response(status_code=204)
 
 
@@ -154,8 +152,8 @@ async def read_me(caller: Caller, ctx: Ctx) -> MeOut:
 @users_router.patch(
     "/me", response_model=MeOut, summary="Edit my profile", responses=error_responses(401, 422)
 )
-async def edit_me(patch: ProfilePatch, caller: Caller, db: Db, ctx: Ctx) -> MeOut:
-    user = await service.update_profile(db, caller.user, patch)
+async def edit_me(patch: ProfilePatch, caller: Caller, ctx: Ctx) -> MeOut:
+    user = await service.update_profile(ctx, caller.user, patch)
     return await service.own_profile(ctx, user)
 
 
@@ -165,8 +163,8 @@ async def edit_me(patch: ProfilePatch, caller: Caller, db: Db, ctx: Ctx) -> MeOu
     summary="Change my password; signs out my other devices",
     responses=error_responses(400, 401, 422),
 )
-async def change_password(data: PasswordChangeIn, caller: Caller, db: Db, ctx: Ctx) -> Response:
-    await service.change_password(db, ctx, caller, data.current_password, data.new_password)
+async def change_password(data: PasswordChangeIn, caller: Caller, ctx: Ctx) -> Response:
+    await service.change_password(ctx, caller, data.current_password, data.new_password)
     return Response(status_code=204)
 
 
@@ -176,8 +174,8 @@ async def change_password(data: PasswordChangeIn, caller: Caller, db: Db, ctx: C
     summary="My signed-in devices",
     responses=error_responses(401),
 )
-async def my_sessions(caller: Caller, db: Db) -> list[SessionOut]:
-    sessions = await auth.list_sessions(db, caller.user.id)
+async def my_sessions(caller: Caller, ctx: Ctx) -> list[SessionOut]:
+    sessions = await ctx.db.read(auth.list_sessions, caller.user.id)
     return [
         SessionOut(
             id=s.id,
@@ -197,9 +195,9 @@ async def my_sessions(caller: Caller, db: Db) -> list[SessionOut]:
     responses=error_responses(401, 404),
 )
 async def revoke_session(
-    session_id: Annotated[str, Path(max_length=64)], caller: Caller, db: Db, ctx: Ctx
+    session_id: Annotated[str, Path(max_length=64)], caller: Caller, ctx: Ctx
 ) -> Response:
-    await auth.revoke_own_session(db, ctx, caller.user.id, session_id)
+    await auth.revoke_own_session(ctx, caller.user.id, session_id)
     return Response(status_code=204)
 
 
@@ -209,8 +207,9 @@ async def revoke_session(
     summary="People online now",
     responses=error_responses(401),
 )
-async def online_users(caller: Caller, db: Db, ctx: Ctx) -> list[UserOut]:
-    users = await service.users_by_ids(db, await ctx.presence.online_user_ids())
+async def online_users(caller: Caller, ctx: Ctx) -> list[UserOut]:
+    online = await ctx.presence.online_user_ids()  # before the unit: presence may be Redis
+    users = await ctx.db.read(service.users_by_ids, online)
     return [await service.public_profile(ctx, u) for u in users]
 
 
@@ -222,12 +221,11 @@ async def online_users(caller: Caller, db: Db, ctx: Ctx) -> list[UserOut]:
 )
 async def search_users(
     caller: Caller,
-    db: Db,
     ctx: Ctx,
     q: SearchQuery = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[UserOut]:
-    users = await service.search_users(db, q, limit)
+    users = await ctx.db.read(service.search_users, q, limit)
     return [await service.public_profile(ctx, u) for u in users]
 
 
@@ -237,5 +235,5 @@ async def search_users(
     summary="Someone's public profile",
     responses=error_responses(401, 404, 422),
 )
-async def read_user(user_id: UserId, caller: Caller, db: Db, ctx: Ctx) -> UserOut:
-    return await service.public_profile(ctx, await service.get_user(db, user_id))
+async def read_user(user_id: UserId, caller: Caller, ctx: Ctx) -> UserOut:
+    return await service.public_profile(ctx, await ctx.db.read(service.get_user, user_id))

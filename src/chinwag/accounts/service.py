@@ -1,18 +1,24 @@
-"""Accounts: sign-up, profiles, people search and password changes."""
+"""Accounts: sign-up, profiles, people search and password changes.
+
+Async entry points (create_user, update_profile, change_password, the profiles) call the
+database through units; get_user, users_by_ids and search_users are sync helpers that run
+inside units (other domains call them from theirs).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts import auth
 from chinwag.accounts.models import User
 from chinwag.accounts.schemas import MeOut, ProfilePatch, RegisterIn, UserOut
 from chinwag.context import AppContext
+from chinwag.db.units import Tx
 from chinwag.errors import BadRequest, Conflict, NotFound
+from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import avatar_file
 from chinwag.files.shapes import avatar_url
 from chinwag.validation import like_pattern
@@ -20,19 +26,16 @@ from chinwag.validation import like_pattern
 log = logging.getLogger("chinwag.accounts")
 
 
-async def _ensure_free(db: AsyncSession, email: str, username: str) -> None:
-    if await db.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+def _ensure_free(db: Tx, email: str, username: str) -> None:
+    if db.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
         raise Conflict("An account with this email already exists", code="email_taken")
-    if await db.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    if db.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise Conflict("This username is taken", code="username_taken")
 
 
-async def create_user(
-    db: AsyncSession, ctx: AppContext, data: RegisterIn, *, site_admin: bool = False
-) -> User:
-    """Sign up. Email and username must be free regardless of case."""
-    password_hash = await ctx.hasher.hash(data.password)  # before the transaction opens
-    await _ensure_free(db, data.email, data.username)
+def _insert_user(db: Tx, data: RegisterIn, password_hash: str, site_admin: bool) -> User:
+    """Write unit of create_user."""
+    _ensure_free(db, data.email, data.username)
     user = User(
         email=data.email,
         username=data.username,
@@ -42,31 +45,41 @@ async def create_user(
         settings={},
         is_site_admin=site_admin,
     )
-    db.add(user)
     try:
-        await db.commit()
+        with db.begin_nested():
+            db.add(user)
+            db.flush()
     except IntegrityError:
         # Lost a race with a concurrent sign-up for the same name: say which one is taken.
-        await db.rollback()
-        await _ensure_free(db, data.email, data.username)
+        _ensure_free(db, data.email, data.username)
         raise
+    return user
+
+
+async def create_user(ctx: AppContext, data: RegisterIn, *, site_admin: bool = False) -> User:
+    """Sign up. Email and username must be free regardless of case."""
+    password_hash = await ctx.hasher.hash(data.password)  # before the unit: argon2 is slow
+    user = await ctx.db.write(_insert_user, data, password_hash, site_admin)
     log.info("user %s signed up", user.id, extra={"event": "signup", "user_id": user.id})
     return user
 
 
-async def get_user(db: AsyncSession, user_id: int) -> User:
-    user = await db.get(User, user_id)
+def get_user(db: Tx, user_id: int) -> User:
+    """An active user by id, else NotFound."""
+    user = db.get(User, user_id)
     if user is None or not user.is_active:
         raise NotFound("No such user")
     return user
 
 
 async def public_profile(ctx: AppContext, user: User) -> UserOut:
+    """What everyone may see of `user`, with their presence."""
     online = await ctx.presence.is_online(user.id)
     return UserOut.model_validate({**_public_fields(user), "online": online})
 
 
 async def own_profile(ctx: AppContext, user: User) -> MeOut:
+    """What `user` sees of themselves, with their presence."""
     online = await ctx.presence.is_online(user.id)
     fields = {
         **_public_fields(user),
@@ -90,12 +103,12 @@ def _public_fields(user: User) -> dict:
     }
 
 
-async def update_profile(db: AsyncSession, user: User, patch: ProfilePatch) -> User:
-    """Change the fields that were sent; an empty display name falls back to the username.
-    An avatar must be an image the user uploaded."""
-    changes = patch.model_dump(exclude_unset=True)
+def _apply_profile(db: Tx, user_id: int, changes: dict) -> User:
+    """Write unit of update_profile, on a fresh copy of the user."""
+    changes = dict(changes)  # a unit may run twice (a retried batch): leave the argument be
+    user = get_user(db, user_id)
     if changes.get("avatar_file_id") is not None:
-        await avatar_file(db, user.id, changes["avatar_file_id"])
+        avatar_file(db, user.id, changes["avatar_file_id"])
     if "display_name" in changes:
         changes["display_name"] = changes["display_name"] or user.username
     for field in ("bio", "settings"):
@@ -103,26 +116,34 @@ async def update_profile(db: AsyncSession, user: User, patch: ProfilePatch) -> U
             changes[field] = "" if field == "bio" else {}
     for field, value in changes.items():
         setattr(user, field, value)
-    await db.commit()
     return user
 
 
-async def change_password(
-    db: AsyncSession, ctx: AppContext, caller: auth.Caller, current: str, new: str
+async def update_profile(ctx: AppContext, user: User, patch: ProfilePatch) -> User:
+    """Change the fields that were sent; an empty display name falls back to the username.
+    An avatar must be an image the user uploaded."""
+    return await ctx.db.write(_apply_profile, user.id, patch.model_dump(exclude_unset=True))
+
+
+def _set_password(
+    db: Tx, events: PendingEvents, user_id: int, password_hash: str, keep: str
 ) -> None:
+    db.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+    auth.revoke_sessions(db, events, user_id, keep=keep)
+
+
+async def change_password(ctx: AppContext, caller: auth.Caller, current: str, new: str) -> None:
     """Needs the current password; signs out every other device."""
     user = caller.user
-    await db.commit()  # don't hold the database (SQLite's one writer) through argon2
+    # argon2 runs outside any unit; the caller's user was loaded fresh for this request.
     if not await ctx.hasher.verify(current, user.password_hash):
         raise BadRequest("Current password is wrong", code="wrong_password")
-    user.password_hash = await ctx.hasher.hash(new)
-    db.add(user)
-    await db.commit()
-    await auth.revoke_sessions(db, ctx, user.id, keep=caller.session_id)
+    new_hash = await ctx.hasher.hash(new)
+    await write_and_publish(ctx, _set_password, user.id, new_hash, caller.session_id)
     log.info("user %s changed password", user.id, extra={"event": "password_changed"})
 
 
-async def search_users(db: AsyncSession, query: str, limit: int) -> list[User]:
+def search_users(db: Tx, query: str, limit: int) -> list[User]:
     """People whose username or display name contains `query`, case-insensitive."""
     stmt = select(User).where(User.is_active.is_(True))
     if query.strip():
@@ -133,11 +154,12 @@ async def search_users(db: AsyncSession, query: str, limit: int) -> list[User]:
                 func.lower(User.display_name).like(pattern, escape="\\"),
             )
         )
-    return list(await db.scalars(stmt.order_by(func.lower(User.username)).limit(limit)))
+    return list(db.scalars(stmt.order_by(func.lower(User.username)).limit(limit)))
 
 
-async def users_by_ids(db: AsyncSession, user_ids: set[int]) -> list[User]:
+def users_by_ids(db: Tx, user_ids: set[int]) -> list[User]:
+    """The active users among `user_ids`, by id."""
     if not user_ids:
         return []
     stmt = select(User).where(User.id.in_(user_ids), User.is_active.is_(True))
-    return list(await db.scalars(stmt.order_by(User.id)))
+    return list(db.scalars(stmt.order_by(User.id)))

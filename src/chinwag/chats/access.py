@@ -4,27 +4,25 @@ a public group is visible to everyone, but reading and writing in it needs membe
 from __future__ import annotations
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.units import Tx
 from chinwag.errors import BadRequest, Forbidden, NotFound
 
 RANK = {"member": 0, "admin": 1, "owner": 2}
 
 
-async def lock_chat(db: AsyncSession, chat_id: int) -> None:
+def lock_chat(db: Tx, chat_id: int) -> None:
     """Hold the chat's row lock until commit (PostgreSQL; SQLite's write lock already does), so
     concurrent changes to its membership run one after the other and each sees the last."""
-    await db.execute(select(Chat.id).where(Chat.id == chat_id).with_for_update())
+    db.execute(select(Chat.id).where(Chat.id == chat_id).with_for_update())
 
 
-async def visible_chat(
-    db: AsyncSession, chat_id: int, user_id: int
-) -> tuple[Chat, ChatMembership | None]:
+def visible_chat(db: Tx, chat_id: int, user_id: int) -> tuple[Chat, ChatMembership | None]:
     """The chat and my membership, if I may see it at all."""
     row = (
-        await db.execute(
+        db.execute(
             select(Chat, ChatMembership)
             .outerjoin(
                 ChatMembership,
@@ -38,10 +36,10 @@ async def visible_chat(
     return row.Chat, row.ChatMembership
 
 
-async def member_chat_ids(db: AsyncSession, user_id: int) -> list[int]:
+def member_chat_ids(db: Tx, user_id: int) -> list[int]:
     """The ids of the chats I belong to (not deleted): what my searches look through."""
     return list(
-        await db.scalars(
+        db.scalars(
             select(ChatMembership.chat_id)
             .join(Chat, Chat.id == ChatMembership.chat_id)
             .where(ChatMembership.user_id == user_id, Chat.deleted_at.is_(None))
@@ -50,13 +48,13 @@ async def member_chat_ids(db: AsyncSession, user_id: int) -> list[int]:
     )
 
 
-async def sender_access(db: AsyncSession, chat_id: int, user_id: int) -> bool:
+def sender_access(db: Tx, chat_id: int, user_id: int) -> bool:
     """The checks of member_chat for someone about to send, in one light query (the send path
     is the hottest); answers whether anyone else is in the chat."""
     mine = aliased(ChatMembership)
     others = exists().where(ChatMembership.chat_id == Chat.id, ChatMembership.user_id != user_id)
     row = (
-        await db.execute(
+        db.execute(
             select(Chat.is_public, mine.user_id, others)
             .outerjoin(mine, (mine.chat_id == Chat.id) & (mine.user_id == user_id))
             .where(Chat.id == chat_id, Chat.deleted_at.is_(None))
@@ -69,9 +67,9 @@ async def sender_access(db: AsyncSession, chat_id: int, user_id: int) -> bool:
     return bool(row[2])
 
 
-async def member_chat(db: AsyncSession, chat_id: int, user_id: int) -> tuple[Chat, ChatMembership]:
+def member_chat(db: Tx, chat_id: int, user_id: int) -> tuple[Chat, ChatMembership]:
     """The chat and my membership; 404 for a private chat, 403 for a public one I'm not in."""
-    chat, membership = await visible_chat(db, chat_id, user_id)
+    chat, membership = visible_chat(db, chat_id, user_id)
     if membership is None:
         raise Forbidden("Join this group first", code="not_a_member")
     return chat, membership

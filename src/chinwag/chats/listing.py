@@ -4,19 +4,19 @@ queries for any number of chats."""
 from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import iso
+from chinwag.db.units import Tx
 from chinwag.files.shapes import avatar_url
 from chinwag.messages.mentions import unread_mention_counts
 from chinwag.messages.models import Message
 from chinwag.messages.views import load_extras, message_dict
 
 
-async def _member_counts(db: AsyncSession, chat_ids: list[int]) -> dict[int, int]:
-    rows = await db.execute(
+def _member_counts(db: Tx, chat_ids: list[int]) -> dict[int, int]:
+    rows = db.execute(
         select(ChatMembership.chat_id, func.count())
         .where(ChatMembership.chat_id.in_(chat_ids))
         .group_by(ChatMembership.chat_id)
@@ -24,8 +24,8 @@ async def _member_counts(db: AsyncSession, chat_ids: list[int]) -> dict[int, int
     return dict(rows.all())
 
 
-async def _my_memberships(db: AsyncSession, user_id: int, chat_ids: list[int]):
-    rows = await db.scalars(
+def _my_memberships(db: Tx, user_id: int, chat_ids: list[int]):
+    rows = db.scalars(
         select(ChatMembership).where(
             ChatMembership.user_id == user_id, ChatMembership.chat_id.in_(chat_ids)
         )
@@ -33,9 +33,9 @@ async def _my_memberships(db: AsyncSession, user_id: int, chat_ids: list[int]):
     return {m.chat_id: m for m in rows}
 
 
-async def unread_counts(db: AsyncSession, user_id: int, chat_ids: list[int]) -> dict[int, int]:
+def unread_counts(db: Tx, user_id: int, chat_ids: list[int]) -> dict[int, int]:
     """Others' text messages after my read pointer, deleted ones not counted."""
-    rows = await db.execute(
+    rows = db.execute(
         select(Message.chat_id, func.count())
         .join(
             ChatMembership,
@@ -49,17 +49,17 @@ async def unread_counts(db: AsyncSession, user_id: int, chat_ids: list[int]) -> 
     return dict(rows.all())
 
 
-async def _last_messages(db: AsyncSession, chat_ids: list[int]) -> dict[int, dict]:
+def _last_messages(db: Tx, chat_ids: list[int]) -> dict[int, dict]:
     last = (
         select(Message)
         .join(Chat, and_(Chat.id == Message.chat_id, Chat.last_seq == Message.seq))
         .where(Message.chat_id.in_(chat_ids))
     )
-    messages = list(await db.scalars(last))
+    messages = list(db.scalars(last))
     if not messages:
         return {}
     # Lowest read pointer among everyone but the sender, per last message.
-    lowest = await db.execute(
+    lowest = db.execute(
         select(Message.id, func.min(ChatMembership.read_receipt_seq))
         .join(ChatMembership, ChatMembership.chat_id == Message.chat_id)
         .where(Message.id.in_([m.id for m in messages]))
@@ -67,18 +67,18 @@ async def _last_messages(db: AsyncSession, chat_ids: list[int]) -> dict[int, dic
         .group_by(Message.id)
     )
     low = dict(lowest.all())
-    extras = await load_extras(db, messages)
+    extras = load_extras(db, messages)
     return {
         m.chat_id: message_dict(m, low.get(m.id) is None or low[m.id] >= m.seq, extras)
         for m in messages
     }
 
 
-async def _peers(db: AsyncSession, user_id: int, chats: list[Chat]) -> dict[int, dict]:
+def _peers(db: Tx, user_id: int, chats: list[Chat]) -> dict[int, dict]:
     direct_ids = [c.id for c in chats if c.kind == "direct"]
     if not direct_ids:
         return {}
-    rows = await db.execute(
+    rows = db.execute(
         select(
             ChatMembership.chat_id, User.id, User.username, User.display_name, User.avatar_file_id
         )
@@ -96,17 +96,17 @@ async def _peers(db: AsyncSession, user_id: int, chats: list[Chat]) -> dict[int,
     }
 
 
-async def chat_views(db: AsyncSession, user_id: int, chats: list[Chat]) -> list[dict]:
+def chat_views(db: Tx, user_id: int, chats: list[Chat]) -> list[dict]:
     """The API shape (chats.schemas.ChatOut) of each chat, for `user_id`, in the given order."""
     if not chats:
         return []
     ids = [c.id for c in chats]
-    counts = await _member_counts(db, ids)
-    mine = await _my_memberships(db, user_id, ids)
-    unread = await unread_counts(db, user_id, ids)
-    mentions = await unread_mention_counts(db, user_id, ids)
-    last = await _last_messages(db, ids)
-    peers = await _peers(db, user_id, chats)
+    counts = _member_counts(db, ids)
+    mine = _my_memberships(db, user_id, ids)
+    unread = unread_counts(db, user_id, ids)
+    mentions = unread_mention_counts(db, user_id, ids)
+    last = _last_messages(db, ids)
+    peers = _peers(db, user_id, chats)
     views = []
     for chat in chats:
         membership = mine.get(chat.id)
@@ -142,18 +142,19 @@ def chat_fields(chat: Chat, member_count: int) -> dict:
     }
 
 
-async def chat_view(db: AsyncSession, user_id: int, chat: Chat) -> dict:
-    return (await chat_views(db, user_id, [chat]))[0]
+def chat_view(db: Tx, user_id: int, chat: Chat) -> dict:
+    """One chat as `user_id` sees it (see chat_views)."""
+    return chat_views(db, user_id, [chat])[0]
 
 
-async def my_chats(db: AsyncSession, user_id: int) -> list[dict]:
+def my_chats(db: Tx, user_id: int) -> list[dict]:
     """My chats, latest activity first."""
     chats = list(
-        await db.scalars(
+        db.scalars(
             select(Chat)
             .join(ChatMembership, ChatMembership.chat_id == Chat.id)
             .where(ChatMembership.user_id == user_id, Chat.deleted_at.is_(None))
             .order_by(func.coalesce(Chat.last_message_at, Chat.created_at).desc(), Chat.id.desc())
         )
     )
-    return await chat_views(db, user_id, chats)
+    return chat_views(db, user_id, chats)

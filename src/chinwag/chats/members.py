@@ -1,11 +1,13 @@
-"""Membership of groups: join, leave, add, remove and roles (owner / admin / member)."""
+"""Membership of groups: join, leave, add, remove and roles (owner / admin / member).
+
+The async functions are the entry points; each runs one unit of work keyed by the chat, which
+starts by locking the chat's row so concurrent membership changes run one after the other."""
 
 from __future__ import annotations
 
 import logging
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
@@ -21,17 +23,22 @@ from chinwag.chats.access import (
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.service import add_memberships, announce, mark_deleted
 from chinwag.context import AppContext
+from chinwag.db.units import Tx
 from chinwag.errors import BadRequest, Forbidden, NotFound
-from chinwag.events import PendingEvents
+from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.shapes import avatar_url
 
 log = logging.getLogger("chinwag.chats")
 
 
-async def list_members(db: AsyncSession, me: User, chat_id: int) -> list[dict]:
+async def list_members(ctx: AppContext, me: User, chat_id: int) -> list[dict]:
     """Members with their roles: for members, and for anyone in a public group."""
-    await visible_chat(db, chat_id, me.id)
-    rows = await db.execute(
+    return await ctx.db.read(_list_members, me.id, chat_id)
+
+
+def _list_members(db: Tx, user_id: int, chat_id: int) -> list[dict]:
+    visible_chat(db, chat_id, user_id)
+    rows = db.execute(
         select(ChatMembership, User)
         .join(User, User.id == ChatMembership.user_id)
         .where(ChatMembership.chat_id == chat_id)
@@ -56,61 +63,66 @@ def member_dict(membership: ChatMembership, user: User) -> dict:
     }
 
 
-async def join(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> dict:
+async def join(ctx: AppContext, me: User, chat_id: int) -> dict:
     """Join a public group (joining one I'm in already changes nothing)."""
-    await lock_chat(db, chat_id)
-    chat, membership = await visible_chat(db, chat_id, me.id)
+    view, joined = await write_and_publish(ctx, _join, me, chat_id, key=chat_id)
+    if joined:
+        log.info("user %s joined chat %s", me.id, chat_id, extra={"event": "join"})
+    return view
+
+
+def _join(db: Tx, events: PendingEvents, me: User, chat_id: int) -> tuple[dict, bool]:
+    lock_chat(db, chat_id)
+    chat, membership = visible_chat(db, chat_id, me.id)
     if membership is None:
-        events = PendingEvents()
-        await add_memberships(db, events, chat, [me], me)
-        await events.commit_and_publish(db, ctx.broker)
-        log.info("user %s joined chat %s", me.id, chat.id, extra={"event": "join"})
-    return await listing.chat_view(db, me.id, chat)
+        add_memberships(db, events, chat, [me], me)
+    return listing.chat_view(db, me.id, chat), membership is None
 
 
-async def add_members(
-    db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_ids: list[int]
-) -> list[dict]:
+async def add_members(ctx: AppContext, me: User, chat_id: int, user_ids: list[int]) -> list[dict]:
     """Add people to a group (admins). Answers the members that were added."""
-    await lock_chat(db, chat_id)
-    chat, membership = await member_chat(db, chat_id, me.id)
+    return await write_and_publish(ctx, _add_members, me, chat_id, user_ids, key=chat_id)
+
+
+def _add_members(
+    db: Tx, events: PendingEvents, me: User, chat_id: int, user_ids: list[int]
+) -> list[dict]:
+    lock_chat(db, chat_id)
+    chat, membership = member_chat(db, chat_id, me.id)
     require_group(chat, "have more members")
     require_role(membership, "admin", "add members")
-    users = [await get_user(db, uid) for uid in dict.fromkeys(user_ids)]
+    users = [get_user(db, uid) for uid in dict.fromkeys(user_ids)]
     present = set(
-        await db.scalars(
+        db.scalars(
             select(ChatMembership.user_id).where(
                 ChatMembership.chat_id == chat.id, ChatMembership.user_id.in_([u.id for u in users])
             )
         )
     )
     newcomers = [u for u in users if u.id not in present]
-    events = PendingEvents()
-    await add_memberships(db, events, chat, newcomers, me)
-    added = [member_dict(await db.get(ChatMembership, (chat.id, u.id)), u) for u in newcomers]
-    await events.commit_and_publish(db, ctx.broker)
-    return added
+    add_memberships(db, events, chat, newcomers, me)
+    return [member_dict(db.get(ChatMembership, (chat.id, u.id)), u) for u in newcomers]
 
 
-async def set_role(
-    db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_id: int, role: str
-) -> dict:
+async def set_role(ctx: AppContext, me: User, chat_id: int, user_id: int, role: str) -> dict:
     """Make someone admin or member (owner). Making someone owner hands ownership over."""
-    await lock_chat(db, chat_id)
-    chat, membership = await member_chat(db, chat_id, me.id)
+    return await write_and_publish(ctx, _set_role, me, chat_id, user_id, role, key=chat_id)
+
+
+def _set_role(
+    db: Tx, events: PendingEvents, me: User, chat_id: int, user_id: int, role: str
+) -> dict:
+    lock_chat(db, chat_id)
+    chat, membership = member_chat(db, chat_id, me.id)
     require_group(chat, "have roles")
     require_role(membership, "owner", "change roles")
-    target = await _membership_of(db, chat.id, user_id)
+    target = _membership_of(db, chat.id, user_id)
     if target.user_id == me.id:
         raise BadRequest("Hand ownership to someone else instead", code="own_role")
-    events = PendingEvents()
     if role == "owner":
         _change_role(events, membership, "admin")
     _change_role(events, target, role)
-    user = await db.get(User, user_id)
-    result = member_dict(target, user)
-    await events.commit_and_publish(db, ctx.broker)
-    return result
+    return member_dict(target, db.get(User, user_id))
 
 
 def _change_role(events: PendingEvents, membership: ChatMembership, role: str) -> None:
@@ -127,62 +139,65 @@ def _change_role(events: PendingEvents, membership: ChatMembership, role: str) -
         )
 
 
-async def _membership_of(db: AsyncSession, chat_id: int, user_id: int) -> ChatMembership:
-    membership = await db.get(ChatMembership, (chat_id, user_id))
+def _membership_of(db: Tx, chat_id: int, user_id: int) -> ChatMembership:
+    membership = db.get(ChatMembership, (chat_id, user_id))
     if membership is None:
         raise NotFound("This person is not a member of the group", code="member_not_found")
     return membership
 
 
-async def remove_member(
-    db: AsyncSession, ctx: AppContext, me: User, chat_id: int, user_id: int
-) -> None:
+async def remove_member(ctx: AppContext, me: User, chat_id: int, user_id: int) -> None:
     """Remove someone (admins; the owner also removes admins; nobody removes the owner)."""
     if user_id == me.id:
-        return await leave(db, ctx, me, chat_id)
-    await lock_chat(db, chat_id)
-    chat, membership = await member_chat(db, chat_id, me.id)
+        return await leave(ctx, me, chat_id)
+    await write_and_publish(ctx, _remove_member, me, chat_id, user_id, key=chat_id)
+    log.info(
+        "user %s removed from chat %s by %s", user_id, chat_id, me.id, extra={"event": "leave"}
+    )
+
+
+def _remove_member(db: Tx, events: PendingEvents, me: User, chat_id: int, user_id: int) -> None:
+    lock_chat(db, chat_id)
+    chat, membership = member_chat(db, chat_id, me.id)
     require_group(chat, "lose members")
     require_role(membership, "admin", "remove members")
-    target = await _membership_of(db, chat.id, user_id)
+    target = _membership_of(db, chat.id, user_id)
     if RANK[target.role] >= RANK[membership.role]:
         raise Forbidden(
             "You can't remove someone whose role is equal to or above yours",
             code="insufficient_role",
         )
-    user = await db.get(User, user_id)
-    await _drop(db, ctx, chat, target, f"@{me.username} removed @{user.username}")
-    log.info(
-        "user %s removed from chat %s by %s", user_id, chat.id, me.id, extra={"event": "leave"}
-    )
+    user = db.get(User, user_id)
+    _drop(db, events, chat, target, f"@{me.username} removed @{user.username}")
 
 
-async def leave(db: AsyncSession, ctx: AppContext, me: User, chat_id: int) -> None:
+async def leave(ctx: AppContext, me: User, chat_id: int) -> None:
     """Leave a group. An owner who leaves hands the group to the longest-standing admin,
     else the longest-standing member; the last one out deletes it."""
-    await lock_chat(db, chat_id)
-    chat, membership = await member_chat(db, chat_id, me.id)
+    await write_and_publish(ctx, _leave, me, chat_id, key=chat_id)
+    log.info("user %s left chat %s", me.id, chat_id, extra={"event": "leave"})
+
+
+def _leave(db: Tx, events: PendingEvents, me: User, chat_id: int) -> None:
+    lock_chat(db, chat_id)
+    chat, membership = member_chat(db, chat_id, me.id)
     require_group(chat, "be left")
-    await _drop(db, ctx, chat, membership, f"@{me.username} left")
-    log.info("user %s left chat %s", me.id, chat.id, extra={"event": "leave"})
+    _drop(db, events, chat, membership, f"@{me.username} left")
 
 
-async def _drop(
-    db: AsyncSession, ctx: AppContext, chat: Chat, leaving: ChatMembership, text: str
-) -> None:
-    events = PendingEvents()
-    await db.execute(
+def _drop(db: Tx, events: PendingEvents, chat: Chat, leaving: ChatMembership, text: str) -> None:
+    db.execute(
         delete(ChatMembership).where(
             ChatMembership.chat_id == chat.id, ChatMembership.user_id == leaving.user_id
         )
     )
-    heir = await _successor(db, chat.id) if leaving.role == "owner" else None
-    remaining = await db.scalar(
+    heir = _successor(db, chat.id) if leaving.role == "owner" else None
+    remaining = db.scalar(
         select(ChatMembership.user_id).where(ChatMembership.chat_id == chat.id).limit(1)
     )
     if remaining is None:
-        return await mark_deleted(db, ctx, chat)
-    await announce(db, events, chat.id, text)
+        return mark_deleted(db, events, chat)
+    announce(db, events, chat.id, text)
     events.to_chat(
         chat.id,
         {
@@ -194,12 +209,11 @@ async def _drop(
     )
     if heir is not None:
         _change_role(events, heir, "owner")
-    await events.commit_and_publish(db, ctx.broker)
 
 
-async def _successor(db: AsyncSession, chat_id: int) -> ChatMembership | None:
+def _successor(db: Tx, chat_id: int) -> ChatMembership | None:
     """The longest-standing admin, else the longest-standing member."""
-    rows = await db.scalars(
+    rows = db.scalars(
         select(ChatMembership)
         .where(ChatMembership.chat_id == chat_id)
         .order_by(ChatMembership.role != "admin", ChatMembership.joined_at, ChatMembership.user_id)

@@ -16,7 +16,7 @@ from chinwag.chats.schemas import (
     MembersAdd,
     RoleIn,
 )
-from chinwag.deps import Caller, Ctx, Db
+from chinwag.deps import Caller, Ctx
 from chinwag.errors import error_responses
 from chinwag.validation import ChatId, SearchQuery, UserId
 
@@ -31,8 +31,8 @@ SEEN = error_responses(401, 403, 404, 422)
     summary="My chats, latest activity first",
     responses=error_responses(401),
 )
-async def my_chats(caller: Caller, db: Db):
-    return await listing.my_chats(db, caller.user.id)
+async def my_chats(caller: Caller, ctx: Ctx):
+    return await ctx.db.read(listing.my_chats, caller.user.id)
 
 
 @router.post(
@@ -42,8 +42,8 @@ async def my_chats(caller: Caller, db: Db):
     summary="Create a group; I become its owner",
     responses=error_responses(401, 404, 422),
 )
-async def create_group(data: ChatCreate, caller: Caller, db: Db, ctx: Ctx):
-    return await service.create_group(db, ctx, caller.user, data)
+async def create_group(data: ChatCreate, caller: Caller, ctx: Ctx):
+    return await service.create_group(ctx, caller.user, data)
 
 
 @router.post(
@@ -56,8 +56,8 @@ async def create_group(data: ChatCreate, caller: Caller, db: Db, ctx: Ctx):
         **error_responses(400, 401, 404, 422),
     },
 )
-async def open_direct(data: DirectChatIn, caller: Caller, db: Db, ctx: Ctx, response: Response):
-    view, created = await service.open_direct(db, ctx, caller.user, data.user_id)
+async def open_direct(data: DirectChatIn, caller: Caller, ctx: Ctx, response: Response):
+    view, created = await service.open_direct(ctx, caller.user, data.user_id)
     if created:
         response.status_code = 201
     return view
@@ -70,14 +70,14 @@ async def open_direct(data: DirectChatIn, caller: Caller, db: Db, ctx: Ctx, resp
     responses=error_responses(401, 422),
 )
 async def discover(
-    caller: Caller, db: Db, q: SearchQuery = "", limit: Annotated[int, Query(ge=1, le=100)] = 50
+    caller: Caller, ctx: Ctx, q: SearchQuery = "", limit: Annotated[int, Query(ge=1, le=100)] = 50
 ):
-    return await service.discover(db, caller.user, q, limit)
+    return await service.discover(ctx, caller.user, q, limit)
 
 
 @router.get("/{chat_id}", response_model=ChatOut, summary="A chat's details", responses=SEEN)
-async def read_chat(chat_id: ChatId, caller: Caller, db: Db):
-    return await service.get_chat_view(db, caller.user, chat_id)
+async def read_chat(chat_id: ChatId, caller: Caller, ctx: Ctx):
+    return await service.get_chat_view(ctx, caller.user, chat_id)
 
 
 @router.patch(
@@ -86,8 +86,8 @@ async def read_chat(chat_id: ChatId, caller: Caller, db: Db):
     summary="Rename, describe, open or close a group (admins)",
     responses=error_responses(400, 401, 403, 404, 422),
 )
-async def update_chat(chat_id: ChatId, patch: ChatPatch, caller: Caller, db: Db, ctx: Ctx):
-    return await service.update_chat(db, ctx, caller.user, chat_id, patch)
+async def update_chat(chat_id: ChatId, patch: ChatPatch, caller: Caller, ctx: Ctx):
+    return await service.update_chat(ctx, caller.user, chat_id, patch)
 
 
 @router.delete(
@@ -96,16 +96,16 @@ async def update_chat(chat_id: ChatId, patch: ChatPatch, caller: Caller, db: Db,
     summary="Delete a group (owner)",
     responses=error_responses(400, 401, 403, 404, 422),
 )
-async def delete_chat(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx) -> Response:
-    await service.delete_chat(db, ctx, caller.user, chat_id)
+async def delete_chat(chat_id: ChatId, caller: Caller, ctx: Ctx) -> Response:
+    await service.delete_chat(ctx, caller.user, chat_id)
     return Response(status_code=204)
 
 
 @router.post(
     "/{chat_id}/join", response_model=ChatOut, summary="Join a public group", responses=SEEN
 )
-async def join(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx):
-    return await members.join(db, ctx, caller.user, chat_id)
+async def join(chat_id: ChatId, caller: Caller, ctx: Ctx):
+    return await members.join(ctx, caller.user, chat_id)
 
 
 @router.post(
@@ -114,8 +114,8 @@ async def join(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx):
     summary="Leave a group",
     responses=error_responses(400, 401, 403, 404, 422),
 )
-async def leave(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx) -> Response:
-    await members.leave(db, ctx, caller.user, chat_id)
+async def leave(chat_id: ChatId, caller: Caller, ctx: Ctx) -> Response:
+    await members.leave(ctx, caller.user, chat_id)
     return Response(status_code=204)
 
 
@@ -125,8 +125,8 @@ async def leave(chat_id: ChatId, caller: Caller, db: Db, ctx: Ctx) -> Response:
     summary="Members and roles",
     responses=SEEN,
 )
-async def list_members(chat_id: ChatId, caller: Caller, db: Db):
-    return await members.list_members(db, caller.user, chat_id)
+async def list_members(chat_id: ChatId, caller: Caller, ctx: Ctx):
+    return await members.list_members(ctx, caller.user, chat_id)
 
 
 @router.post(
@@ -136,8 +136,8 @@ async def list_members(chat_id: ChatId, caller: Caller, db: Db):
     summary="Add people to a group (admins); answers those added",
     responses=error_responses(400, 401, 403, 404, 422),
 )
-async def add_members(chat_id: ChatId, data: MembersAdd, caller: Caller, db: Db, ctx: Ctx):
-    return await members.add_members(db, ctx, caller.user, chat_id, data.user_ids)
+async def add_members(chat_id: ChatId, data: MembersAdd, caller: Caller, ctx: Ctx):
+    return await members.add_members(ctx, caller.user, chat_id, data.user_ids)
 
 
 @router.patch(
@@ -146,10 +146,8 @@ async def add_members(chat_id: ChatId, data: MembersAdd, caller: Caller, db: Db,
     summary="Set a member's role (owner); role owner hands ownership over",
     responses=error_responses(400, 401, 403, 404, 422),
 )
-async def set_role(
-    chat_id: ChatId, user_id: UserId, data: RoleIn, caller: Caller, db: Db, ctx: Ctx
-):
-    return await members.set_role(db, ctx, caller.user, chat_id, user_id, data.role)
+async def set_role(chat_id: ChatId, user_id: UserId, data: RoleIn, caller: Caller, ctx: Ctx):
+    return await members.set_role(ctx, caller.user, chat_id, user_id, data.role)
 
 
 @router.delete(
@@ -158,8 +156,6 @@ async def set_role(
     summary="Remove someone from a group (admins)",
     responses=error_responses(400, 401, 403, 404, 422),
 )
-async def remove_member(
-    chat_id: ChatId, user_id: UserId, caller: Caller, db: Db, ctx: Ctx
-) -> Response:
-    await members.remove_member(db, ctx, caller.user, chat_id, user_id)
+async def remove_member(chat_id: ChatId, user_id: UserId, caller: Caller, ctx: Ctx) -> Response:
+    await members.remove_member(ctx, caller.user, chat_id, user_id)
     return Response(status_code=204)

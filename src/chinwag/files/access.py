@@ -5,10 +5,10 @@ anyone signed in while it is someone's avatar. Everyone else is told it doesn't 
 from __future__ import annotations
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.units import Tx
 from chinwag.errors import NotFound
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Message
@@ -37,9 +37,9 @@ def _an_avatar():
     )
 
 
-async def readable_file(db: AsyncSession, file_id: int, user_id: int) -> StoredFile:
+def readable_file(db: Tx, file_id: int, user_id: int) -> StoredFile:
     """The file if `user_id` may fetch it, else 404 (whether or not it exists)."""
-    stored = await db.scalar(
+    stored = db.scalar(
         select(StoredFile).where(
             StoredFile.id == file_id,
             or_(StoredFile.uploader_id == user_id, _an_avatar(), _shared_with(user_id)),

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse
 
-from chinwag.deps import Caller, Ctx, Db
+from chinwag.deps import Caller, Ctx
 from chinwag.errors import NotFound, error_responses
 from chinwag.files import service
 from chinwag.files.access import readable_file
@@ -57,8 +57,8 @@ DOWNLOAD_RESPONSES = {
     responses=error_responses(400, 401, 413, 422),
     openapi_extra=UPLOAD_BODY,
 )
-async def upload(request: Request, caller: Caller, db: Db, ctx: Ctx) -> dict:
-    stored = await service.store_upload(db, ctx, caller.user.id, request.headers, request.stream())
+async def upload(request: Request, caller: Caller, ctx: Ctx) -> dict:
+    stored = await service.store_upload(ctx, caller.user.id, request.headers, request.stream())
     return file_dict(stored)
 
 
@@ -88,9 +88,9 @@ async def _on_disk(path: FsPath) -> FsPath:
     responses=DOWNLOAD_RESPONSES,
 )
 @router.head("/{file_id}", include_in_schema=False)
-async def download(file_id: FileId, caller: Caller, db: Db, ctx: Ctx):
-    stored = await readable_file(db, file_id, caller.user.id)
-    await db.commit()  # the bytes take a while to send; don't hold a transaction meanwhile
+async def download(file_id: FileId, caller: Caller, ctx: Ctx):
+    # The bytes take a while to send: they go after the unit, holding no transaction.
+    stored = await ctx.db.read(readable_file, file_id, caller.user.id)
     path = await _on_disk(file_store(ctx.settings).path(stored.storage_name))
     media_type = stored.content_type if stored.is_image else OCTET_STREAM
     return _file_response(path, media_type, stored.filename, inline=stored.is_image)
@@ -103,9 +103,8 @@ async def download(file_id: FileId, caller: Caller, db: Db, ctx: Ctx):
     responses=DOWNLOAD_RESPONSES,
 )
 @router.head("/{file_id}/thumbnail", include_in_schema=False)
-async def thumbnail(file_id: FileId, caller: Caller, db: Db, ctx: Ctx):
-    stored = await readable_file(db, file_id, caller.user.id)
-    await db.commit()
+async def thumbnail(file_id: FileId, caller: Caller, ctx: Ctx):
+    stored = await ctx.db.read(readable_file, file_id, caller.user.id)
     if not stored.has_thumbnail:
         raise NotFound("This file has no thumbnail")
     path = await _on_disk(file_store(ctx.settings).thumbnail_path(stored.storage_name))
@@ -119,5 +118,5 @@ async def thumbnail(file_id: FileId, caller: Caller, db: Db, ctx: Ctx):
     summary="A file's name, type, size, sha256 and image size (same access as the file)",
     responses=error_responses(401, 404, 422),
 )
-async def meta(file_id: FileId, caller: Caller, db: Db) -> dict:
-    return file_dict(await readable_file(db, file_id, caller.user.id))
+async def meta(file_id: FileId, caller: Caller, ctx: Ctx) -> dict:
+    return file_dict(await ctx.db.read(readable_file, file_id, caller.user.id))

@@ -7,11 +7,11 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.config import Settings
 from chinwag.context import AppContext
+from chinwag.db.units import Tx
 from chinwag.errors import Invalid
 from chinwag.files.images import examine_image
 from chinwag.files.models import MessageAttachment, StoredFile
@@ -31,9 +31,9 @@ def human_size(size: int) -> str:
     return f"{size} bytes" if unit == "bytes" else f"{value:.3g} {unit}"
 
 
-async def used_bytes(db: AsyncSession, uploader_id: int) -> int:
+def used_bytes(db: Tx, uploader_id: int) -> int:
     """The bytes of everything `uploader_id` has uploaded (what the quota counts)."""
-    total = await db.scalar(
+    total = db.scalar(
         select(func.coalesce(func.sum(StoredFile.size), 0)).where(
             StoredFile.uploader_id == uploader_id
         )
@@ -50,7 +50,7 @@ def _quota_refusal(settings: Settings, left: int) -> UploadLimit:
     )
 
 
-async def upload_limit(db: AsyncSession, settings: Settings, uploader_id: int) -> UploadLimit:
+def upload_limit(db: Tx, settings: Settings, uploader_id: int) -> UploadLimit:
     """The size limit or what is left of the quota, whichever is lower."""
     size_limit = UploadLimit(
         settings.upload_max_bytes,
@@ -59,12 +59,11 @@ async def upload_limit(db: AsyncSession, settings: Settings, uploader_id: int) -
     )
     if not settings.upload_quota_bytes:
         return size_limit
-    left = settings.upload_quota_bytes - await used_bytes(db, uploader_id)
+    left = settings.upload_quota_bytes - used_bytes(db, uploader_id)
     return _quota_refusal(settings, left) if left < size_limit.max_bytes else size_limit
 
 
 async def store_upload(
-    db: AsyncSession,
     ctx: AppContext,
     uploader_id: int,
     headers: Mapping[str, str],
@@ -73,26 +72,50 @@ async def store_upload(
     """Store the `file` field of a multipart body under a generated name with its sha256;
     measure and thumbnail it when it is an image. 413 (too_large, quota_exceeded) as soon as
     it passes a limit; nothing is left on disk when anything fails."""
-    limit = await upload_limit(db, ctx.settings, uploader_id)
-    await db.commit()  # hold no transaction (SQLite's one writer) while the body streams in
+    limit = await ctx.db.read(upload_limit, ctx.settings, uploader_id)
     if limit.max_bytes <= 0:
         raise limit.refuse()
     store = file_store(ctx.settings)
     name = store.new_name()
+    # No unit is open while the body streams in: a slow client holds no transaction.
+    fields = await _receive(ctx.settings, store, name, uploader_id, headers, chunks, limit)
+    return await _save(ctx, store, fields)
+
+
+async def _receive(
+    settings: Settings,
+    store: FileStore,
+    name: str,
+    uploader_id: int,
+    headers: Mapping[str, str],
+    chunks: AsyncIterator[bytes],
+    limit: UploadLimit,
+) -> dict:
     writer = FileWriter(store.path(name))
     try:
         part = await receive_file(headers, chunks, writer, limit)
         await writer.close()
         if writer.size == 0:
             raise Invalid("file: must not be empty")
-        stored = await _describe(ctx.settings, store, name, part, writer, uploader_id)
-        await _save_within_quota(db, ctx.settings, stored)
+        return await _describe(settings, store, name, part, writer, uploader_id)
     except BaseException:
         # Also on cancellation (the client went away): synchronous, so it can't be skipped.
         writer.discard()
         store.remove(name)
         raise
-    return stored
+
+
+async def _save(ctx: AppContext, store: FileStore, fields: dict) -> StoredFile:
+    saving = asyncio.ensure_future(ctx.db.write(_save_within_quota, ctx.settings, fields))
+    # A unit already queued runs even when its caller is cancelled (the client went away):
+    # the bytes go only once the unit is known to have failed, never under a stored row.
+    saving.add_done_callback(lambda done: _remove_unless_saved(done, store, fields))
+    return await asyncio.shield(saving)
+
+
+def _remove_unless_saved(saving: asyncio.Future, store: FileStore, fields: dict) -> None:
+    if saving.cancelled() or saving.exception() is not None:
+        store.remove(fields["storage_name"])
 
 
 async def _describe(
@@ -102,14 +125,15 @@ async def _describe(
     part: FilePart,
     writer: FileWriter,
     uploader_id: int,
-) -> StoredFile:
+) -> dict:
+    """The columns of the new file's row (the unit that saves it makes the row)."""
     image = await asyncio.to_thread(
         examine_image, store.path(name), store.thumbnail_path(name), settings.image_max_pixels
     )
     content_type = declared_type(part.content_type)
     if image is None and content_type.startswith("image/"):
         content_type = OCTET_STREAM  # it said image, but it isn't one we can show
-    return StoredFile(
+    return dict(
         uploader_id=uploader_id,
         filename=clean_filename(part.filename),
         content_type=image.content_type if image else content_type,
@@ -123,28 +147,28 @@ async def _describe(
     )
 
 
-async def _save_within_quota(db: AsyncSession, settings: Settings, stored: StoredFile) -> None:
+def _save_within_quota(db: Tx, settings: Settings, fields: dict) -> StoredFile:
+    # A fresh row on every attempt: a unit run again (a PostgreSQL deadlock) starts clean.
+    stored = StoredFile(**fields)
     quota = settings.upload_quota_bytes
     if quota:
         # Two uploads of one user finishing together: the user's row lock makes the second
         # count the first (SQLite's write lock does the same).
-        await db.execute(select(User.id).where(User.id == stored.uploader_id).with_for_update())
-        used = await used_bytes(db, stored.uploader_id)
+        db.execute(select(User.id).where(User.id == stored.uploader_id).with_for_update())
+        used = used_bytes(db, stored.uploader_id)
         if used + stored.size > quota:
-            await db.rollback()
             raise _quota_refusal(settings, quota - used).refuse()
     db.add(stored)
-    await db.commit()
+    db.flush()  # the id, for the answer
+    return stored
 
 
-async def attachable_files(
-    db: AsyncSession, uploader_id: int, file_ids: Sequence[int]
-) -> list[StoredFile]:
+def attachable_files(db: Tx, uploader_id: int, file_ids: Sequence[int]) -> list[StoredFile]:
     """The files, in the given order, if every one was uploaded by `uploader_id`."""
     ids = list(dict.fromkeys(file_ids))  # a file named twice is attached once
     if len(ids) > MAX_ATTACHMENTS:
         raise Invalid(f"attachment_ids: at most {MAX_ATTACHMENTS} files")
-    rows = await db.scalars(
+    rows = db.scalars(
         select(StoredFile).where(StoredFile.id.in_(ids), StoredFile.uploader_id == uploader_id)
     )
     found = {f.id: f for f in rows}
@@ -153,11 +177,9 @@ async def attachable_files(
     return [found[i] for i in ids]
 
 
-async def attach_files(
-    db: AsyncSession, message_id: int, chat_id: int, files: Sequence[StoredFile]
-) -> None:
-    """Share the files in the message's chat (not committed here)."""
-    await db.execute(
+def attach_files(db: Tx, message_id: int, chat_id: int, files: Sequence[StoredFile]) -> None:
+    """Share the files in the message's chat (committed with the caller's unit)."""
+    db.execute(
         insert(MessageAttachment),
         [
             {"message_id": message_id, "file_id": f.id, "chat_id": chat_id, "position": i}
@@ -166,9 +188,9 @@ async def attach_files(
     )
 
 
-async def avatar_file(db: AsyncSession, user_id: int, file_id: int) -> StoredFile:
+def avatar_file(db: Tx, user_id: int, file_id: int) -> StoredFile:
     """The file `user_id` wants as their avatar: an image they uploaded, else 422."""
-    stored = await db.get(StoredFile, file_id)
+    stored = db.get(StoredFile, file_id)
     if stored is None or stored.uploader_id != user_id or not stored.has_thumbnail:
         raise Invalid("avatar_file_id: must be an image you uploaded (POST /api/files)")
     return stored

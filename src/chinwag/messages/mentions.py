@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.access import RANK
 from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.units import Tx
 from chinwag.messages.models import Mention, Message
 from chinwag.messages.rendering import EVERYONE
 
@@ -29,24 +29,22 @@ class Mentioned:
         return bool(self.user_ids)
 
 
-async def resolve_mentions(
-    db: AsyncSession, chat_id: int, sender_id: int, names: set[str]
-) -> Mentioned:
+def resolve_mentions(db: Tx, chat_id: int, sender_id: int, names: set[str]) -> Mentioned:
     """Members named in `names`; `all` names every member of a group, when the sender may
     (anyone up to EVERYONE_OPEN_UP_TO members, above that admins only). The sender is never
     notified of their own message."""
     found = Mentioned()
     people = names - {EVERYONE}
     if people:
-        rows = await db.execute(
+        rows = db.execute(
             select(func.lower(User.username), User.id)
             .join(ChatMembership, ChatMembership.user_id == User.id)
             .where(ChatMembership.chat_id == chat_id, func.lower(User.username).in_(people))
         )
         found.names = dict(rows.all())
-    if EVERYONE in names and await _may_mention_everyone(db, chat_id, sender_id):
+    if EVERYONE in names and _may_mention_everyone(db, chat_id, sender_id):
         found.names[EVERYONE] = 0  # highlighted, but names nobody in particular
-        everyone = await db.scalars(
+        everyone = db.scalars(
             select(ChatMembership.user_id).where(ChatMembership.chat_id == chat_id)
         )
         found.user_ids = sorted(set(everyone) - {sender_id})
@@ -55,9 +53,9 @@ async def resolve_mentions(
     return found
 
 
-async def _may_mention_everyone(db: AsyncSession, chat_id: int, sender_id: int) -> bool:
+def _may_mention_everyone(db: Tx, chat_id: int, sender_id: int) -> bool:
     row = (
-        await db.execute(
+        db.execute(
             select(Chat.kind, ChatMembership.role)
             .join(ChatMembership, ChatMembership.chat_id == Chat.id)
             .where(Chat.id == chat_id, ChatMembership.user_id == sender_id)
@@ -67,17 +65,17 @@ async def _may_mention_everyone(db: AsyncSession, chat_id: int, sender_id: int) 
         return False
     if RANK[row.role] >= RANK["admin"]:
         return True
-    members = await db.scalar(
+    members = db.scalar(
         select(func.count()).select_from(ChatMembership).where(ChatMembership.chat_id == chat_id)
     )
     return members <= EVERYONE_OPEN_UP_TO
 
 
-async def store_mentions(db: AsyncSession, message: Message, user_ids: list[int]) -> None:
+def store_mentions(db: Tx, message: Message, user_ids: list[int]) -> None:
     """Replace the message's mentions (not committed here)."""
-    await db.execute(delete(Mention).where(Mention.message_id == message.id))
+    db.execute(delete(Mention).where(Mention.message_id == message.id))
     if user_ids:
-        await db.execute(
+        db.execute(
             insert(Mention),
             [
                 {"message_id": message.id, "user_id": uid, "chat_id": message.chat_id,
@@ -87,11 +85,9 @@ async def store_mentions(db: AsyncSession, message: Message, user_ids: list[int]
         )  # fmt: skip
 
 
-async def unread_mention_counts(
-    db: AsyncSession, user_id: int, chat_ids: list[int]
-) -> dict[int, int]:
+def unread_mention_counts(db: Tx, user_id: int, chat_ids: list[int]) -> dict[int, int]:
     """Messages mentioning me after my read pointer, per chat (deleted ones not counted)."""
-    rows = await db.execute(
+    rows = db.execute(
         select(Mention.chat_id, func.count())
         .join(
             ChatMembership,

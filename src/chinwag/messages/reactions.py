@@ -5,13 +5,13 @@ from __future__ import annotations
 import emoji as emoji_data
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.access import member_chat
 from chinwag.context import AppContext
+from chinwag.db.units import Tx
 from chinwag.errors import Conflict, Invalid, NotFound
-from chinwag.events import PendingEvents
+from chinwag.events import PendingEvents, write_and_publish
 from chinwag.messages.models import Message, Reaction
 
 MAX_EMOJI_BYTES = 32  # the column's width; the longest ZWJ sequences fit
@@ -30,12 +30,12 @@ def valid_emoji(text: str) -> str:
     return qualified
 
 
-async def _reactable(db: AsyncSession, me: User, message_id: int) -> Message:
-    message = await db.get(Message, message_id)
+def _reactable(db: Tx, me_id: int, message_id: int) -> Message:
+    message = db.get(Message, message_id)
     if message is None:
         raise NotFound("No such message")
     try:
-        await member_chat(db, message.chat_id, me.id)
+        member_chat(db, message.chat_id, me_id)
     except NotFound:
         raise NotFound("No such message") from None
     if message.deleted_at is not None:
@@ -55,48 +55,44 @@ def _event(kind: str, message: Message, emoji: str, user_id: int) -> dict:
     }
 
 
-async def add_reaction(
-    db: AsyncSession, ctx: AppContext, me: User, message_id: int, emoji: str
-) -> None:
-    """React with `emoji`; doing it again changes nothing (and tells nobody)."""
-    emoji = valid_emoji(emoji)
-    user_id = me.id
-    message = await _reactable(db, me, message_id)
-    chat_id = message.chat_id
-    db.add(Reaction(message_id=message_id, user_id=user_id, emoji=emoji))
+def _add_unit(db: Tx, events: PendingEvents, user_id: int, message_id: int, emoji: str) -> None:
+    message = _reactable(db, user_id, message_id)
     try:
-        await db.flush()
+        with db.begin_nested():
+            db.add(Reaction(message_id=message_id, user_id=user_id, emoji=emoji))
+            db.flush()
     except IntegrityError:
-        await db.rollback()  # already there (perhaps a concurrent request): nothing to do
-        return
-    await _count(db, message_id, +1)
-    events = PendingEvents()
-    events.to_chat(chat_id, _event("reaction.added", message, emoji, user_id))
-    await events.commit_and_publish(db, ctx.broker)
+        return  # already there (perhaps a concurrent request): nothing to do
+    _count(db, message_id, +1)
+    events.to_chat(message.chat_id, _event("reaction.added", message, emoji, user_id))
 
 
-async def remove_reaction(
-    db: AsyncSession, ctx: AppContext, me: User, message_id: int, emoji: str
-) -> None:
-    """Take my `emoji` back; when it isn't there, nothing happens."""
-    emoji = valid_emoji(emoji)
-    message = await _reactable(db, me, message_id)
-    removed = await db.execute(
+async def add_reaction(ctx: AppContext, me: User, message_id: int, emoji: str) -> None:
+    """React with `emoji`; doing it again changes nothing (and tells nobody)."""
+    await write_and_publish(ctx, _add_unit, me.id, message_id, valid_emoji(emoji))
+
+
+def _remove_unit(db: Tx, events: PendingEvents, user_id: int, message_id: int, emoji: str) -> None:
+    message = _reactable(db, user_id, message_id)
+    removed = db.execute(
         delete(Reaction).where(
-            Reaction.message_id == message_id, Reaction.user_id == me.id, Reaction.emoji == emoji
+            Reaction.message_id == message_id, Reaction.user_id == user_id, Reaction.emoji == emoji
         )
     )
     if not removed.rowcount:
         return
-    await _count(db, message_id, -1)
-    events = PendingEvents()
-    events.to_chat(message.chat_id, _event("reaction.removed", message, emoji, me.id))
-    await events.commit_and_publish(db, ctx.broker)
+    _count(db, message_id, -1)
+    events.to_chat(message.chat_id, _event("reaction.removed", message, emoji, user_id))
 
 
-async def _count(db: AsyncSession, message_id: int, change: int) -> None:
+async def remove_reaction(ctx: AppContext, me: User, message_id: int, emoji: str) -> None:
+    """Take my `emoji` back; when it isn't there, nothing happens."""
+    await write_and_publish(ctx, _remove_unit, me.id, message_id, valid_emoji(emoji))
+
+
+def _count(db: Tx, message_id: int, change: int) -> None:
     # The counter tells history whether to look for reactions at all (messages.views).
-    await db.execute(
+    db.execute(
         update(Message)
         .where(Message.id == message_id)
         .values(reaction_count=Message.reaction_count + change)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from chinwag.deps import Caller, Ctx, Db
+from chinwag.deps import Caller, Ctx
 from chinwag.errors import error_responses
 from chinwag.messages import reactions, reading, service
 from chinwag.messages.schemas import MessageIn, MessageOut, MessagePatch, ReadIn, UnreadIn
@@ -29,14 +29,14 @@ Emoji = Annotated[str, Path(max_length=32, description="One emoji, URL-encoded")
 async def history(
     chat_id: ChatId,
     caller: Caller,
-    db: Db,
+    ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     before: Cursor = None,
     after: Cursor = None,
     offset: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
 ):
     return await service.history(
-        db, caller.user, chat_id, limit=limit, before=before, after=after, offset=offset
+        ctx, caller.user, chat_id, limit=limit, before=before, after=after, offset=offset
     )
 
 
@@ -50,11 +50,9 @@ async def history(
         **error_responses(401, 403, 404, 409, 422),
     },
 )
-async def send(
-    chat_id: ChatId, data: MessageIn, caller: Caller, db: Db, ctx: Ctx, response: Response
-):
+async def send(chat_id: ChatId, data: MessageIn, caller: Caller, ctx: Ctx, response: Response):
     sent = await service.send_message(
-        db, ctx, caller.user, chat_id, data.text, data.client_id, data.reply_to, data.attachment_ids
+        ctx, caller.user, chat_id, data.text, data.client_id, data.reply_to, data.attachment_ids
     )
     if not sent.created:
         response.status_code = 200
@@ -67,8 +65,8 @@ async def send(
     summary="Move my read pointer forward",
     responses=error_responses(401, 403, 404, 422),
 )
-async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, db: Db, ctx: Ctx) -> Response:
-    await reading.mark_read(db, ctx, caller.user, chat_id, data.seq)
+async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, ctx: Ctx) -> Response:
+    await reading.mark_read(ctx, caller.user, chat_id, data.seq)
     return Response(status_code=204)
 
 
@@ -78,10 +76,8 @@ async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, db: Db, ctx: 
     summary="Mark as unread from message `seq` on (moves my read pointer back)",
     responses=error_responses(401, 403, 404, 422),
 )
-async def mark_unread(
-    chat_id: ChatId, data: UnreadIn, caller: Caller, db: Db, ctx: Ctx
-) -> Response:
-    await reading.mark_unread(db, ctx, caller.user, chat_id, data.seq)
+async def mark_unread(chat_id: ChatId, data: UnreadIn, caller: Caller, ctx: Ctx) -> Response:
+    await reading.mark_unread(ctx, caller.user, chat_id, data.seq)
     return Response(status_code=204)
 
 
@@ -91,10 +87,8 @@ async def mark_unread(
     summary="React to a message with one emoji (again: no change)",
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def add_reaction(
-    message_id: MessageId, emoji: Emoji, caller: Caller, db: Db, ctx: Ctx
-) -> Response:
-    await reactions.add_reaction(db, ctx, caller.user, message_id, emoji)
+async def add_reaction(message_id: MessageId, emoji: Emoji, caller: Caller, ctx: Ctx) -> Response:
+    await reactions.add_reaction(ctx, caller.user, message_id, emoji)
     return Response(status_code=204)
 
 
@@ -105,9 +99,9 @@ async def add_reaction(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 async def remove_reaction(
-    message_id: MessageId, emoji: Emoji, caller: Caller, db: Db, ctx: Ctx
+    message_id: MessageId, emoji: Emoji, caller: Caller, ctx: Ctx
 ) -> Response:
-    await reactions.remove_reaction(db, ctx, caller.user, message_id, emoji)
+    await reactions.remove_reaction(ctx, caller.user, message_id, emoji)
     return Response(status_code=204)
 
 
@@ -117,8 +111,8 @@ async def remove_reaction(
     summary="Edit my message",
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def edit(message_id: MessageId, data: MessagePatch, caller: Caller, db: Db, ctx: Ctx):
-    return await service.edit_message(db, ctx, caller.user, message_id, data.text)
+async def edit(message_id: MessageId, data: MessagePatch, caller: Caller, ctx: Ctx):
+    return await service.edit_message(ctx, caller.user, message_id, data.text)
 
 
 @router.delete(
@@ -127,6 +121,6 @@ async def edit(message_id: MessageId, data: MessagePatch, caller: Caller, db: Db
     summary="Delete a message (sender or chat admin)",
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete(message_id: MessageId, caller: Caller, db: Db, ctx: Ctx) -> Response:
-    await service.delete_message(db, ctx, caller.user, message_id)
+async def delete(message_id: MessageId, caller: Caller, ctx: Ctx) -> Response:
+    await service.delete_message(ctx, caller.user, message_id)
     return Response(status_code=204)

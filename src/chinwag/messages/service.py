@@ -8,23 +8,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
-from chinwag.chats.access import RANK, member_chat, sender_access
-from chinwag.chats.models import ChatMembership
+from chinwag.chats.access import RANK, member_chat
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
+from chinwag.db.units import Tx
 from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
-from chinwag.events import PendingEvents
+from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import attach_files, attachable_files
 from chinwag.files.shapes import file_dict
-from chinwag.messages import rendering
+from chinwag.messages import rendering, store
 from chinwag.messages.mentions import Mentioned, resolve_mentions, store_mentions
 from chinwag.messages.models import Message
-from chinwag.messages.store import insert_message, read_state
 from chinwag.messages.views import Extras, message_dict, message_views, reply_dict
 from chinwag.metrics import MESSAGES_SENT
 
@@ -46,23 +43,73 @@ def _clean_text(ctx: AppContext, text: str, *, may_be_empty: bool = False) -> st
     return text
 
 
-async def _earlier_send(db: AsyncSession, sender_id: int, client_id: str) -> Message | None:
-    return await db.scalar(
-        select(Message).where(Message.sender_id == sender_id, Message.client_id == client_id)
+def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
+    """Store the message and what hangs off it (files, mentions, the sender's read pointer);
+    queue message.new and the notifications."""
+    anyone_else = store.sender_access(db, draft.chat_id, draft.sender_id)
+    extras = Extras()
+    if draft.reply_to is not None:
+        extras.replies[draft.reply_to] = _reply_target(db, draft.chat_id, draft.reply_to)
+    files = (
+        attachable_files(db, draft.sender_id, draft.attachment_ids) if draft.attachment_ids else []
     )
+    mentioned = Mentioned()
+    if draft.parsed.names:
+        mentioned = resolve_mentions(db, draft.chat_id, draft.sender_id, draft.parsed.names)
+    html = draft.html if draft.html is not None else rendering.render(draft.parsed, mentioned.names)
+    message = store.insert_message(
+        db,
+        draft.chat_id,
+        draft.sender_id,
+        draft.text,
+        client_id=draft.client_id,
+        reply_to_id=draft.reply_to,
+        html=html,
+        mentions=mentioned.user_ids,
+        attachment_count=len(files),
+    )
+    if files:
+        attach_files(db, message.id, draft.chat_id, files)
+        extras.attachments[message.id] = [file_dict(f) for f in files]
+    if mentioned:
+        store_mentions(db, message, mentioned.user_ids)
+    store.sender_has_read(db, draft.chat_id, draft.sender_id, message.seq)
+    # Nobody else can have read a message this new; alone in the chat, it counts as read.
+    payload = message_dict(message, not anyone_else, extras)
+    events.to_chat(draft.chat_id, {"type": "message.new", "message": payload})
+    for user_id in mentioned.user_ids:
+        events.to_user(
+            user_id, {"type": "notification", "chat_id": draft.chat_id, "message": payload}
+        )
+    return payload
 
 
-async def _as_sent(db: AsyncSession, earlier: Message, chat_id: int) -> Sent:
+@dataclass(slots=True)
+class SendDraft:
+    """A send, checked and parsed before its unit runs (the CPU work stays out of the writer)."""
+
+    chat_id: int
+    sender_id: int
+    text: str
+    client_id: str | None
+    reply_to: int | None
+    attachment_ids: Sequence[int]
+    parsed: rendering.Draft
+    html: str | None  # rendered already when it names nobody
+
+
+def _earlier_unit(db: Tx, sender_id: int, client_id: str, chat_id: int) -> dict | None:
+    earlier = store.earlier_send(db, sender_id, client_id)
+    if earlier is None:
+        return None
     if earlier.chat_id != chat_id:
         raise Conflict(
             "This client_id was used for a message in another chat", code="client_id_reused"
         )
-    state = await read_state(db, earlier.chat_id)
-    return Sent((await message_views(db, [earlier], state))[0], created=False)
+    return message_views(db, [earlier], store.read_state(db, chat_id))[0]
 
 
 async def send_message(
-    db: AsyncSession,
     ctx: AppContext,
     sender: User,
     chat_id: int,
@@ -76,68 +123,43 @@ async def send_message(
     again (even at the same moment, from another process) stores nothing and returns the
     first message."""
     text = _clean_text(ctx, text, may_be_empty=bool(attachment_ids))
-    sender_id = sender.id  # a rollback below would expire `sender`
-    anyone_else = await sender_access(db, chat_id, sender_id)
-    extras = Extras()
-    if reply_to is not None:
-        extras.replies[reply_to] = await _reply_target(db, chat_id, reply_to)
-    files = await attachable_files(db, sender_id, attachment_ids) if attachment_ids else []
-    draft = rendering.parse(text)
-    mentioned = (
-        await resolve_mentions(db, chat_id, sender_id, draft.names) if draft.names else Mentioned()
-    )
+    parsed = rendering.parse(text)
+    html = None if parsed.names else rendering.render(parsed)
+    draft = SendDraft(chat_id, sender.id, text, client_id, reply_to, attachment_ids, parsed, html)
     try:
-        message = await insert_message(
-            db,
-            chat_id,
-            sender_id,
-            text,
-            client_id=client_id,
-            reply_to_id=reply_to,
-            html=rendering.render(draft, mentioned.names),
-            mentions=mentioned.user_ids,
-            attachment_count=len(files),
-        )
+        payload = await write_and_publish(ctx, _send_unit, draft, key=chat_id)
     except IntegrityError:
         # This client_id was sent before, or a concurrent send with it committed first (on
-        # any process): the unique constraint decides. The rollback gives back the seq taken
-        # here, and the first message is the answer.
-        await db.rollback()
-        earlier = await _earlier_send(db, sender_id, client_id) if client_id else None
+        # any process): the unique constraint decides. The failed unit gave its seq back, and
+        # the first message is the answer.
+        earlier = (
+            await ctx.db.read(_earlier_unit, sender.id, client_id, chat_id) if client_id else None
+        )
         if earlier is None:
             raise
-        return await _as_sent(db, earlier, chat_id)
-    if files:
-        await attach_files(db, message.id, chat_id, files)
-        extras.attachments[message.id] = [file_dict(f) for f in files]
-    if mentioned:
-        await store_mentions(db, message, mentioned.user_ids)
-    # Sending reads everything before it.
-    await db.execute(
-        update(ChatMembership)
-        .where(ChatMembership.chat_id == chat_id, ChatMembership.user_id == sender_id)
-        .values(last_read_seq=message.seq, read_receipt_seq=message.seq)
-    )
-    # Nobody else can have read a message this new; alone in the chat, it counts as read.
-    payload = message_dict(message, not anyone_else, extras)
-    events = PendingEvents()
-    events.to_chat(chat_id, {"type": "message.new", "message": payload})
-    for user_id in mentioned.user_ids:
-        events.to_user(user_id, {"type": "notification", "chat_id": chat_id, "message": payload})
-    await events.commit_and_publish(db, ctx.broker)
+        return Sent(earlier, created=False)
     MESSAGES_SENT.inc()
     return Sent(payload, created=True)
 
 
-async def _reply_target(db: AsyncSession, chat_id: int, reply_to: int) -> dict:
-    quoted = await db.scalar(select(Message).where(Message.id == reply_to))
+def _reply_target(db: Tx, chat_id: int, reply_to: int) -> dict:
+    quoted = store.message_by_id(db, reply_to)
     if quoted is None or quoted.chat_id != chat_id:
         raise Invalid("reply_to: no such message in this chat")
     return reply_dict(quoted)
 
 
+def _history_unit(db: Tx, me_id: int, chat_id: int, limit: int, before, after, offset):
+    member_chat(db, chat_id, me_id)
+    if offset is not None:
+        messages = store.page_at_offset(db, chat_id, limit, offset)
+    else:
+        messages = store.page(db, chat_id, limit, before, after)
+    return message_views(db, messages, store.read_state(db, chat_id))
+
+
 async def history(
-    db: AsyncSession,
+    ctx: AppContext,
     me: User,
     chat_id: int,
     *,
@@ -148,79 +170,63 @@ async def history(
 ) -> list[dict]:
     """A page of messages, ascending by seq: after `after` and/or before `before`, or from
     `offset` counted from the first message, or else the latest ones."""
-    await member_chat(db, chat_id, me.id)
     if offset is not None and (before is not None or after is not None):
         raise BadRequest("Use offset or the before/after cursors, not both", code="bad_cursor")
-    query = select(Message).where(Message.chat_id == chat_id)
-    if after is not None:
-        query = query.where(Message.seq > after)
-    if before is not None:
-        query = query.where(Message.seq < before)
-    newest_first = after is None and offset is None
-    query = query.order_by(Message.seq.desc() if newest_first else Message.seq)
-    if offset:
-        query = query.offset(offset)
-    messages = list(await db.scalars(query.limit(min(limit, HISTORY_MAX))))
-    if newest_first:
-        messages.reverse()
-    state = await read_state(db, chat_id)
-    return await message_views(db, messages, state)
+    limit = min(limit, HISTORY_MAX)
+    return await ctx.db.read(_history_unit, me.id, chat_id, limit, before, after, offset)
 
 
-async def _message_for(db: AsyncSession, me: User, message_id: int):
-    message = await db.get(Message, message_id)
+def _message_for(db: Tx, me_id: int, message_id: int):
+    message = db.get(Message, message_id)
     if message is None:
         raise NotFound("No such message")
     try:
-        chat, membership = await member_chat(db, message.chat_id, me.id)
+        chat, membership = member_chat(db, message.chat_id, me_id)
     except NotFound:
         raise NotFound("No such message") from None
     return message, chat, membership
 
 
-async def edit_message(
-    db: AsyncSession, ctx: AppContext, me: User, message_id: int, text: str
-) -> dict:
-    """Change the text of my own message, then publish message.updated."""
-    message, chat, _ = await _message_for(db, me, message_id)
-    if message.sender_id != me.id or message.kind != "text":
+def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text: str, ctx) -> dict:
+    message, chat, _ = _message_for(db, me_id, message_id)
+    if message.sender_id != me_id or message.kind != "text":
         raise Forbidden("You can only edit your own messages", code="not_sender")
     if message.deleted_at is not None:
         raise Conflict("This message was deleted", code="message_deleted")
     message.text = _clean_text(ctx, text, may_be_empty=bool(message.attachment_count))
     draft = rendering.parse(message.text)
-    mentioned = await resolve_mentions(db, chat.id, me.id, draft.names)
+    mentioned = resolve_mentions(db, chat.id, me_id, draft.names)
     earlier = list(message.mentions or [])
     newly_mentioned = set(mentioned.user_ids) - set(earlier)
     message.html = rendering.render(draft, mentioned.names)
     message.mentions = mentioned.user_ids
     message.edited_at = utcnow()
     if mentioned.user_ids != earlier:  # most edits fix a typo: no rows to rewrite
-        await store_mentions(db, message, mentioned.user_ids)
-    await db.flush()
-    state = await read_state(db, chat.id)
-    payload = (await message_views(db, [message], state))[0]
-    events = PendingEvents()
+        store_mentions(db, message, mentioned.user_ids)
+    db.flush()
+    payload = message_views(db, [message], store.read_state(db, chat.id))[0]
     events.to_chat(chat.id, {"type": "message.updated", "message": payload})
     # Like a send, an edit notifies only the people it names for the first time.
     for user_id in sorted(newly_mentioned):
         events.to_user(user_id, {"type": "notification", "chat_id": chat.id, "message": payload})
-    await events.commit_and_publish(db, ctx.broker)
     return payload
 
 
-async def delete_message(db: AsyncSession, ctx: AppContext, me: User, message_id: int) -> None:
-    """Delete a message (its sender, or an admin of the chat). A tombstone keeps its seq."""
-    message, chat, membership = await _message_for(db, me, message_id)
+async def edit_message(ctx: AppContext, me: User, message_id: int, text: str) -> dict:
+    """Change the text of my own message, then publish message.updated."""
+    return await write_and_publish(ctx, _edit_unit, me.id, message_id, text, ctx)
+
+
+def _delete_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int) -> None:
+    message, chat, membership = _message_for(db, me_id, message_id)
     is_admin = chat.kind == "group" and RANK[membership.role] >= RANK["admin"]
-    if message.sender_id != me.id and not is_admin:
+    if message.sender_id != me_id and not is_admin:
         raise Forbidden("You can only delete your own messages", code="not_sender")
     if message.deleted_at is not None:
         return
     message.deleted_at = utcnow()
     message.text = None
     message.html = None
-    events = PendingEvents()
     events.to_chat(
         chat.id,
         {
@@ -230,4 +236,8 @@ async def delete_message(db: AsyncSession, ctx: AppContext, me: User, message_id
             "seq": message.seq,
         },
     )
-    await events.commit_and_publish(db, ctx.broker)
+
+
+async def delete_message(ctx: AppContext, me: User, message_id: int) -> None:
+    """Delete a message (its sender, or an admin of the chat). A tombstone keeps its seq."""
+    await write_and_publish(ctx, _delete_unit, me.id, message_id)

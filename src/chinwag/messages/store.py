@@ -1,36 +1,147 @@
-"""Storing messages: per-chat seq allocation, inserts and the read-state needed to show them.
+"""The SQL of messages: per-chat seq allocation, the send unit, history pages and the
+read-state needed to show them. Hot statements are prepared once (chinwag.db.prepared).
 
 Shared by the chats service (system messages) and the messages service (user messages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import utcnow
-from chinwag.messages.models import Message
+from chinwag.db.prepared import Prepared
+from chinwag.db.units import Tx
+from chinwag.errors import Forbidden, NotFound
+from chinwag.files.models import MessageAttachment, StoredFile
+from chinwag.files.shapes import file_dict
+from chinwag.messages.models import Message, Reaction
 from chinwag.messages.rendering import render_plain
 
+M = Message.__table__
+C = Chat.__table__
+CM = ChatMembership.__table__
 
-async def allocate_seq(db: AsyncSession, chat_id: int) -> int:
+# The columns of a message row, in the order MessageRow takes them.
+COLUMNS = (
+    *("id", "chat_id", "seq", "sender_id", "kind", "text", "html", "mentions"),
+    *("attachment_count", "reaction_count", "client_id", "reply_to_id"),
+    *("created_at", "edited_at", "deleted_at"),
+)
+
+
+@dataclass(slots=True)
+class MessageRow:
+    """A message as read by a prepared statement: the attributes of messages.models.Message,
+    without the ORM's instrumentation (a history page builds 50 of them)."""
+
+    id: int
+    chat_id: int
+    seq: int
+    sender_id: int | None
+    kind: str
+    text: str | None
+    html: str | None
+    mentions: list | None
+    attachment_count: int
+    reaction_count: int
+    client_id: str | None
+    reply_to_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+
+
+_ROW = [M.c[name] for name in COLUMNS]
+
+_NEXT_SEQ = Prepared(
+    update(C)
+    .where(C.c.id == bindparam("chat_id"))
+    .values(last_seq=C.c.last_seq + 1, last_message_at=bindparam("now"))
+    .returning(C.c.last_seq)
+)
+_INSERT = Prepared(
+    M.insert()
+    .values({name: bindparam(name) for name in COLUMNS if name not in ("id", "edited_at")})
+    .returning(M.c.id)
+)
+_SENDER_READS = Prepared(
+    update(CM)
+    .where(CM.c.chat_id == bindparam("chat_id"), CM.c.user_id == bindparam("user_id"))
+    .values(last_read_seq=bindparam("seq"), read_receipt_seq=bindparam("seq"))
+)
+_mine = aliased(CM)
+_SENDER_ACCESS = Prepared(
+    select(
+        C.c.is_public,
+        _mine.c.user_id,
+        exists().where(CM.c.chat_id == C.c.id, CM.c.user_id != bindparam("user_id")),
+    )
+    .select_from(C)
+    .outerjoin(_mine, and_(_mine.c.chat_id == C.c.id, _mine.c.user_id == bindparam("user_id")))
+    .where(C.c.id == bindparam("chat_id"), C.c.deleted_at.is_(None))
+)
+_LOWEST_TWO = Prepared(
+    select(CM.c.user_id, CM.c.read_receipt_seq)
+    .where(CM.c.chat_id == bindparam("chat_id"))
+    .order_by(CM.c.read_receipt_seq)
+    .limit(2)  # all ReadState needs, however big the group
+)
+_EARLIER = Prepared(
+    select(*_ROW).where(
+        M.c.sender_id == bindparam("sender_id"), M.c.client_id == bindparam("client_id")
+    )
+)
+_BY_ID = Prepared(select(*_ROW).where(M.c.id == bindparam("id")))
+
+
+def _page(where, newest_first: bool) -> Prepared:
+    order = M.c.seq.desc() if newest_first else M.c.seq
+    return Prepared(
+        select(*_ROW)
+        .where(M.c.chat_id == bindparam("chat_id"), *where)
+        .order_by(order)
+        .limit(bindparam("limit"))
+    )
+
+
+_AFTER = M.c.seq > bindparam("after")
+_BEFORE = M.c.seq < bindparam("before")
+# (after given, before given) -> the page statement
+_PAGES = {
+    (False, False): _page([], True),
+    (False, True): _page([_BEFORE], True),
+    (True, False): _page([_AFTER], False),
+    (True, True): _page([_AFTER, _BEFORE], False),
+}
+
+
+def sender_access(db: Tx, chat_id: int, user_id: int) -> bool:
+    """The checks of chats.access.member_chat for someone about to send, in one light query
+    (the send path is the hottest); answers whether anyone else is in the chat."""
+    row = _SENDER_ACCESS.one(db, chat_id=chat_id, user_id=user_id)
+    if row is None or (row[1] is None and not row[0]):
+        raise NotFound("No such chat")
+    if row[1] is None:
+        raise Forbidden("Join this group first", code="not_a_member")
+    return bool(row[2])
+
+
+def allocate_seq(db: Tx, chat_id: int, now: datetime) -> int:
     """The chat's next seq. The UPDATE locks the chat row until commit (PostgreSQL) or runs
     under the write lock (SQLite), so concurrent sends get consecutive seqs, and a rolled-back
     send gives its seq back: no gap, no duplicate."""
-    stmt = (
-        update(Chat)
-        .where(Chat.id == chat_id)
-        .values(last_seq=Chat.last_seq + 1, last_message_at=utcnow())
-        .returning(Chat.last_seq)
-    )
-    return (await db.execute(stmt)).scalar_one()
+    return _NEXT_SEQ.scalar(db, chat_id=chat_id, now=now)
 
 
-async def insert_message(
-    db: AsyncSession,
+def insert_message(
+    db: Tx,
     chat_id: int,
     sender_id: int | None,
     text: str,
@@ -41,76 +152,113 @@ async def insert_message(
     html: str | None = None,
     mentions: list[int] | None = None,
     attachment_count: int = 0,
-) -> Message:
-    """Insert with the chat's next seq (not committed here). A Core INSERT, not the ORM unit of
-    work: this is the hottest write path."""
-    seq = await allocate_seq(db, chat_id)
+) -> MessageRow:
+    """Insert with the chat's next seq (not committed here)."""
+    now = utcnow()
     values = {
         "chat_id": chat_id,
-        "seq": seq,
+        "seq": allocate_seq(db, chat_id, now),
         "sender_id": sender_id,
         "kind": kind,
         "text": text,
-        "client_id": client_id,
-        "reply_to_id": reply_to_id,
         "html": html if html is not None else render_plain(text),
         "mentions": mentions or [],
         "attachment_count": attachment_count,
         "reaction_count": 0,
-        "created_at": utcnow(),
+        "client_id": client_id,
+        "reply_to_id": reply_to_id,
+        "created_at": now,
+        "deleted_at": None,
     }
-    message_id = (
-        await db.execute(
-            insert(Message.__table__).values(**values).returning(Message.__table__.c.id)
-        )
-    ).scalar_one()
-    return Message(id=message_id, **values)
+    message_id = _INSERT.scalar(db, **values)
+    return MessageRow(id=message_id, edited_at=None, **values)
 
 
-async def post_system_message(db: AsyncSession, chat_id: int, text: str) -> Message:
+def sender_has_read(db: Tx, chat_id: int, user_id: int, seq: int) -> None:
+    """Sending reads everything before it."""
+    _SENDER_READS.execute(db, chat_id=chat_id, user_id=user_id, seq=seq)
+
+
+def post_system_message(db: Tx, chat_id: int, text: str) -> MessageRow:
     """A line such as "ana joined" in the chat's history (not committed here)."""
-    return await insert_message(db, chat_id, None, text, kind="system")
+    return insert_message(db, chat_id, None, text, kind="system")
+
+
+def earlier_send(db: Tx, sender_id: int, client_id: str) -> MessageRow | None:
+    row = _EARLIER.one(db, sender_id=sender_id, client_id=client_id)
+    return MessageRow(*row) if row else None
+
+
+def message_by_id(db: Tx, message_id: int) -> MessageRow | None:
+    row = _BY_ID.one(db, id=message_id)
+    return MessageRow(*row) if row else None
+
+
+def page(
+    db: Tx, chat_id: int, limit: int, before: int | None, after: int | None
+) -> list[MessageRow]:
+    """Up to `limit` messages ascending by seq: after `after` and/or before `before`, else
+    the latest."""
+    statement = _PAGES[after is not None, before is not None]
+    params = {"chat_id": chat_id, "limit": limit}
+    if after is not None:
+        params["after"] = after
+    if before is not None:
+        params["before"] = before
+    rows = [MessageRow(*row) for row in statement.all(db, **params)]
+    if after is None:
+        rows.reverse()
+    return rows
+
+
+def page_at_offset(db: Tx, chat_id: int, limit: int, offset: int) -> list[MessageRow]:
+    rows = db.execute(
+        select(*_ROW).where(M.c.chat_id == chat_id).order_by(M.c.seq).offset(offset).limit(limit)
+    )
+    return [MessageRow(*row) for row in rows]
+
+
+def reply_targets(db: Tx, ids: Collection[int]) -> dict[int, tuple]:
+    """(id, seq, sender_id, text) of quoted messages."""
+    rows = db.execute(select(M.c.id, M.c.seq, M.c.sender_id, M.c.text).where(M.c.id.in_(ids)))
+    return {row.id: row for row in rows}
 
 
 class ReadState:
     """Whether messages of one chat are read: every member other than the sender has read up
     to them. Only the two lowest read pointers matter, so each answer is O(1)."""
 
+    __slots__ = ("_lowest",)
+
     def __init__(self, pointers: dict[int, int]) -> None:
         self._lowest = sorted(pointers.items(), key=lambda item: item[1])[:2]
 
-    def is_read(self, message: Message) -> bool:
+    def is_read(self, message) -> bool:
         for user_id, seq in self._lowest:
             if user_id != message.sender_id:
                 return seq >= message.seq
         return True
 
 
-async def read_state(db: AsyncSession, chat_id: int) -> ReadState:
-    rows = await db.execute(
-        select(ChatMembership.user_id, ChatMembership.read_receipt_seq)
-        .where(ChatMembership.chat_id == chat_id)
-        .order_by(ChatMembership.read_receipt_seq)
-        .limit(2)  # all ReadState needs, however big the group
-    )
-    return ReadState(dict(rows.all()))
+def read_state(db: Tx, chat_id: int) -> ReadState:
+    return ReadState(dict(_LOWEST_TWO.all(db, chat_id=chat_id)))
 
 
-async def read_states(db: AsyncSession, chat_ids: Collection[int]) -> dict[int, ReadState]:
+def read_states(db: Tx, chat_ids: Collection[int]) -> dict[int, ReadState]:
     """read_state of several chats in one query (a page of search hits spans many chats)."""
     lowest = (
         select(
-            ChatMembership.chat_id,
-            ChatMembership.user_id,
-            ChatMembership.read_receipt_seq,
+            CM.c.chat_id,
+            CM.c.user_id,
+            CM.c.read_receipt_seq,
             func.row_number()
-            .over(partition_by=ChatMembership.chat_id, order_by=ChatMembership.read_receipt_seq)
+            .over(partition_by=CM.c.chat_id, order_by=CM.c.read_receipt_seq)
             .label("rank"),
         )
-        .where(ChatMembership.chat_id.in_(list(chat_ids)))
+        .where(CM.c.chat_id.in_(list(chat_ids)))
         .subquery()
     )
-    rows = await db.execute(
+    rows = db.execute(
         select(lowest.c.chat_id, lowest.c.user_id, lowest.c.read_receipt_seq).where(
             lowest.c.rank <= 2
         )
@@ -119,3 +267,40 @@ async def read_states(db: AsyncSession, chat_ids: Collection[int]) -> dict[int, 
     for chat_id, user_id, seq in rows:
         pointers[chat_id][user_id] = seq
     return {chat_id: ReadState(found) for chat_id, found in pointers.items()}
+
+
+def rows_of(messages: Sequence) -> list[MessageRow]:
+    """ORM messages as MessageRow (for code that loaded them through the Session)."""
+    return [MessageRow(*(getattr(m, name) for name in COLUMNS)) for m in messages]
+
+
+def attachments_of(db: Tx, message_ids: list[int]) -> dict[int, list[dict]]:
+    rows = db.execute(
+        select(MessageAttachment.message_id, StoredFile)
+        .join(StoredFile, StoredFile.id == MessageAttachment.file_id)
+        .where(MessageAttachment.message_id.in_(message_ids))
+        .order_by(MessageAttachment.message_id, MessageAttachment.position)
+    )
+    found: dict[int, list[dict]] = defaultdict(list)
+    for message_id, stored in rows:
+        found[message_id].append(file_dict(stored))
+    return dict(found)
+
+
+def reactions_of(db: Tx, message_ids: list[int]) -> dict[int, list[dict]]:
+    """`[{emoji, count, user_ids}]` per message, emoji in the order they were first used."""
+    rows = db.execute(
+        select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
+        .where(Reaction.message_id.in_(message_ids))
+        .order_by(Reaction.message_id, Reaction.created_at, Reaction.user_id)
+    )
+    grouped: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for message_id, emoji, user_id in rows:
+        grouped[message_id].setdefault(emoji, []).append(user_id)
+    return {
+        message_id: [
+            {"emoji": emoji, "count": len(users), "user_ids": users}
+            for emoji, users in by_emoji.items()
+        ]
+        for message_id, by_emoji in grouped.items()
+    }

@@ -10,17 +10,18 @@ import time
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
+from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocketDisconnect
 
 from chinwag.accounts import auth
 from chinwag.context import AppContext
-from chinwag.errors import ChinwagError
+from chinwag.errors import ChinwagError, DatabaseUnavailable, error_body
 from chinwag.messages import reading
 from chinwag.messages import service as messages
 from chinwag.realtime import service
 from chinwag.realtime.broker import encode_event
-from chinwag.realtime.connection import CLOSE_POLICY, CLOSE_TOO_BIG, Connection
+from chinwag.realtime.connection import CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN, Connection
 from chinwag.realtime.protocol import (
     FrameError,
     PingFrame,
@@ -67,8 +68,9 @@ async def _authenticate(websocket: WebSocket, ctx: AppContext) -> auth.Caller | 
     if not token or not origin_allowed(websocket, ctx):
         return None
     try:
-        async with ctx.sessionmaker() as db:
-            return await auth.authenticate(db, ctx, token)
+        return await auth.authenticate(ctx, token)
+    except DatabaseUnavailable:
+        raise  # not a refusal of this caller: see websocket_endpoint
     except ChinwagError:
         return None
 
@@ -76,7 +78,11 @@ async def _authenticate(websocket: WebSocket, ctx: AppContext) -> auth.Caller | 
 @router.websocket("/ws")
 async def websocket_endpoint(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
-    caller = await _authenticate(websocket, ctx)
+    try:
+        caller = await _authenticate(websocket, ctx)
+    except DatabaseUnavailable as exc:
+        await _deny_unavailable(websocket, exc)
+        return
     if caller is None:
         # Refused before accept: the client gets an HTTP 403 and never an event.
         await websocket.close(CLOSE_POLICY)
@@ -84,6 +90,17 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     await websocket.accept()
     session = SocketSession(ctx, websocket, caller)
     await session.run()
+
+
+async def _deny_unavailable(websocket: WebSocket, exc: DatabaseUnavailable) -> None:
+    """Refused before accept with the REST API's 503 (the token may be fine: retry)."""
+    response = JSONResponse(
+        error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
+    )
+    try:
+        await websocket.send_denial_response(response)
+    except RuntimeError:  # a server without the denial-response extension: a bare refusal
+        await websocket.close(CLOSE_TRY_AGAIN)
 
 
 class SocketSession:
@@ -103,7 +120,12 @@ class SocketSession:
 
     async def run(self) -> None:
         try:
-            await self._open()
+            try:
+                await self._open()
+            except DatabaseUnavailable:
+                # Accepted, but `ready` could not be read: the client reconnects shortly.
+                await self.websocket.close(CLOSE_TRY_AGAIN, "database unavailable; reconnect")
+                return
             reader = asyncio.create_task(self._read_loop())
             closed = asyncio.create_task(self.connection.closed.wait())
             await asyncio.wait({reader, closed}, return_when=asyncio.FIRST_COMPLETED)
@@ -115,13 +137,11 @@ class SocketSession:
 
     async def _open(self) -> None:
         hub = self.ctx.hub
-        async with self.ctx.sessionmaker() as db:
-            chat_ids = await service.chat_ids_of(db, self.user.id)
+        chat_ids = await service.chat_ids(self.ctx, self.user.id)
         # Subscribe before reading the state sent in `ready`: an event committed in between
         # is then queued behind `ready`, never lost.
         first_here = await hub.add(self.connection, chat_ids)
-        async with self.ctx.sessionmaker() as db:
-            ready = await service.ready_frame(db, self.ctx, self.user)
+        ready = await service.ready_frame(self.ctx, self.user)
         self.connection.send_first(encode_event(ready))
         self.connection.start()
         log.info(
@@ -134,13 +154,16 @@ class SocketSession:
 
     async def _cleanup(self) -> None:
         hub = self.ctx.hub
+        known_chats = set(hub.user_chats.get(self.user.id, ()))
         last_here = await hub.remove(self.connection)
         self.connection.close(1000)
         await self.connection.stop()
         self.ctx.limiter.forget(self.user.id)
         if last_here and await self._presence(self.ctx.presence.went_offline):
-            async with self.ctx.sessionmaker() as db:
-                chat_ids = await service.chat_ids_of(db, self.user.id)
+            try:
+                chat_ids = await service.chat_ids(self.ctx, self.user.id)
+            except DatabaseUnavailable:
+                chat_ids = known_chats  # what this process knew of them is near enough
             await service.publish_presence(self.ctx, self.user.id, "offline", chat_ids)
         log.info(
             "socket closed for user %s",
@@ -207,17 +230,15 @@ class SocketSession:
                 return
             raise FrameError("rate_limited", "slow down: too many messages", frame.client_id)
         try:
-            async with self.ctx.sessionmaker() as db:
-                sent = await messages.send_message(
-                    db,
-                    self.ctx,
-                    self.user,
-                    frame.chat_id,
-                    frame.text,
-                    frame.client_id,
-                    frame.reply_to,
-                    frame.attachment_ids,
-                )
+            sent = await messages.send_message(
+                self.ctx,
+                self.user,
+                frame.chat_id,
+                frame.text,
+                frame.client_id,
+                frame.reply_to,
+                frame.attachment_ids,
+            )
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message, frame.client_id) from None
         self._reply({"type": "ack", "client_id": frame.client_id, "message": sent.message})
@@ -233,7 +254,6 @@ class SocketSession:
 
     async def _read(self, frame: ReadFrame) -> None:
         try:
-            async with self.ctx.sessionmaker() as db:
-                await reading.mark_read(db, self.ctx, self.user, frame.chat_id, frame.seq)
+            await reading.mark_read(self.ctx, self.user, frame.chat_id, frame.seq)
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message) from None

@@ -4,48 +4,31 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from chinwag.accounts.models import User
 from chinwag.accounts.service import own_profile
 from chinwag.chats import listing
-from chinwag.chats.models import Chat, ChatMembership
+from chinwag.chats.contacts import chat_ids_of, contacts_of
 from chinwag.context import AppContext
+from chinwag.db.units import Tx
 from chinwag.realtime.channels import PRESENCE_CHANNEL, chat_channel
 
 log = logging.getLogger("chinwag.realtime")
 
 
-async def chat_ids_of(db: AsyncSession, user_id: int) -> set[int]:
-    rows = await db.scalars(
-        select(ChatMembership.chat_id)
-        .join(Chat, Chat.id == ChatMembership.chat_id)
-        .where(ChatMembership.user_id == user_id, Chat.deleted_at.is_(None))
-    )
-    return set(rows)
+async def chat_ids(ctx: AppContext, user_id: int) -> set[int]:
+    """The chats a user's sockets follow."""
+    return await ctx.db.read(chat_ids_of, user_id)
 
 
-async def contacts_of(db: AsyncSession, user_id: int) -> set[int]:
-    """Everyone who shares a chat with the user."""
-    mine = (
-        select(ChatMembership.chat_id)
-        .join(Chat, Chat.id == ChatMembership.chat_id)
-        .where(ChatMembership.user_id == user_id, Chat.deleted_at.is_(None))
-    )
-    rows = await db.scalars(
-        select(ChatMembership.user_id)
-        .distinct()
-        .where(ChatMembership.chat_id.in_(mine), ChatMembership.user_id != user_id)
-    )
-    return set(rows)
+def _ready_unit(db: Tx, user_id: int) -> tuple[list[dict], set[int]]:
+    return listing.my_chats(db, user_id), contacts_of(db, user_id)
 
 
-async def ready_frame(db: AsyncSession, ctx: AppContext, user: User) -> dict:
+async def ready_frame(ctx: AppContext, user: User) -> dict:
     """The first frame of a socket: me, my chats (with last_seq to resume from), and which of
     the people I share a chat with are online."""
-    chats = await listing.my_chats(db, user.id)
-    online = await ctx.presence.online_user_ids() & await contacts_of(db, user.id)
+    chats, contacts = await ctx.db.read(_ready_unit, user.id)
+    online = await ctx.presence.online_user_ids() & contacts
     return {
         "type": "ready",
         "user": (await own_profile(ctx, user)).model_dump(mode="json"),
@@ -71,6 +54,4 @@ async def publish_presence(ctx: AppContext, user_id: int, status: str, chat_ids:
 
 async def announce_expired(ctx: AppContext, user_id: int) -> None:
     """A user whose process died without saying goodbye has gone offline."""
-    async with ctx.sessionmaker() as db:
-        chat_ids = await chat_ids_of(db, user_id)
-    await publish_presence(ctx, user_id, "offline", chat_ids)
+    await publish_presence(ctx, user_id, "offline", await chat_ids(ctx, user_id))

@@ -14,15 +14,15 @@ a backward scan of the primary key) instead.
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Float, bindparam, cast, column, func, literal, select, table
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.chats.models import Chat
+from chinwag.db.units import Tx
 from chinwag.messages.models import Message
 from chinwag.search.terms import MARK_END, MARK_START, SearchTerms
 from chinwag.validation import MAX_BIGINT
@@ -62,16 +62,16 @@ _THEN_MY_CHATS = sql(
 ).bindparams(bindparam("chat_ids", expanding=True))
 
 
-async def chats_hold_a_tenth(db: AsyncSession, chat_ids: Sequence[int]) -> bool:
+def chats_hold_a_tenth(db: Tx, chat_ids: Sequence[int]) -> bool:
     """Whether these chats hold a tenth or more of all messages (by their seqs)."""
     mine = select(func.coalesce(func.sum(Chat.last_seq), 0)).where(Chat.id.in_(chat_ids))
     everything = select(func.coalesce(func.max(Message.id), 0))
-    row = (await db.execute(select(mine.scalar_subquery(), everything.scalar_subquery()))).one()
+    row = db.execute(select(mine.scalar_subquery(), everything.scalar_subquery())).one()
     return row[0] * 10 >= row[1]
 
 
-async def _sqlite_candidates(
-    db: AsyncSession,
+def _sqlite_candidates(
+    db: Tx,
     terms: SearchTerms,
     chat_ids: Sequence[int],
     older_than: int | None,
@@ -83,19 +83,17 @@ async def _sqlite_candidates(
     # every token of a query on every row) while most matches are theirs anyway, so the
     # matches are checked against messages, newest first, until there are enough.
     older = MAX_BIGINT if older_than is None else older_than
-    if await chats_hold_a_tenth(db, chat_ids):
+    if chats_hold_a_tenth(db, chat_ids):
         query = _THEN_MY_CHATS.bindparams(
             match=_fts5_words(terms), chat_ids=list(chat_ids), older=older, cap=cap
         )
     else:
         query = _IN_MY_CHATS.bindparams(match=_fts5_match(terms, chat_ids), older=older, cap=cap)
-    return [(row[0], row[1]) for row in await db.execute(query)]
+    return [(row[0], row[1]) for row in db.execute(query)]
 
 
-async def _sqlite_snippets(
-    db: AsyncSession, terms: SearchTerms, ids: Sequence[int]
-) -> dict[int, str]:
-    rows = await db.execute(
+def _sqlite_snippets(db: Tx, terms: SearchTerms, ids: Sequence[int]) -> dict[int, str]:
+    rows = db.execute(
         sql(
             "SELECT rowid, snippet(messages_search, 0, :start, :end, '…', :words) "
             "FROM messages_search WHERE messages_search MATCH :match AND rowid IN :ids"
@@ -137,8 +135,8 @@ def _tsquery(terms: SearchTerms):
     return func.to_tsquery(_CONFIG, bindparam("tsquery", " & ".join(quoted)))
 
 
-async def _postgresql_candidates(
-    db: AsyncSession,
+def _postgresql_candidates(
+    db: Tx,
     terms: SearchTerms,
     chat_ids: Sequence[int],
     older_than: int | None,
@@ -147,7 +145,7 @@ async def _postgresql_candidates(
     # Which plan is right depends on how common the words are (a backward scan of the newest
     # messages for a common word, the GIN index for a rare one): plan with the values, every
     # time, not with a generic plan cached for the prepared statement.
-    await db.execute(sql("SET LOCAL plan_cache_mode = force_custom_plan"))
+    db.execute(sql("SET LOCAL plan_cache_mode = force_custom_plan"))
     query = _tsquery(terms)
     vector = _messages.c.search_vector
     newest = (
@@ -161,7 +159,7 @@ async def _postgresql_candidates(
     newest = newest.subquery()
     # Normalisation 1 divides by 1 + log(length), as bm25 favours the shorter of two messages.
     score = func.ts_rank(newest.c.search_vector, query, 1).cast(Float)
-    return [(row[0], row[1]) for row in await db.execute(select(newest.c.id, score))]
+    return [(row[0], row[1]) for row in db.execute(select(newest.c.id, score))]
 
 
 def _escaped(text):
@@ -172,18 +170,14 @@ def _escaped(text):
     return text
 
 
-async def _postgresql_snippets(
-    db: AsyncSession, terms: SearchTerms, ids: Sequence[int]
-) -> dict[int, str]:
+def _postgresql_snippets(db: Tx, terms: SearchTerms, ids: Sequence[int]) -> dict[int, str]:
     headline = func.ts_headline(_CONFIG, _escaped(_messages.c.text), _tsquery(terms), _HEADLINE)
-    rows = await db.execute(select(_messages.c.id, headline).where(_messages.c.id.in_(list(ids))))
+    rows = db.execute(select(_messages.c.id, headline).where(_messages.c.id.in_(list(ids))))
     return {message_id: html.unescape(marked) for message_id, marked in rows}
 
 
-Candidates = Callable[
-    [AsyncSession, SearchTerms, Sequence[int], int | None, int], Awaitable[list[tuple[int, float]]]
-]
-Snippets = Callable[[AsyncSession, SearchTerms, Sequence[int]], Awaitable[dict[int, str]]]
+Candidates = Callable[[Tx, SearchTerms, Sequence[int], int | None, int], list[tuple[int, float]]]
+Snippets = Callable[[Tx, SearchTerms, Sequence[int]], dict[int, str]]
 
 
 @dataclass(frozen=True)
@@ -198,5 +192,5 @@ _BY_DIALECT = {
 }
 
 
-def fulltext_for(db: AsyncSession) -> FullText:
-    return _BY_DIALECT[db.get_bind().dialect.name]
+def fulltext_for(db: Tx) -> FullText:
+    return _BY_DIALECT[db.dialect]

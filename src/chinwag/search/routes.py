@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from chinwag.deps import Caller, Db
+from chinwag.deps import Caller, Ctx
 from chinwag.errors import error_responses
 from chinwag.search import service
 from chinwag.search.schemas import SearchHit, SearchText
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api", tags=["search"])
 )
 async def search(
     caller: Caller,
-    db: Db,
+    ctx: Ctx,
     q: SearchText,
     chat_id: Annotated[
         int | None, Query(ge=1, le=MAX_INT, description="Only this chat (I must be in it)")
@@ -41,5 +41,5 @@ async def search(
     ] = None,
 ):
     return await service.search_messages(
-        db, caller.user, q, chat_id=chat_id, limit=limit, before=before
+        ctx, caller.user, q, chat_id=chat_id, limit=limit, before=before
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chinwag.accounts.models import User
 from chinwag.chats.access import member_chat, member_chat_ids
+from chinwag.context import AppContext
+from chinwag.db.units import Tx
 from chinwag.messages.models import Message
 from chinwag.messages.store import ReadState, read_states
 from chinwag.messages.views import message_views
@@ -33,7 +34,7 @@ class ReadStates:
 
 
 async def search_messages(
-    db: AsyncSession,
+    ctx: AppContext,
     me: User,
     query: str,
     *,
@@ -48,22 +49,26 @@ async def search_messages(
     `before` is the id of the last hit of the previous page: the answer carries on after it.
     When that message is not among the ranked matches (edited or deleted since, or older), the
     answer ranks the matches older than it instead. A query without any word has no hits."""
-    if chat_id is not None:
-        await member_chat(db, chat_id, me.id)  # 404 unseen, 403 a public group I'm not in
-        chat_ids = [chat_id]
-    else:
-        chat_ids = await member_chat_ids(db, me.id)
+    # One read unit: the chats, the ranking and the messages come from one snapshot.
+    return await ctx.db.read(find_messages, me.id, query, chat_id, limit, before)
+
+
+def find_messages(
+    db: Tx, user_id: int, query: str, chat_id: int | None, limit: int, before: int | None
+) -> list[dict]:
+    """The unit of search_messages (same answer), for callers already inside a unit."""
+    chat_ids = _searched_chats(db, user_id, chat_id)
     terms = parse_terms(query)
     if terms is None or not chat_ids:
         return []
     fulltext = fulltext_for(db)
-    ranked = await _ranked_ids(db, fulltext, terms, chat_ids, min(limit, MAX_LIMIT), before)
+    ranked = _ranked_ids(db, fulltext, terms, chat_ids, min(limit, MAX_LIMIT), before)
     if not ranked:
         return []
-    messages = await _messages_in_order(db, ranked)
-    snippets = await fulltext.snippets(db, terms, [m.id for m in messages])
-    states = await read_states(db, {m.chat_id for m in messages})
-    views = await message_views(db, messages, ReadStates(states))
+    messages = _messages_in_order(db, ranked)
+    snippets = fulltext.snippets(db, terms, [m.id for m in messages])
+    states = read_states(db, {m.chat_id for m in messages})
+    views = message_views(db, messages, ReadStates(states))
     return [
         {
             "chat_id": m.chat_id,
@@ -74,21 +79,28 @@ async def search_messages(
     ]
 
 
-async def _ranked_ids(
-    db: AsyncSession,
+def _searched_chats(db: Tx, user_id: int, chat_id: int | None) -> list[int]:
+    if chat_id is not None:
+        member_chat(db, chat_id, user_id)  # 404 unseen, 403 a public group I'm not in
+        return [chat_id]
+    return member_chat_ids(db, user_id)
+
+
+def _ranked_ids(
+    db: Tx,
     fulltext: FullText,
     terms: SearchTerms,
     chat_ids: Sequence[int],
     limit: int,
     before: int | None,
 ) -> list[int]:
-    ranked = _best_first(await fulltext.candidates(db, terms, chat_ids, None, CANDIDATES))
+    ranked = _best_first(fulltext.candidates(db, terms, chat_ids, None, CANDIDATES))
     if before is not None:
         after = next((n for n, (message_id, _) in enumerate(ranked) if message_id == before), None)
         if after is None:
             # Not a candidate (edited, deleted, out of the newest, or not mine): the matches
             # older than it, so the cursor tells nothing about the message it names.
-            found = await fulltext.candidates(db, terms, chat_ids, before, CANDIDATES)
+            found = fulltext.candidates(db, terms, chat_ids, before, CANDIDATES)
             ranked = _best_first(found)
         else:
             ranked = ranked[after + 1 :]
@@ -99,10 +111,10 @@ def _best_first(candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
     return sorted(candidates, key=lambda hit: (-hit[1], -hit[0]))
 
 
-async def _messages_in_order(db: AsyncSession, ids: list[int]) -> list[Message]:
+def _messages_in_order(db: Tx, ids: list[int]) -> list[Message]:
     found = {
         m.id: m
-        for m in await db.scalars(
+        for m in db.scalars(
             select(Message).where(Message.id.in_(ids), Message.deleted_at.is_(None))
         )
     }
