@@ -272,6 +272,24 @@ def test_no_text_yields_anything_outside_the_allowlist(text):
     checked(rendering.sanitise(text))
 
 
+plain_looking = st.text(alphabet="abzXYéßж語 ,;?!'.0123456789-_*#@:/\n", min_size=1, max_size=30)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(plain_looking)
+def test_plain_paragraph_is_what_markdown_renders(text):
+    # The send path skips the parser for text plain_paragraph accepts: it must be exact.
+    fast = rendering.plain_paragraph(text)
+    if fast is not None:
+        assert fast == render(parse(text))
+
+
+def test_plain_paragraph_refuses_what_markdown_would_change():
+    for text in ("1. first", "see example.com", "a_b_", "@ana hi", "# title", "x\ny", "a.b"):
+        assert rendering.plain_paragraph(text) is None, text
+    assert rendering.plain_paragraph("Hi, how are you? Fine. Thanks!") is not None
+
+
 # End to end
 
 

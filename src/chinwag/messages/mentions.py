@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from chinwag.accounts.models import User
 from chinwag.chats.access import RANK
 from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.prepared import Prepared
 from chinwag.db.units import Tx
 from chinwag.messages.models import Mention, Message
 from chinwag.messages.rendering import EVERYONE
 
 # Above this many members, only admins may notify everyone with @all.
 EVERYONE_OPEN_UP_TO = 50
+FEW_NAMES = 4
+
+_NAMED_MEMBER = Prepared(
+    select(User.__table__.c.id)
+    .join(ChatMembership.__table__, ChatMembership.__table__.c.user_id == User.__table__.c.id)
+    .where(
+        ChatMembership.__table__.c.chat_id == bindparam("chat_id"),
+        func.lower(User.__table__.c.username) == bindparam("name"),
+    )
+)
 
 
 @dataclass
@@ -35,8 +46,13 @@ def resolve_mentions(db: Tx, chat_id: int, sender_id: int, names: set[str]) -> M
     notified of their own message."""
     found = Mentioned()
     people = names - {EVERYONE}
-    if people:
-        rows = db.execute(
+    if len(people) <= FEW_NAMES:  # the usual case: a prepared lookup per name
+        for name in people:
+            row = _NAMED_MEMBER.one(db, chat_id=chat_id, name=name)
+            if row is not None:
+                found.names[name] = row[0]
+    else:
+        rows = db.conn.execute(
             select(func.lower(User.username), User.id)
             .join(ChatMembership, ChatMembership.user_id == User.id)
             .where(ChatMembership.chat_id == chat_id, func.lower(User.username).in_(people))
@@ -71,11 +87,12 @@ def _may_mention_everyone(db: Tx, chat_id: int, sender_id: int) -> bool:
     return members <= EVERYONE_OPEN_UP_TO
 
 
-def store_mentions(db: Tx, message: Message, user_ids: list[int]) -> None:
-    """Replace the message's mentions (not committed here)."""
-    db.execute(delete(Mention).where(Mention.message_id == message.id))
+def store_mentions(db: Tx, message, user_ids: list[int], *, replace: bool = True) -> None:
+    """Store the message's mentions, replacing those it had (a new message has none)."""
+    if replace:
+        db.conn.execute(delete(Mention).where(Mention.message_id == message.id))
     if user_ids:
-        db.execute(
+        db.conn.execute(
             insert(Mention),
             [
                 {"message_id": message.id, "user_id": uid, "chat_id": message.chat_id,

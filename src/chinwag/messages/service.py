@@ -54,9 +54,11 @@ def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
         attachable_files(db, draft.sender_id, draft.attachment_ids) if draft.attachment_ids else []
     )
     mentioned = Mentioned()
-    if draft.parsed.names:
-        mentioned = resolve_mentions(db, draft.chat_id, draft.sender_id, draft.parsed.names)
-    html = draft.html if draft.html is not None else rendering.render(draft.parsed, mentioned.names)
+    html = draft.html
+    if html is None:  # it names someone: render once the names are looked up
+        names = draft.parsed.names
+        mentioned = resolve_mentions(db, draft.chat_id, draft.sender_id, names)
+        html = rendering.render(draft.parsed, mentioned.names)
     message = store.insert_message(
         db,
         draft.chat_id,
@@ -72,7 +74,7 @@ def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
         attach_files(db, message.id, draft.chat_id, files)
         extras.attachments[message.id] = [file_dict(f) for f in files]
     if mentioned:
-        store_mentions(db, message, mentioned.user_ids)
+        store_mentions(db, message, mentioned.user_ids, replace=False)
     store.sender_has_read(db, draft.chat_id, draft.sender_id, message.seq)
     # Nobody else can have read a message this new; alone in the chat, it counts as read.
     payload = message_dict(message, not anyone_else, extras)
@@ -94,7 +96,7 @@ class SendDraft:
     client_id: str | None
     reply_to: int | None
     attachment_ids: Sequence[int]
-    parsed: rendering.Draft
+    parsed: rendering.Draft | None  # None when the text is plain (html given)
     html: str | None  # rendered already when it names nobody
 
 
@@ -123,8 +125,11 @@ async def send_message(
     again (even at the same moment, from another process) stores nothing and returns the
     first message."""
     text = _clean_text(ctx, text, may_be_empty=bool(attachment_ids))
-    parsed = rendering.parse(text)
-    html = None if parsed.names else rendering.render(parsed)
+    html = rendering.plain_paragraph(text)
+    parsed = None
+    if html is None:
+        parsed = rendering.parse(text)
+        html = None if parsed.names else rendering.render(parsed)
     draft = SendDraft(chat_id, sender.id, text, client_id, reply_to, attachment_ids, parsed, html)
     try:
         payload = await write_and_publish(ctx, _send_unit, draft, key=chat_id)
