@@ -46,12 +46,17 @@ SENDERS = 64
 PEOPLE = 8  # the 64 senders are 8 people with 8 devices each
 CHAT_COUNTS = (1, 10, 100)
 PG_FLOOR_TASKS = 8
-TEXTS = (
-    "message {i} from {name}",
-    "a **bold** claim about {i}",
-    "see https://example.com/{i} and `code`",
-    "@sender0 can you look at {i}?",
-)
+# --texts mixed (default): a quarter each of plain text, emphasis, a link and code, a mention;
+# --texts plain: what most chat lines are (no Markdown at all, the parser skipped).
+TEXTS = {
+    "mixed": (
+        "message {i} from {name}",
+        "a **bold** claim about {i}",
+        "see https://example.com/{i} and `code`",
+        "@sender0 can you look at {i}?",
+    ),
+    "plain": ("message {i} from {name}", "Sure, I will look at it. Thanks!"),
+}
 
 
 def _seed_unit(db, chats: int) -> tuple[list[User], list[int]]:
@@ -82,10 +87,10 @@ def _seed_unit(db, chats: int) -> tuple[list[User], list[int]]:
     return users, list(chat_ids)
 
 
-async def _sender(ctx, user: User, chat_ids: list[int], count: int, offset: int, acks: list):
+async def _sender(ctx, user: User, chat_ids: list[int], texts, count: int, offset: int, acks):
     for i in range(count):
         chat_id = chat_ids[(i + offset) % len(chat_ids)]
-        body = TEXTS[i % len(TEXTS)].format(i=i, name=user.username)
+        body = texts[i % len(texts)].format(i=i, name=user.username)
         started = time.perf_counter()
         await send_message(ctx, user, chat_id, body, client_id=uuid.uuid4().hex)
         acks.append(time.perf_counter() - started)
@@ -102,7 +107,7 @@ def bench_settings(url: str, data_dir: Path) -> Settings:
     )
 
 
-async def run_case(url: str, data_dir: Path, chats: int, messages: int) -> dict:
+async def run_case(url: str, data_dir: Path, chats: int, messages: int, texts: str) -> dict:
     async with open_context(bench_settings(url, data_dir)) as ctx:
         users, chat_ids = await ctx.db.write(_seed_unit, chats)
         per_sender = messages // SENDERS
@@ -110,7 +115,7 @@ async def run_case(url: str, data_dir: Path, chats: int, messages: int) -> dict:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         await asyncio.gather(
             *(
-                _sender(ctx, users[n % PEOPLE], chat_ids, per_sender, n * 7, acks)
+                _sender(ctx, users[n % PEOPLE], chat_ids, TEXTS[texts], per_sender, n * 7, acks)
                 for n in range(SENDERS)
             )
         )
@@ -221,17 +226,18 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("CHINWAG_TEST_DATABASE_URL"))
     parser.add_argument("--chats", default=",".join(map(str, CHAT_COUNTS)))
     parser.add_argument("--no-floor", action="store_true")
+    parser.add_argument("--texts", choices=sorted(TEXTS), default="mixed")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for chats in map(int, args.chats.split(",")):
             for backend, url in backend_urls(args.postgres, Path(tmp), chats):
                 upgrade(url)
-                row = asyncio.run(run_case(url, Path(tmp), chats, args.messages))
+                row = asyncio.run(run_case(url, Path(tmp), chats, args.messages, args.texts))
                 if not args.no_floor:
                     row["floor_per_second"] = round(floor(backend, url, args.messages))
                     row["of_floor"] = round(row["per_second"] / row["floor_per_second"], 3)
-                results.append({"backend": backend, **row})
+                results.append({"backend": backend, "texts": args.texts, **row})
                 print(
                     f"{backend:<11} {chats:>4} chats  {row['per_second']:>6} msg/s  "
                     f"{row['cpu_us_per_message']:>5} us CPU/msg  ack p50 {row['ack_p50_ms']} ms "

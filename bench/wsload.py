@@ -107,13 +107,14 @@ async def seed(url: str, users: int, groups: list[range]) -> tuple[list[str], li
     """Create `users` accounts (no usable password), one group per range of user indexes (the
     first of each is its owner) and one signed-in session per user, straight into the
     database with bulk inserts. Returns an access token per user and the group ids."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     from chinwag.accounts.models import Session, User
     from chinwag.accounts.security import create_access_token, new_secret, secret_hash
     from chinwag.chats.models import Chat, ChatMembership
     from chinwag.db.base import utcnow
-    from chinwag.db.engine import create_engine
 
-    engine = create_engine(url)
+    engine = create_async_engine(url)  # seeding only: one bulk transaction, not the server's path
     try:
         async with engine.begin() as db:
             await db.execute(

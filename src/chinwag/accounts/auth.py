@@ -11,7 +11,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from chinwag.accounts.models import LoginFailure, Session, User
 from chinwag.accounts.security import (
@@ -22,6 +23,7 @@ from chinwag.accounts.security import (
 )
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
+from chinwag.db.prepared import Prepared
 from chinwag.db.units import Tx
 from chinwag.errors import NotFound, TooManyRequests, Unauthorized
 from chinwag.events import PendingEvents, write_and_publish
@@ -171,17 +173,29 @@ async def refresh(ctx: AppContext, refresh_token: str) -> SignedIn:
     return signed
 
 
+U = User.__table__
+S = Session.__table__
+_SESSION_USER = Prepared(
+    select(U, S.c.revoked_at, S.c.expires_at)
+    .join(S, S.c.user_id == U.c.id)
+    .where(S.c.id == bindparam("session_id"), U.c.id == bindparam("user_id"))
+)
+_USER_KEYS = [User.__mapper__.get_property_by_column(column).key for column in U.columns]
+
+
 def _session_user(db: Tx, user_id: int, session_id: str) -> User | None:
     """Read unit: the user, if `session_id` is one of their sessions, still open, and they
-    are active."""
-    row = db.execute(
-        select(User, Session.revoked_at, Session.expires_at)
-        .join(Session, Session.user_id == User.id)
-        .where(Session.id == session_id, User.id == user_id)
-    ).one_or_none()
-    if row is None or row.revoked_at or row.expires_at <= utcnow() or not row.User.is_active:
+    are active. Prepared (it runs on every request); the User is built detached, as if loaded
+    by a Session that has closed."""
+    row = _SESSION_USER.one(db, session_id=session_id, user_id=user_id)
+    if row is None:
         return None
-    return row.User
+    *columns, revoked_at, expires_at = row
+    user = User(**dict(zip(_USER_KEYS, columns, strict=True)))
+    make_transient_to_detached(user)
+    if revoked_at or expires_at <= utcnow() or not user.is_active:
+        return None
+    return user
 
 
 async def authenticate(ctx: AppContext, access_token: str) -> Caller:
@@ -189,7 +203,7 @@ async def authenticate(ctx: AppContext, access_token: str) -> Caller:
     claims = decode_access_token(ctx.settings.signing_key, access_token)
     if claims is None:
         raise Unauthorized("Access token is invalid or expired", code="invalid_token")
-    user = await ctx.db.read(_session_user, claims.user_id, claims.session_id)
+    user = await ctx.db.read_inline(_session_user, claims.user_id, claims.session_id)
     if user is None:
         raise Unauthorized("Session has ended; sign in again", code="invalid_token")
     return Caller(user, claims.session_id)

@@ -32,7 +32,7 @@ SEEN = error_responses(401, 403, 404, 422)
     responses=error_responses(401),
 )
 async def my_chats(caller: Caller, ctx: Ctx):
-    return await ctx.db.read(listing.my_chats, caller.user.id)
+    return await ctx.db.read_inline(listing.my_chats, caller.user.id)
 
 
 @router.post(

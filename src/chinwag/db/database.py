@@ -23,7 +23,8 @@ import itertools
 import logging
 import queue
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -42,9 +43,12 @@ log = logging.getLogger("chinwag.db")
 T = TypeVar("T")
 
 # Bounds on every wait, so a frozen database answers 503 instead of hanging a request.
-SQLITE_BUSY_TIMEOUT_MS = 4_000
+# DEADLINE is a call's whole wait: its turn at the writer, the pool, connecting and every
+# statement; each of the others is within it.
+DEADLINE = 3.5
+SQLITE_BUSY_TIMEOUT_MS = int(DEADLINE * 1000)
 PG_CONNECT_TIMEOUT = 3.0
-PG_STATEMENT_TIMEOUT = 4.0
+PG_STATEMENT_TIMEOUT = DEADLINE
 PG_POOL_TIMEOUT = 3.0
 MAX_BATCH = 256
 PG_MAX_BATCH = 128
@@ -65,14 +69,25 @@ def is_unavailable(exc: BaseException) -> bool:
         return False
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    if (_sqlstate(exc) or "").startswith(UNAVAILABLE_SQLSTATES):
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError):
         return True
-    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError)
+    state = _sqlstate(exc)
+    if state and state.startswith(UNAVAILABLE_SQLSTATES):
+        return True
+    # The driver's own exception classes (PEP 249 names them), wrapped by SQLAlchemy or not
+    # (statements on the raw cursor are not).
+    kinds = {cls.__name__ for cls in type(getattr(exc, "orig", None) or exc).__mro__}
+    if kinds & {"OperationalError", "InterfaceError"}:
+        return True
+    # An InternalError the server did not send (no SQLSTATE) is the driver's: its connection
+    # is in a state it cannot go on from (asyncpg: "another operation is in progress").
+    return "InternalError" in kinds and state is None
 
 
 def _translated(exc: BaseException) -> BaseException:
     if is_unavailable(exc):
-        log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        log.warning("database unavailable: %s", detail)
         unavailable = DatabaseUnavailable("The database is unavailable; try again shortly")
         unavailable.__cause__ = exc
         return unavailable
@@ -80,7 +95,7 @@ def _translated(exc: BaseException) -> BaseException:
 
 
 def _sqlstate(exc: BaseException) -> str | None:
-    orig = getattr(exc, "orig", None)
+    orig = getattr(exc, "orig", None) or exc
     return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
@@ -98,6 +113,13 @@ class Database:
 
     async def write(self, fn: Callable[..., T], *args: Any, key: int | None = None) -> T:
         raise NotImplementedError
+
+    async def read_inline(self, fn: Callable[..., T], *args: Any) -> T:
+        """A short read on a hot path (a token's session, a socket's chats, the ready frame, a
+        history page): like read(), but on SQLite it runs on the calling thread, sparing a
+        thread hop (~150 µs of CPU, more than the unit itself); a WAL reader never waits for
+        the writer. Not for long queries such as search."""
+        return await self.read(fn, *args)
 
     async def ping(self) -> bool:
         """Whether a write transaction can be opened now (readiness)."""
@@ -117,12 +139,34 @@ def _nothing(db) -> None:
 
 def _settle(done: list[tuple[asyncio.Future, Work]]) -> None:
     for future, work in done:
-        if future.cancelled():
+        if future.done():  # its caller was cancelled
             continue
         if work.ok:
             future.set_result(work.value)
         else:
-            future.set_exception(_translated(work.value))
+            future.set_exception(_translated(_ordinary(work.value)))
+
+
+def _ordinary(exc: BaseException) -> BaseException:
+    """What a caller may be handed: a unit that escaped with a BaseException that is not an
+    Exception (a stray CancelledError...) has a bug, reported as one, not re-raised in the
+    caller's task as if that task were being cancelled."""
+    if isinstance(exc, Exception):
+        return exc
+    error = RuntimeError(f"a database unit raised {exc!r}")
+    error.__cause__ = exc
+    return error
+
+
+def _due(works: list[Work], now: float) -> list[Work]:
+    """The works whose callers still wait; the others fail, not run (nothing stored)."""
+    waiting = []
+    for work in works:
+        if work.deadline > now:
+            waiting.append(work)
+        else:
+            work.ok, work.value = False, TimeoutError("waited too long for the database")
+    return waiting
 
 
 class SQLiteDatabase(Database):
@@ -141,12 +185,19 @@ class SQLiteDatabase(Database):
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader")
         self._local = threading.local()
         self._reader_connections: list[Connection] = []
+        self._busy_ms = SQLITE_BUSY_TIMEOUT_MS  # the write connection's busy_timeout now
         self._writer.start()
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._readers, self._read_here, fn, args)
+        except Exception as exc:
+            raise _translated(exc) from None
+
+    async def read_inline(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return self._read_here(fn, args)
         except Exception as exc:
             raise _translated(exc) from None
 
@@ -166,7 +217,7 @@ class SQLiteDatabase(Database):
     async def write(self, fn: Callable[..., T], *args: Any, key: int | None = None) -> T:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((loop, future, Work(fn, args, key)))
+        self._queue.put((loop, future, Work(fn, args, key, time.monotonic() + DEADLINE)))
         return await future
 
     def _write_loop(self) -> None:
@@ -190,17 +241,25 @@ class SQLiteDatabase(Database):
             conn.close()
 
     def _commit(self, conn: Connection | None, batch) -> Connection | None:
-        works = [work for _, _, work in batch]
-        try:
-            if conn is None:
-                conn = self._write_engine.connect()
-            run_batch(conn, works)
-        except Exception as exc:  # the transaction itself failed: nothing of it was stored
-            for work in works:
-                work.ok, work.value = False, exc
-            if conn is not None and is_unavailable(exc):
-                conn.invalidate()
-                conn = None
+        works = _due([work for _, _, work in batch], time.monotonic())
+        if works:
+            # Units queued behind a batch that waited for the lock have waited already: the
+            # lock is waited for only until the first of them is due, so each call answers
+            # within DEADLINE of being made, not after every batch before it timed out too.
+            budget = min(work.deadline for work in works) - time.monotonic()
+            try:
+                if conn is None:
+                    conn = self._write_engine.connect()
+                self._set_busy_timeout(conn, max(1, int(budget * 1000)))
+                run_batch(conn, works)
+            except BaseException as exc:  # noqa: BLE001 - the writer outlives any unit
+                # The transaction failed (or a unit escaped it): nothing of it was stored.
+                for work in works:
+                    work.ok, work.value = False, exc
+                if conn is not None and is_unavailable(exc):
+                    with contextlib.suppress(Exception):
+                        conn.invalidate()
+                    conn, self._busy_ms = None, SQLITE_BUSY_TIMEOUT_MS
         by_loop: dict[asyncio.AbstractEventLoop, list] = {}
         for loop, future, work in batch:
             by_loop.setdefault(loop, []).append((future, work))
@@ -208,6 +267,15 @@ class SQLiteDatabase(Database):
             with contextlib.suppress(RuntimeError):  # that loop closed: nobody waits any more
                 loop.call_soon_threadsafe(_settle, done)
         return conn
+
+    def _set_busy_timeout(self, conn: Connection, budget_ms: int) -> None:
+        """Lowered only for units that have waited long already (a PRAGMA per batch would
+        cost the hot path), back to the default after."""
+        ms = budget_ms if budget_ms < SQLITE_BUSY_TIMEOUT_MS - 500 else SQLITE_BUSY_TIMEOUT_MS
+        if ms != self._busy_ms:
+            # On the driver's connection: through `conn` it would begin a transaction.
+            conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout={ms}")
+            self._busy_ms = ms
 
     async def close(self) -> None:
         self._queue.put(None)
@@ -259,23 +327,65 @@ class PostgresDatabase(Database):
         )
         self._lanes: list[asyncio.Queue] = [asyncio.Queue() for _ in range(lanes)]
         self._next_lane = itertools.cycle(range(lanes))
+        self._lingering: set[asyncio.Task] = set()
         self._workers = [
             asyncio.create_task(self._lane(lane), name=f"pg-writer-{n}")
             for n, lane in enumerate(self._lanes)
         ]
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        deadline = asyncio.get_running_loop().time() + DEADLINE
         try:
-            async with asyncio.timeout(PG_CONNECT_TIMEOUT + PG_STATEMENT_TIMEOUT):
-                async with self.engine.connect() as conn:
-                    return await conn.run_sync(run_read, fn, args)
+            return await self._within(deadline, self._read(fn, args))
         except Exception as exc:
             raise _translated(exc) from None
 
+    async def _read(self, fn: Callable[..., T], args: tuple) -> T:
+        return await self._on_connection(run_read, fn, args)
+
+    async def _on_connection(self, run: Callable[..., T], *args: Any) -> T:
+        """`run(conn, *args)` on a pooled connection. One that failed as unavailable, or was
+        cut off mid-statement by a deadline, is invalidated: never handed out again."""
+        async with self.engine.connect() as conn:
+            try:
+                return await conn.run_sync(run, *args)
+            except BaseException as exc:
+                if isinstance(exc, asyncio.CancelledError) or is_unavailable(exc):
+                    with contextlib.suppress(Exception):
+                        await conn.invalidate()
+                raise
+
+    async def _within(self, deadline: float, coro: Coroutine[Any, Any, T]) -> T:
+        """Await `coro` until `deadline` (the loop's clock) as a task of its own. When it is
+        late, TimeoutError is raised now and the task is cancelled and left to let go of its
+        connection by itself: closing one to a frozen server takes seconds (the driver's
+        graceful close), which the caller must not wait for."""
+        task = asyncio.create_task(coro)
+        try:
+            await asyncio.wait((task,), timeout=deadline - asyncio.get_running_loop().time())
+        except asyncio.CancelledError:
+            self._linger(task)
+            raise
+        if not task.done():
+            self._linger(task)
+            raise TimeoutError("the database did not answer in time")
+        return task.result()
+
+    def _linger(self, task: asyncio.Task) -> None:
+        task.cancel()
+        self._lingering.add(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task) -> None:
+        self._lingering.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: it was reported to the caller as a timeout
+
     async def write(self, fn: Callable[..., T], *args: Any, key: int | None = None) -> T:
-        future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
         lane = key % len(self._lanes) if key is not None else next(self._next_lane)
-        self._lanes[lane].put_nowait((future, Work(fn, args, key)))
+        self._lanes[lane].put_nowait((future, Work(fn, args, key, loop.time() + DEADLINE)))
         return await future
 
     async def _lane(self, lane: asyncio.Queue) -> None:
@@ -286,32 +396,66 @@ class PostgresDatabase(Database):
             # One lock order for every batch: units locking chats in the same order can't
             # deadlock each other.
             batch.sort(key=lambda item: (item[1].key is None, item[1].key or 0))
-            works = [work for _, work in batch]
             try:
-                async with asyncio.timeout(PG_CONNECT_TIMEOUT + PG_STATEMENT_TIMEOUT * 2):
-                    async with self.engine.connect() as conn:
-                        await conn.run_sync(run_batch, works, _retryable)
-            except Exception as exc:
-                for work in works:
-                    work.ok, work.value, work.retry = False, exc, False
-            for work in works:
-                if work.retry:
-                    await self._run_alone(work)
+                await self._commit([work for _, work in batch])
+            except asyncio.CancelledError:
+                _closing(future for future, _ in batch)
+                raise
             _settle(batch)
+
+    async def _commit(self, works: list[Work]) -> None:
+        """Run a batch, then alone again each unit PostgreSQL asked to retry. Every wait ends
+        when the first of their callers is due, so a frozen database costs each call at most
+        DEADLINE (not that plus the batches queued before its own)."""
+        works = _due(works, asyncio.get_running_loop().time())
+        if not works:
+            return
+        try:
+            await self._within(min(work.deadline for work in works), self._run_batch(works))
+        except BaseException as exc:  # noqa: BLE001 - the lane outlives any unit
+            _stopping(exc)
+            for work in works:
+                work.ok, work.value, work.retry = False, exc, False
+        for work in works:
+            if work.retry:
+                await self._run_alone(work)
+
+    async def _run_batch(self, works: list[Work]) -> None:
+        await self._on_connection(run_batch, works, _retryable)
 
     async def _run_alone(self, work: Work) -> None:
         try:
-            async with self.engine.connect() as conn:
-                work.value = await conn.run_sync(run_alone, work.fn, work.args)
+            work.value = await self._within(work.deadline, self._alone(work))
             work.ok = True
-        except Exception as exc:
+        except BaseException as exc:  # noqa: BLE001 - the lane outlives any unit
+            _stopping(exc)
             work.ok, work.value = False, exc
+
+    async def _alone(self, work: Work) -> Any:
+        return await self._on_connection(run_alone, work.fn, work.args)
 
     async def close(self) -> None:
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
+        for lane in self._lanes:  # what was still queued is never run
+            while not lane.empty():
+                _closing([lane.get_nowait()[0]])
+        await asyncio.gather(*self._lingering, return_exceptions=True)
         await self.engine.dispose()
+
+
+def _stopping(exc: BaseException) -> None:
+    """Re-raise `exc` when it is the lane's own cancellation (close()); anything else a unit
+    raised, or a timeout, is the batch's failure and the lane goes on."""
+    if isinstance(exc, asyncio.CancelledError) and asyncio.current_task().cancelling():
+        raise exc
+
+
+def _closing(futures) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_exception(DatabaseUnavailable("The database is closing"))
 
 
 def open_database(url: str) -> Database:

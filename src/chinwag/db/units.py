@@ -77,6 +77,7 @@ class Work:
     fn: UnitFn
     args: tuple
     key: int | None = None  # what the unit locks first (a chat id): batches run in key order
+    deadline: float = float("inf")  # when its caller stops waiting (the writer's clock)
     ok: bool = False
     value: Any = None
     retry: bool = False

@@ -102,21 +102,24 @@ def store_mentions(db: Tx, message, user_ids: list[int], *, replace: bool = True
         )  # fmt: skip
 
 
-def unread_mention_counts(db: Tx, user_id: int, chat_ids: list[int]) -> dict[int, int]:
-    """Messages mentioning me after my read pointer, per chat (deleted ones not counted)."""
-    rows = db.execute(
-        select(Mention.chat_id, func.count())
+def unread_mentions_query(scope):
+    """Messages mentioning me (bound as `me`) after my read pointer, per chat of `scope`
+    (a column -> condition), deleted ones not counted."""
+    me = bindparam("me")
+    mention = Mention.__table__
+    membership = ChatMembership.__table__
+    return (
+        select(mention.c.chat_id, func.count())
         .join(
-            ChatMembership,
-            (ChatMembership.chat_id == Mention.chat_id) & (ChatMembership.user_id == user_id),
+            membership,
+            (membership.c.chat_id == mention.c.chat_id) & (membership.c.user_id == me),
         )
-        .join(Message, Message.id == Mention.message_id)
+        .join(Message.__table__, Message.__table__.c.id == mention.c.message_id)
         .where(
-            Mention.user_id == user_id,
-            Mention.chat_id.in_(chat_ids),
-            Mention.seq > ChatMembership.last_read_seq,
-            Message.deleted_at.is_(None),
+            mention.c.user_id == me,
+            scope(mention.c.chat_id),
+            mention.c.seq > membership.c.last_read_seq,
+            Message.__table__.c.deleted_at.is_(None),
         )
-        .group_by(Mention.chat_id)
+        .group_by(mention.c.chat_id)
     )
-    return dict(rows.all())

@@ -178,7 +178,7 @@ async def history(
     if offset is not None and (before is not None or after is not None):
         raise BadRequest("Use offset or the before/after cursors, not both", code="bad_cursor")
     limit = min(limit, HISTORY_MAX)
-    return await ctx.db.read(_history_unit, me.id, chat_id, limit, before, after, offset)
+    return await ctx.db.read_inline(_history_unit, me.id, chat_id, limit, before, after, offset)
 
 
 def _message_for(db: Tx, me_id: int, message_id: int):

@@ -17,7 +17,7 @@ log = logging.getLogger("chinwag.realtime")
 
 async def chat_ids(ctx: AppContext, user_id: int) -> set[int]:
     """The chats a user's sockets follow."""
-    return await ctx.db.read(chat_ids_of, user_id)
+    return await ctx.db.read_inline(chat_ids_of, user_id)
 
 
 def _ready_unit(db: Tx, user_id: int) -> tuple[list[dict], set[int]]:
@@ -27,7 +27,7 @@ def _ready_unit(db: Tx, user_id: int) -> tuple[list[dict], set[int]]:
 async def ready_frame(ctx: AppContext, user: User) -> dict:
     """The first frame of a socket: me, my chats (with last_seq to resume from), and which of
     the people I share a chat with are online."""
-    chats, contacts = await ctx.db.read(_ready_unit, user.id)
+    chats, contacts = await ctx.db.read_inline(_ready_unit, user.id)
     online = await ctx.presence.online_user_ids() & contacts
     return {
         "type": "ready",
