@@ -35,7 +35,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from chinwag.db.engine import ensure_sqlite_directory
-from chinwag.db.units import Work, run_alone, run_batch, run_read
+from chinwag.db.units import Work, run_alone, run_batch, run_batch_optimistic, run_read
 from chinwag.errors import DatabaseUnavailable
 
 log = logging.getLogger("chinwag.db")
@@ -178,7 +178,8 @@ class SQLiteDatabase(Database):
         sync_url = f"sqlite+pysqlite:///{database}"
         self.url = url
         self._write_engine = _sqlite_engine(sync_url, "BEGIN IMMEDIATE", pool_size=1)
-        self._read_engine = _sqlite_engine(sync_url, "BEGIN", pool_size=readers)
+        # One connection per reader thread, and one for each event loop's inline reads.
+        self._read_engine = _sqlite_engine(sync_url, "BEGIN", pool_size=readers + 2)
         self._queue: queue.SimpleQueue[tuple[asyncio.AbstractEventLoop, asyncio.Future, Work]]
         self._queue = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="sqlite-writer", daemon=True)
@@ -289,7 +290,11 @@ class SQLiteDatabase(Database):
 
 def _sqlite_engine(url: str, begin: str, *, pool_size: int) -> Engine:
     engine = create_engine(
-        url, pool_size=pool_size, max_overflow=0, connect_args={"check_same_thread": False}
+        url,
+        pool_size=pool_size,
+        max_overflow=4,
+        pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+        connect_args={"check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
@@ -421,7 +426,7 @@ class PostgresDatabase(Database):
                 await self._run_alone(work)
 
     async def _run_batch(self, works: list[Work]) -> None:
-        await self._on_connection(run_batch, works, _retryable)
+        await self._on_connection(run_batch_optimistic, works, _retryable)
 
     async def _run_alone(self, work: Work) -> None:
         try:

@@ -69,13 +69,13 @@ def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
         html=html,
         mentions=mentioned.user_ids,
         attachment_count=len(files),
+        sender_reads=True,
     )
     if files:
         attach_files(db, message.id, draft.chat_id, files)
         extras.attachments[message.id] = [file_dict(f) for f in files]
     if mentioned:
         store_mentions(db, message, mentioned.user_ids, replace=False)
-    store.sender_has_read(db, draft.chat_id, draft.sender_id, message.seq)
     # Nobody else can have read a message this new; alone in the chat, it counts as read.
     payload = message_dict(message, not anyone_else, extras)
     events.to_chat(draft.chat_id, {"type": "message.new", "message": payload})

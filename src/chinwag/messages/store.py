@@ -101,6 +101,43 @@ _EARLIER = Prepared(
 _BY_ID = Prepared(select(*_ROW).where(M.c.id == bindparam("id")))
 
 
+_NEW_SEQ = (
+    update(C)
+    .where(C.c.id == bindparam("chat_id"))
+    .values(last_seq=C.c.last_seq + 1, last_message_at=bindparam("now"))
+    .returning(C.c.last_seq)
+    .cte("new_seq")
+)
+_NEW_MESSAGE = (
+    M.insert()
+    .from_select(
+        [name for name in COLUMNS if name not in ("id", "edited_at")],
+        select(
+            *(
+                _NEW_SEQ.c.last_seq if name == "seq" else bindparam(name, type_=M.c[name].type)
+                for name in COLUMNS
+                if name not in ("id", "edited_at")
+            )
+        ),
+    )
+    .returning(M.c.id, M.c.seq)
+    .cte("new_message")
+)
+_SENDER_HAS_READ = (
+    update(CM)
+    .where(CM.c.chat_id == bindparam("chat_id"), CM.c.user_id == bindparam("sender_id"))
+    .values(
+        last_read_seq=select(_NEW_MESSAGE.c.seq).scalar_subquery(),
+        read_receipt_seq=select(_NEW_MESSAGE.c.seq).scalar_subquery(),
+    )
+    .cte("sender_has_read")
+)
+# PostgreSQL only (data-modifying CTEs): seq, insert and the sender's read pointer at once.
+_SEND_PG = Prepared(
+    select(_NEW_MESSAGE.c.id, _NEW_MESSAGE.c.seq).add_cte(_NEW_SEQ, _SENDER_HAS_READ)
+)
+
+
 def _page(where, newest_first: bool) -> Prepared:
     order = M.c.seq.desc() if newest_first else M.c.seq
     return Prepared(
@@ -152,12 +189,14 @@ def insert_message(
     html: str | None = None,
     mentions: list[int] | None = None,
     attachment_count: int = 0,
+    sender_reads: bool = False,
 ) -> MessageRow:
-    """Insert with the chat's next seq (not committed here)."""
+    """Insert with the chat's next seq (not committed here); `sender_reads` moves the
+    sender's read pointer to it too (sending reads everything before it)."""
     now = utcnow()
     values = {
         "chat_id": chat_id,
-        "seq": allocate_seq(db, chat_id, now),
+        "seq": 0,
         "sender_id": sender_id,
         "kind": kind,
         "text": text,
@@ -170,13 +209,15 @@ def insert_message(
         "created_at": now,
         "deleted_at": None,
     }
-    message_id = _INSERT.scalar(db, **values)
-    return MessageRow(id=message_id, edited_at=None, **values)
-
-
-def sender_has_read(db: Tx, chat_id: int, user_id: int, seq: int) -> None:
-    """Sending reads everything before it."""
-    _SENDER_READS.execute(db, chat_id=chat_id, user_id=user_id, seq=seq)
+    if sender_reads and db.dialect == "postgresql":
+        # One round trip instead of three: PostgreSQL runs them as one statement.
+        values["id"], values["seq"] = _SEND_PG.one(db, now=now, **values)
+    else:
+        values["seq"] = allocate_seq(db, chat_id, now)
+        values["id"] = _INSERT.scalar(db, **values)
+        if sender_reads:
+            _SENDER_READS.execute(db, chat_id=chat_id, user_id=sender_id, seq=values["seq"])
+    return MessageRow(edited_at=None, **values)
 
 
 def post_system_message(db: Tx, chat_id: int, text: str) -> MessageRow:
