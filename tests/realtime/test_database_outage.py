@@ -21,7 +21,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from websockets.exceptions import InvalidStatus
 
-from chinwag.client import ChinwagAPIError
+from chinwag.client import ChinwagClient
 from chinwag.db.database import PG_LANES
 from chinwag.db.migrate import upgrade
-from tests.conftest import IN_CI, _truncate_pg, assert_error
+from tests.conftest import IN_CI, Person, _truncate_pg, assert_error
 from tests.multiprocess.helpers import free_port
 from tests.realtime.helpers import barrier, events_of, history, new_group
 
@@ -198,15 +199,23 @@ sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 # -- probes --------------------------------------------------------------------------------
 
 
-async def timed(awaitable, what: str) -> tuple[object, float]:
-    """What `awaitable` answers and how long it took; failing if that is over BOUND."""
-    started = time.monotonic()
-    try:
-        async with asyncio.timeout(BOUND):
-            result = await awaitable
-    except TimeoutError:
-        pytest.fail(f"{what}: no answer within {BOUND} s")
-    return result, time.monotonic() - started
+async def answers_within_bound(probes: dict[str, Awaitable]) -> list:
+    """Await every probe at once; what each answered, failing any that takes over BOUND."""
+    took: dict[str, float] = {}
+
+    async def timed(what: str, probe: Awaitable):
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(BOUND):
+                return await probe
+        except TimeoutError:
+            pytest.fail(f"{what}: no answer within {BOUND} s")
+        finally:
+            took[what] = round(time.monotonic() - started, 2)
+
+    answers = await asyncio.gather(*(timed(what, probe) for what, probe in probes.items()))
+    print("answered in (s):", took)
+    return answers
 
 
 def ws_url(live) -> str:
@@ -273,51 +282,60 @@ async def until_acked(client, chat_id: int, text: str) -> dict:
         await asyncio.sleep(0.05)
 
 
+@dataclass
+class Scene:
+    """ana, bob and cyd in a group, each with a socket open; the messages acked so far."""
+
+    ana: Person
+    bob: Person
+    ana_ws: ChinwagClient
+    bob_ws: ChinwagClient
+    cyd_ws: ChinwagClient
+    chat_id: int
+    acked: list[dict]
+
+
 @pytest.fixture
-async def chatting(people, http, connect):
-    """ana, bob and cyd in a group, each with a socket open, one message acked and delivered;
-    (ana, bob, ana's socket, bob's, the chat id, [the acked message], cyd's socket)."""
+async def scene(people, http, connect) -> Scene:
     ana, bob, cyd = await people("ana", "bob", "cyd")
     chat = await new_group(http, ana, bob, cyd)
     ana_ws, bob_ws, cyd_ws = await connect(ana), await connect(bob), await connect(cyd)
     first = await ana_ws.send(chat["id"], "before")
-    await bob_ws.wait_for(lambda e: e["type"] == "message.new" and e["message"]["id"] == first["id"])
-    return ana, bob, ana_ws, bob_ws, chat["id"], [first], cyd_ws
-
-
-async def check_outage(live, http, chatting) -> None:
-    """With the database away: REST, a socket send, /readyz and a new socket all answer
-    database_unavailable (or 503) within BOUND, at the same time; open sockets stay open."""
-    ana, bob, ana_ws, bob_ws, chat_id, _, cyd_ws = chatting
-    headers = ana.headers
-    (
-        (chats, chats_took),
-        (post, post_took),
-        (reply, reply_took),
-        (ready, ready_took),
-        (status, status_took),
-    ) = await asyncio.gather(
-        timed(http.get("/api/chats", headers=headers), "GET /api/chats"),
-        timed(
-            http.post(
-                f"/api/chats/{chat_id}/messages",
-                headers=headers,
-                json={"text": "while away (REST)", "client_id": uuid.uuid4().hex},
-            ),
-            "POST a message",
-        ),
-        timed(ws_reply(ana_ws, chat_id, "while away (socket)"), "a socket send"),
-        timed(http.get("/readyz"), "/readyz"),
-        timed(handshake_status(live, bob), "a WebSocket handshake"),
+    await bob_ws.wait_for(
+        lambda e: e["type"] == "message.new" and e["message"]["id"] == first["id"]
     )
-    took = {
-        "GET /api/chats": chats_took,
-        "POST message": post_took,
-        "socket send": reply_took,
-        "/readyz": ready_took,
-        "handshake": status_took,
+    return Scene(ana, bob, ana_ws, bob_ws, cyd_ws, chat["id"], [first])
+
+
+async def check_outage(live, http, scene: Scene) -> None:
+    """With the database away, at the same time: REST, a socket send, /readyz and a new
+    socket all answer database_unavailable (or 503) within BOUND, and a socket closing is
+    cleaned up (its user goes offline); the open sockets stay open, nothing is broadcast."""
+
+    async def cyd_leaves() -> None:
+        cyd_id = scene.cyd_ws.ready["user"]["id"]
+        await scene.cyd_ws.disconnect()
+        await scene.bob_ws.wait_for(
+            lambda e: (
+                e["type"] == "presence" and e["status"] == "offline" and e["user_id"] == cyd_id
+            ),
+            BOUND,
+        )
+
+    headers = scene.ana.headers
+    probes = {
+        "GET /api/chats": http.get("/api/chats", headers=headers),
+        "POST message": http.post(
+            f"/api/chats/{scene.chat_id}/messages",
+            headers=headers,
+            json={"text": "while away (REST)", "client_id": uuid.uuid4().hex},
+        ),
+        "socket send": ws_reply(scene.ana_ws, scene.chat_id, "while away (socket)"),
+        "/readyz": http.get("/readyz"),
+        "handshake": handshake_status(live, scene.bob),
+        "socket closing": cyd_leaves(),
     }
-    print("outage answers took", {k: round(v, 2) for k, v in took.items()})
+    chats, post, reply, ready, status, _ = await answers_within_bound(probes)
     assert_error(chats, 503, "database_unavailable")
     assert chats.headers.get("retry-after")
     assert_error(post, 503, "database_unavailable")
@@ -326,119 +344,101 @@ async def check_outage(live, http, chatting) -> None:
     assert status == 503  # refused before accept, as plain HTTP: not a 500, not a 403
 
     # Both sockets are still open and answer; nothing of the outage was acked or broadcast.
-    await barrier(ana_ws, BOUND)
-    await barrier(bob_ws, BOUND)
-    assert ana_ws.close_code is None and bob_ws.close_code is None
-    assert not events_of(ana_ws, "ack", client_id=reply["client_id"])
-    for client in (ana_ws, bob_ws):
+    await barrier(scene.ana_ws, BOUND)
+    await barrier(scene.bob_ws, BOUND)
+    assert scene.ana_ws.close_code is None and scene.bob_ws.close_code is None
+    assert not events_of(scene.ana_ws, "ack", client_id=reply["client_id"])
+    for client in (scene.ana_ws, scene.bob_ws):
         away = [e for e in events_of(client, "message.new") if "away" in e["message"]["text"]]
         assert away == []
 
-    # A socket that closes meanwhile is cleaned up all the same: its user goes offline.
-    cyd_id = cyd_ws.ready["user"]["id"]
-    await cyd_ws.disconnect()
-    await bob_ws.wait_for(
-        lambda e: e["type"] == "presence" and e["status"] == "offline" and e["user_id"] == cyd_id,
-        BOUND,
-    )
 
-
-async def check_recovery(live, http, chatting, acked: list[dict]) -> None:
+async def check_recovery(live, http, scene: Scene) -> None:
     """The database is back: the same server and sockets work again, nothing acked is lost."""
-    ana, bob, ana_ws, bob_ws, chat_id, _, _ = chatting
-    back = await until_acked(ana_ws, chat_id, "back again")
-    await bob_ws.wait_for(
+    back = await until_acked(scene.ana_ws, scene.chat_id, "back again")
+    await scene.bob_ws.wait_for(
         lambda e: e["type"] == "message.new" and e["message"]["id"] == back["id"], BOUND
     )
-    acked = [*acked, back]
     assert (await http.get("/readyz")).status_code == 200
-    assert (await http.get("/api/chats", headers=ana.headers)).status_code == 200
-    assert await handshake_status(live, bob) == 101
-    stored = await history(http, bob, chat_id)
+    assert (await http.get("/api/chats", headers=scene.ana.headers)).status_code == 200
+    assert await handshake_status(live, scene.bob) == 101
+    stored = await history(http, scene.bob, scene.chat_id)
     assert [m["seq"] for m in stored] == list(range(1, len(stored) + 1))
     by_id = {m["id"]: m for m in stored}
-    for message in acked:
+    for message in [*scene.acked, back]:
         assert by_id[message["id"]]["text"] == message["text"]
         assert by_id[message["id"]]["seq"] == message["seq"]
-    assert ana_ws.close_code is None and bob_ws.close_code is None  # never reconnected
+    assert scene.ana_ws.close_code is None and scene.bob_ws.close_code is None  # the same
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------
 
 
 @postgres
-async def test_postgres_stopped_then_started_again(pg, live, http, chatting):
+async def test_postgres_stopped_then_started_again(pg, live, http, scene):
     async with asyncio.timeout(TEST_TIMEOUT):
-        ana_ws, chat_id, acked = chatting[2], chatting[4], chatting[5]
-        async with chatter(ana_ws, chat_id) as during:
+        async with chatter(scene.ana_ws, scene.chat_id) as during:
             await asyncio.to_thread(pg.stop)  # while sends are in flight
-        acked += during
-        await check_outage(live, http, chatting)
+        scene.acked += during
+        await check_outage(live, http, scene)
         await asyncio.to_thread(pg.start)
-        await check_recovery(live, http, chatting, acked)
+        await check_recovery(live, http, scene)
 
 
 @postgres
-async def test_postgres_frozen_then_thawed(pg, live, http, chatting):
+async def test_postgres_frozen_then_thawed(pg, live, http, scene):
     async with asyncio.timeout(TEST_TIMEOUT):
-        ana_ws, chat_id, acked = chatting[2], chatting[4], chatting[5]
-        async with chatter(ana_ws, chat_id) as during:
+        async with chatter(scene.ana_ws, scene.chat_id) as during:
             await asyncio.sleep(0.1)  # some sends acked, then frozen mid-flight
             pg.freeze()
-        acked += during
+        scene.acked += during
         try:
-            await check_outage(live, http, chatting)
+            await check_outage(live, http, scene)
         finally:
             pg.thaw()
-        await check_recovery(live, http, chatting, acked)
+        await check_recovery(live, http, scene)
 
 
 # -- SQLite --------------------------------------------------------------------------------
 
 
 @sqlite
-async def test_sqlite_write_locked_by_another_connection(database_url, live, http, chatting):
-    ana, bob, ana_ws, bob_ws, chat_id, acked, _ = chatting
+async def test_sqlite_write_locked_by_another_connection(database_url, live, http, scene):
     path = make_url(database_url).database
     holder = sqlite3.connect(path, timeout=BOUND, isolation_level=None, check_same_thread=False)
     async with asyncio.timeout(TEST_TIMEOUT):
         await asyncio.to_thread(holder.execute, "BEGIN EXCLUSIVE")
         try:
-            (post, post_took), (reply, reply_took), (ready, _), (read, read_took) = (
-                await asyncio.gather(
-                    timed(
-                        http.post(
-                            f"/api/chats/{chat_id}/messages",
-                            headers=ana.headers,
-                            json={"text": "while locked", "client_id": uuid.uuid4().hex},
-                        ),
-                        "POST a message",
-                    ),
-                    timed(ws_reply(ana_ws, chat_id, "while locked (socket)"), "a socket send"),
-                    timed(http.get("/readyz"), "/readyz"),
-                    timed(history(http, bob, chat_id), "GET history"),
-                )
-            )
-            print(f"locked: POST {post_took:.2f} s, socket {reply_took:.2f} s, read {read_took:.2f} s")
+            probes = {
+                "POST message": http.post(
+                    f"/api/chats/{scene.chat_id}/messages",
+                    headers=scene.ana.headers,
+                    json={"text": "while locked", "client_id": uuid.uuid4().hex},
+                ),
+                "socket send": ws_reply(scene.ana_ws, scene.chat_id, "while locked (socket)"),
+                "/readyz": http.get("/readyz"),
+                "GET history": history(http, scene.bob, scene.chat_id),
+            }
+            post, reply, ready, read = await answers_within_bound(probes)
             assert_error(post, 503, "database_unavailable")
             assert reply["type"] == "error" and reply["code"] == "database_unavailable", reply
             assert ready.status_code == 503
-            assert [m["id"] for m in read] == [acked[0]["id"]]  # reads go on (WAL)
-            await barrier(bob_ws, BOUND)
-            assert [e["message"]["id"] for e in events_of(bob_ws, "message.new")] == [
-                acked[0]["id"]
-            ]
+            assert scene.acked[0]["id"] in [m["id"] for m in read]  # reads go on (WAL)
+            assert not [m for m in read if "locked" in (m["text"] or "")]
+            await barrier(scene.bob_ws, BOUND)
+            new = [e["message"]["id"] for e in events_of(scene.bob_ws, "message.new")]
+            assert new == [scene.acked[0]["id"]]
         finally:
             await asyncio.to_thread(holder.execute, "ROLLBACK")
             holder.close()
-        await check_recovery(live, http, chatting, acked)
+        await check_recovery(live, http, scene)
 
 
 # -- a unit that raises what no `except Exception` catches ---------------------------------
 
 
 class Escaped(BaseException):
-    """Not an Exception: what a buggy unit might raise (SystemExit, KeyboardInterrupt...)."""
+    """Not an Exception: it slips past every `except Exception` on its way out of a unit."""
 
 
 def _escape(db) -> None:

@@ -131,7 +131,9 @@ class SocketSession:
             await asyncio.wait({reader, closed}, return_when=asyncio.FIRST_COMPLETED)
             for task in (reader, closed):
                 task.cancel()
-            await asyncio.gather(reader, closed, return_exceptions=True)
+            failed, _ = await asyncio.gather(reader, closed, return_exceptions=True)
+            if isinstance(failed, Exception):  # a bug: never let it end a socket unseen
+                log.error("socket reader for user %s failed", self.user.id, exc_info=failed)
         finally:
             await self._cleanup()
 
@@ -198,6 +200,7 @@ class SocketSession:
             await self._handle(text)
 
     async def _handle(self, text: str) -> None:
+        frame = None
         try:
             raw = json.loads(text)
             if not isinstance(raw, dict):
@@ -208,6 +211,10 @@ class SocketSession:
             self._reply(error_frame("invalid_json", "frame is not valid JSON"))
         except FrameError as exc:
             self._reply(error_frame(exc.code, exc.message, exc.client_id))
+        except Exception:  # a bug: answered as REST answers 500, and the socket stays open
+            log.exception("frame from user %s failed", self.user.id)
+            client_id = getattr(frame, "client_id", None)
+            self._reply(error_frame("internal_error", "Something went wrong", client_id))
 
     async def _dispatch(self, frame) -> None:
         if isinstance(frame, SendFrame):
