@@ -11,9 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.orm import make_transient_to_detached
-
+from chinwag.accounts import store
 from chinwag.accounts.models import LoginFailure, Session, User
 from chinwag.accounts.security import (
     create_access_token,
@@ -23,7 +21,6 @@ from chinwag.accounts.security import (
 )
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
-from chinwag.db.prepared import Prepared
 from chinwag.db.units import Tx
 from chinwag.errors import NotFound, TooManyRequests, Unauthorized
 from chinwag.events import PendingEvents, write_and_publish
@@ -51,12 +48,6 @@ class Caller:
     session_id: str
 
 
-def find_user_by_login(db: Tx, login: str) -> User | None:
-    """The account whose email (when `login` has an @) or username is `login`, any case."""
-    column = User.email if "@" in login else User.username
-    return db.scalar(select(User).where(func.lower(column) == login.lower()))
-
-
 def _throttle_key(login: str, user: User | None) -> str:
     # Per account when it exists (email and username share one budget); per typed login
     # otherwise, so an unknown account is throttled exactly like a known one.
@@ -66,11 +57,7 @@ def _throttle_key(login: str, user: User | None) -> str:
 def _check_throttle(db: Tx, ctx: AppContext, key: str) -> None:
     window = timedelta(seconds=ctx.settings.login_window_seconds)
     since = utcnow() - window
-    count, oldest = db.execute(
-        select(func.count(), func.min(LoginFailure.failed_at)).where(
-            LoginFailure.login_key == key, LoginFailure.failed_at > since
-        )
-    ).one()
+    count, oldest = store.recent_failures(db, key, since)
     if count >= ctx.settings.login_max_failures:
         retry_after = max(1, int((oldest + window - utcnow()).total_seconds()) + 1)
         raise TooManyRequests(
@@ -82,22 +69,20 @@ def _check_throttle(db: Tx, ctx: AppContext, key: str) -> None:
 
 def _record_failure(db: Tx, ctx: AppContext, key: str) -> None:
     since = utcnow() - timedelta(seconds=ctx.settings.login_window_seconds)
-    db.execute(
-        delete(LoginFailure).where(LoginFailure.login_key == key, LoginFailure.failed_at <= since)
-    )
+    store.prune_failures(db, key, since)
     db.add(LoginFailure(login_key=key))
 
 
 def _login_lookup(db: Tx, ctx: AppContext, login_name: str) -> tuple[User | None, str]:
     """Read unit: the account (if any) and its throttle key; raises when throttled."""
-    user = find_user_by_login(db, login_name)
+    user = store.find_user_by_login(db, login_name)
     key = _throttle_key(login_name, user)
     _check_throttle(db, ctx, key)
     return user, key
 
 
 def _login_succeeded(db: Tx, ctx: AppContext, key: str, user: User, user_agent: str):
-    db.execute(delete(LoginFailure).where(LoginFailure.login_key == key))
+    store.clear_failures(db, key)
     return open_session(db, ctx, user, user_agent)
 
 
@@ -173,26 +158,13 @@ async def refresh(ctx: AppContext, refresh_token: str) -> SignedIn:
     return signed
 
 
-U = User.__table__
-S = Session.__table__
-_SESSION_USER = Prepared(
-    select(U, S.c.revoked_at, S.c.expires_at)
-    .join(S, S.c.user_id == U.c.id)
-    .where(S.c.id == bindparam("session_id"), U.c.id == bindparam("user_id"))
-)
-_USER_KEYS = [User.__mapper__.get_property_by_column(column).key for column in U.columns]
-
-
 def _session_user(db: Tx, user_id: int, session_id: str) -> User | None:
     """Read unit: the user, if `session_id` is one of their sessions, still open, and they
-    are active. Prepared (it runs on every request); the User is built detached, as if loaded
-    by a Session that has closed."""
-    row = _SESSION_USER.one(db, session_id=session_id, user_id=user_id)
-    if row is None:
+    are active (store.session_user: prepared, the User detached)."""
+    found = store.session_user(db, user_id, session_id)
+    if found is None:
         return None
-    *columns, revoked_at, expires_at = row
-    user = User(**dict(zip(_USER_KEYS, columns, strict=True)))
-    make_transient_to_detached(user)
+    user, revoked_at, expires_at = found
     if revoked_at or expires_at <= utcnow() or not user.is_active:
         return None
     return user
@@ -219,14 +191,9 @@ def revoke_sessions(
 ) -> list[str]:
     """Revoke some (or all but `keep`) open sessions of a user; queue the session.revoked
     event that closes their sockets once this is committed (run by write_and_publish)."""
-    query = select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))
-    if session_ids is not None:
-        query = query.where(Session.id.in_(session_ids))
-    if keep is not None:
-        query = query.where(Session.id != keep)
-    ids = list(db.scalars(query))
+    ids = store.open_session_ids(db, user_id, session_ids, keep)
     if ids:
-        db.execute(update(Session).where(Session.id.in_(ids)).values(revoked_at=utcnow()))
+        store.mark_revoked(db, ids)
         events.to_user(user_id, {"type": "session.revoked", "user_id": user_id, "session_ids": ids})
     return ids
 
@@ -246,17 +213,6 @@ async def sign_out(
     """Revoke some (or all but `keep`) open sessions of a user, commit, then close their
     sockets. Answers the ids revoked."""
     return await write_and_publish(ctx, _revoke_unit, user_id, session_ids, keep)
-
-
-def list_sessions(db: Tx, user_id: int) -> list[Session]:
-    """The user's open sessions, most recently used first."""
-    query = (
-        select(Session)
-        .where(Session.user_id == user_id, Session.revoked_at.is_(None))
-        .where(Session.expires_at > utcnow())
-        .order_by(Session.last_used_at.desc())
-    )
-    return list(db.scalars(query))
 
 
 async def revoke_own_session(ctx: AppContext, user_id: int, session_id: str) -> None:

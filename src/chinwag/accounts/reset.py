@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
-
-from chinwag.accounts import auth
+from chinwag.accounts import auth, store
 from chinwag.accounts.models import PasswordReset, User
 from chinwag.accounts.security import new_secret, secret_hash
 from chinwag.context import AppContext
@@ -32,9 +30,7 @@ If it was not you, ignore this mail: your password stays as it is.
 
 def _store_reset(db: Tx, email: str, minutes: int) -> tuple[User, str] | None:
     """Write unit: a new reset token for the active account of `email`, if there is one."""
-    user = db.scalar(
-        select(User).where(func.lower(User.email) == email.strip().lower(), User.is_active)
-    )
+    user = store.active_user_by_email(db, email.strip())
     if user is None:
         return None
     token = new_secret()
@@ -70,14 +66,7 @@ def _use_reset(db: Tx, events: PendingEvents, token_hash: str, new_hash: str) ->
     """Write unit: claim the token, set the password, revoke every session; the user's id."""
     now = utcnow()
     # Claiming the token with a conditional UPDATE makes two racing confirmations use it once.
-    claimed = db.execute(
-        update(PasswordReset)
-        .where(PasswordReset.token_hash == token_hash)
-        .where(PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
-        .values(used_at=now)
-        .returning(PasswordReset.user_id)
-    )
-    user_id = claimed.scalar_one_or_none()
+    user_id = store.claim_reset(db, token_hash, now)
     user = db.get(User, user_id) if user_id else None
     if user is None:
         # Raising undoes the claim with the rest of the unit.

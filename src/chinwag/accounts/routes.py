@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from chinwag.accounts import auth, reset, service
+from chinwag.accounts import auth, reset, service, store
 from chinwag.accounts.schemas import (
     LoginIn,
     LoginOut,
@@ -175,7 +175,7 @@ async def change_password(data: PasswordChangeIn, caller: Caller, ctx: Ctx) -> R
     responses=error_responses(401),
 )
 async def my_sessions(caller: Caller, ctx: Ctx) -> list[SessionOut]:
-    sessions = await ctx.db.read(auth.list_sessions, caller.user.id)
+    sessions = await ctx.db.read(store.list_sessions, caller.user.id)
     return [
         SessionOut(
             id=s.id,
@@ -209,7 +209,7 @@ async def revoke_session(
 )
 async def online_users(caller: Caller, ctx: Ctx) -> list[UserOut]:
     online = await ctx.presence.online_user_ids()  # before the unit: presence may be Redis
-    users = await ctx.db.read(service.users_by_ids, online)
+    users = await ctx.db.read(store.users_by_ids, online)
     return [await service.public_profile(ctx, u) for u in users]
 
 
@@ -225,7 +225,7 @@ async def search_users(
     q: SearchQuery = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[UserOut]:
-    users = await ctx.db.read(service.search_users, q, limit)
+    users = await ctx.db.read(store.search_users, q, limit)
     return [await service.public_profile(ctx, u) for u in users]
 
 

@@ -1,18 +1,17 @@
-"""Accounts: sign-up, profiles, people search and password changes.
+"""Accounts: sign-up, profiles and password changes.
 
 Async entry points (create_user, update_profile, change_password, the profiles) call the
-database through units; get_user, users_by_ids and search_users are sync helpers that run
-inside units (other domains call them from theirs).
+database through units; get_user is a sync helper that runs inside units (other domains call
+it from theirs). The SQL, people search included, is in accounts.store.
 """
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from chinwag.accounts import auth
+from chinwag.accounts import auth, store
 from chinwag.accounts.models import User
 from chinwag.accounts.schemas import MeOut, ProfilePatch, RegisterIn, UserOut
 from chinwag.context import AppContext
@@ -21,15 +20,14 @@ from chinwag.errors import BadRequest, Conflict, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import avatar_file
 from chinwag.files.shapes import avatar_url
-from chinwag.validation import like_pattern
 
 log = logging.getLogger("chinwag.accounts")
 
 
 def _ensure_free(db: Tx, email: str, username: str) -> None:
-    if db.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+    if store.id_by_email(db, email):
         raise Conflict("An account with this email already exists", code="email_taken")
-    if db.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    if store.id_by_username(db, username):
         raise Conflict("This username is taken", code="username_taken")
 
 
@@ -128,7 +126,7 @@ async def update_profile(ctx: AppContext, user: User, patch: ProfilePatch) -> Us
 def _set_password(
     db: Tx, events: PendingEvents, user_id: int, password_hash: str, keep: str
 ) -> None:
-    db.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+    store.set_password_hash(db, user_id, password_hash)
     auth.revoke_sessions(db, events, user_id, keep=keep)
 
 
@@ -141,25 +139,3 @@ async def change_password(ctx: AppContext, caller: auth.Caller, current: str, ne
     new_hash = await ctx.hasher.hash(new)
     await write_and_publish(ctx, _set_password, user.id, new_hash, caller.session_id)
     log.info("user %s changed password", user.id, extra={"event": "password_changed"})
-
-
-def search_users(db: Tx, query: str, limit: int) -> list[User]:
-    """People whose username or display name contains `query`, case-insensitive."""
-    stmt = select(User).where(User.is_active.is_(True))
-    if query.strip():
-        pattern = like_pattern(query.strip().lower())
-        stmt = stmt.where(
-            or_(
-                func.lower(User.username).like(pattern, escape="\\"),
-                func.lower(User.display_name).like(pattern, escape="\\"),
-            )
-        )
-    return list(db.scalars(stmt.order_by(func.lower(User.username)).limit(limit)))
-
-
-def users_by_ids(db: Tx, user_ids: set[int]) -> list[User]:
-    """The active users among `user_ids`, by id."""
-    if not user_ids:
-        return []
-    stmt = select(User).where(User.id.in_(user_ids), User.is_active.is_(True))
-    return list(db.scalars(stmt.order_by(User.id)))

@@ -21,7 +21,7 @@ from chinwag.db.base import iso
 from chinwag.db.prepared import Prepared
 from chinwag.db.units import Tx
 from chinwag.files.shapes import avatar_url
-from chinwag.messages.mentions import unread_mentions_query
+from chinwag.messages.mention_store import unread_mentions_query
 from chinwag.messages.models import Message
 from chinwag.messages.store import COLUMNS, MessageRow
 from chinwag.messages.views import load_extras, message_dict

@@ -7,7 +7,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
-from chinwag.chats.access import member_chat
+from chinwag.chats.store import member_chat
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
 from chinwag.errors import Conflict, Invalid, NotFound

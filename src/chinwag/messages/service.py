@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
-from chinwag.chats.access import RANK, member_chat
+from chinwag.chats.access import RANK
+from chinwag.chats.store import member_chat
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
@@ -20,7 +21,8 @@ from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import attach_files, attachable_files
 from chinwag.files.shapes import file_dict
 from chinwag.messages import rendering, store
-from chinwag.messages.mentions import Mentioned, resolve_mentions, store_mentions
+from chinwag.messages.mention_store import store_mentions
+from chinwag.messages.mentions import Mentioned, resolve_mentions
 from chinwag.messages.models import Message
 from chinwag.messages.views import Extras, message_dict, message_views, reply_dict
 from chinwag.metrics import MESSAGES_SENT

@@ -160,7 +160,7 @@ _PAGES = {
 
 
 def sender_access(db: Tx, chat_id: int, user_id: int) -> bool:
-    """The checks of chats.access.member_chat for someone about to send, in one light query
+    """The checks of chats.store.member_chat for someone about to send, in one light query
     (the send path is the hottest); answers whether anyone else is in the chat."""
     row = _SENDER_ACCESS.one(db, chat_id=chat_id, user_id=user_id)
     if row is None or (row[1] is None and not row[0]):

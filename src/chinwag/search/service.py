@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from chinwag.accounts.models import User
-from chinwag.chats.access import member_chat, member_chat_ids
+from chinwag.chats.store import member_chat, member_chat_ids
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
 from chinwag.messages.models import Message

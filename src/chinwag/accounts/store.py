@@ -1,0 +1,157 @@
+"""The SQL of accounts: users by login, id or name, login failures, sessions and password
+reset tokens. Sync functions of a unit's `db`; the rules (throttling, token rotation, who
+may sign in) are in accounts.auth, accounts.service and accounts.reset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached
+
+from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
+from chinwag.db.base import utcnow
+from chinwag.db.prepared import Prepared
+from chinwag.db.units import Tx
+from chinwag.validation import like_pattern
+
+U = User.__table__
+S = Session.__table__
+_SESSION_USER = Prepared(
+    select(U, S.c.revoked_at, S.c.expires_at)
+    .join(S, S.c.user_id == U.c.id)
+    .where(S.c.id == bindparam("session_id"), U.c.id == bindparam("user_id"))
+)
+_USER_KEYS = [User.__mapper__.get_property_by_column(column).key for column in U.columns]
+
+
+# Users
+
+
+def find_user_by_login(db: Tx, login: str) -> User | None:
+    """The account whose email (when `login` has an @) or username is `login`, any case."""
+    column = User.email if "@" in login else User.username
+    return db.scalar(select(User).where(func.lower(column) == login.lower()))
+
+
+def id_by_email(db: Tx, email: str) -> int | None:
+    """The account with this email, any case."""
+    return db.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
+
+
+def id_by_username(db: Tx, username: str) -> int | None:
+    """The account with this username, any case."""
+    return db.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+
+
+def active_user_by_email(db: Tx, email: str) -> User | None:
+    return db.scalar(select(User).where(func.lower(User.email) == email.lower(), User.is_active))
+
+
+def set_password_hash(db: Tx, user_id: int, password_hash: str) -> None:
+    db.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+
+
+def search_users(db: Tx, query: str, limit: int) -> list[User]:
+    """People whose username or display name contains `query`, case-insensitive."""
+    stmt = select(User).where(User.is_active.is_(True))
+    if query.strip():
+        pattern = like_pattern(query.strip().lower())
+        stmt = stmt.where(
+            or_(
+                func.lower(User.username).like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
+        )
+    return list(db.scalars(stmt.order_by(func.lower(User.username)).limit(limit)))
+
+
+def users_by_ids(db: Tx, user_ids: set[int]) -> list[User]:
+    """The active users among `user_ids`, by id."""
+    if not user_ids:
+        return []
+    stmt = select(User).where(User.id.in_(user_ids), User.is_active.is_(True))
+    return list(db.scalars(stmt.order_by(User.id)))
+
+
+# Login failures
+
+
+def recent_failures(db: Tx, key: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many failures `key` had after `since`, and when the oldest of them was."""
+    count, oldest = db.execute(
+        select(func.count(), func.min(LoginFailure.failed_at)).where(
+            LoginFailure.login_key == key, LoginFailure.failed_at > since
+        )
+    ).one()
+    return count, oldest
+
+
+def prune_failures(db: Tx, key: str, up_to: datetime) -> None:
+    """Forget the failures of `key` at or before `up_to`."""
+    db.execute(
+        delete(LoginFailure).where(LoginFailure.login_key == key, LoginFailure.failed_at <= up_to)
+    )
+
+
+def clear_failures(db: Tx, key: str) -> None:
+    db.execute(delete(LoginFailure).where(LoginFailure.login_key == key))
+
+
+# Sessions
+
+
+def session_user(db: Tx, user_id: int, session_id: str):
+    """(the user, the session's revoked_at, its expires_at) if `session_id` is one of the
+    user's sessions, else None. Prepared (it runs on every request); the User is built
+    detached, as if loaded by a Session that has closed."""
+    row = _SESSION_USER.one(db, session_id=session_id, user_id=user_id)
+    if row is None:
+        return None
+    *columns, revoked_at, expires_at = row
+    user = User(**dict(zip(_USER_KEYS, columns, strict=True)))
+    make_transient_to_detached(user)
+    return user, revoked_at, expires_at
+
+
+def open_session_ids(
+    db: Tx, user_id: int, session_ids: list[str] | None, keep: str | None
+) -> list[str]:
+    """The user's sessions not yet revoked (among `session_ids` if given, but `keep`)."""
+    query = select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+    if session_ids is not None:
+        query = query.where(Session.id.in_(session_ids))
+    if keep is not None:
+        query = query.where(Session.id != keep)
+    return list(db.scalars(query))
+
+
+def mark_revoked(db: Tx, session_ids: list[str]) -> None:
+    db.execute(update(Session).where(Session.id.in_(session_ids)).values(revoked_at=utcnow()))
+
+
+def list_sessions(db: Tx, user_id: int) -> list[Session]:
+    """The user's open sessions, most recently used first."""
+    query = (
+        select(Session)
+        .where(Session.user_id == user_id, Session.revoked_at.is_(None))
+        .where(Session.expires_at > utcnow())
+        .order_by(Session.last_used_at.desc())
+    )
+    return list(db.scalars(query))
+
+
+# Password resets
+
+
+def claim_reset(db: Tx, token_hash: str, now: datetime) -> int | None:
+    """Mark the reset token used if it is unused and unexpired; the user's id if it was.
+    A conditional UPDATE: two racing confirmations use it once."""
+    claimed = db.execute(
+        update(PasswordReset)
+        .where(PasswordReset.token_hash == token_hash)
+        .where(PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
+        .values(used_at=now)
+        .returning(PasswordReset.user_id)
+    )
+    return claimed.scalar_one_or_none()
