@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from chinwag.files.models import StoredFile
-
 
 def file_url(file_id: int) -> str:
     return f"/api/files/{file_id}"
@@ -18,7 +16,8 @@ def avatar_url(file_id: int | None) -> str | None:
     return thumbnail_url(file_id) if file_id is not None else None
 
 
-def file_dict(stored: StoredFile) -> dict:
+def file_dict(stored) -> dict:
+    """A StoredFile, or a row of the files table."""
     return {
         "id": stored.id,
         "filename": stored.filename,

@@ -48,7 +48,7 @@ def _clean_text(ctx: AppContext, text: str, *, may_be_empty: bool = False) -> st
 def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
     """Store the message and what hangs off it (files, mentions, the sender's read pointer);
     queue message.new and the notifications."""
-    anyone_else = store.sender_access(db, draft.chat_id, draft.sender_id)
+    anyone_else = store.member_access(db, draft.chat_id, draft.sender_id)
     extras = Extras()
     if draft.reply_to is not None:
         extras.replies[draft.reply_to] = _reply_target(db, draft.chat_id, draft.reply_to)
@@ -157,7 +157,7 @@ def _reply_target(db: Tx, chat_id: int, reply_to: int) -> dict:
 
 
 def _history_unit(db: Tx, me_id: int, chat_id: int, limit: int, before, after, offset):
-    member_chat(db, chat_id, me_id)
+    store.member_access(db, chat_id, me_id)
     if offset is not None:
         messages = store.page_at_offset(db, chat_id, limit, offset)
     else:

@@ -77,7 +77,7 @@ _SENDER_READS = Prepared(
     .values(last_read_seq=bindparam("seq"), read_receipt_seq=bindparam("seq"))
 )
 _mine = aliased(CM)
-_SENDER_ACCESS = Prepared(
+_MEMBER_ACCESS = Prepared(
     select(
         C.c.is_public,
         _mine.c.user_id,
@@ -159,10 +159,11 @@ _PAGES = {
 }
 
 
-def sender_access(db: Tx, chat_id: int, user_id: int) -> bool:
-    """The checks of chats.store.member_chat for someone about to send, in one light query
-    (the send path is the hottest); answers whether anyone else is in the chat."""
-    row = _SENDER_ACCESS.one(db, chat_id=chat_id, user_id=user_id)
+def member_access(db: Tx, chat_id: int, user_id: int) -> bool:
+    """The checks of chats.store.member_chat (404 unseen, 403 a public group I'm not in) in
+    one prepared query, for the hot paths (send, history); answers whether anyone else is in
+    the chat."""
+    row = _MEMBER_ACCESS.one(db, chat_id=chat_id, user_id=user_id)
     if row is None or (row[1] is None and not row[0]):
         raise NotFound("No such chat")
     if row[1] is None:
@@ -259,12 +260,6 @@ def page_at_offset(db: Tx, chat_id: int, limit: int, offset: int) -> list[Messag
     return [MessageRow(*row) for row in rows]
 
 
-def reply_targets(db: Tx, ids: Collection[int]) -> dict[int, tuple]:
-    """(id, seq, sender_id, text) of quoted messages."""
-    rows = db.execute(select(M.c.id, M.c.seq, M.c.sender_id, M.c.text).where(M.c.id.in_(ids)))
-    return {row.id: row for row in rows}
-
-
 class ReadState:
     """Whether messages of one chat are read: every member other than the sender has read up
     to them. Only the two lowest read pointers matter, so each answer is O(1)."""
@@ -315,28 +310,42 @@ def rows_of(messages: Sequence) -> list[MessageRow]:
     return [MessageRow(*(getattr(m, name) for name in COLUMNS)) for m in messages]
 
 
+_FILES = StoredFile.__table__
+_ATTACHED = MessageAttachment.__table__
+_R = Reaction.__table__
+# Built once with expanding IN lists (a page's ids): only the binding happens per call.
+_ATTACHMENTS_OF = (
+    select(_ATTACHED.c.message_id, _FILES)
+    .join(_FILES, _FILES.c.id == _ATTACHED.c.file_id)
+    .where(_ATTACHED.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_ATTACHED.c.message_id, _ATTACHED.c.position)
+)
+_REACTIONS_OF = (
+    select(_R.c.message_id, _R.c.emoji, _R.c.user_id)
+    .where(_R.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_R.c.message_id, _R.c.created_at, _R.c.user_id)
+)
+_REPLY_TARGETS = select(M.c.id, M.c.seq, M.c.sender_id, M.c.text).where(
+    M.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def reply_targets(db: Tx, ids: Collection[int]) -> dict[int, tuple]:
+    """(id, seq, sender_id, text) of quoted messages."""
+    return {row.id: row for row in db.conn.execute(_REPLY_TARGETS, {"ids": list(ids)})}
+
+
 def attachments_of(db: Tx, message_ids: list[int]) -> dict[int, list[dict]]:
-    rows = db.execute(
-        select(MessageAttachment.message_id, StoredFile)
-        .join(StoredFile, StoredFile.id == MessageAttachment.file_id)
-        .where(MessageAttachment.message_id.in_(message_ids))
-        .order_by(MessageAttachment.message_id, MessageAttachment.position)
-    )
     found: dict[int, list[dict]] = defaultdict(list)
-    for message_id, stored in rows:
-        found[message_id].append(file_dict(stored))
+    for row in db.conn.execute(_ATTACHMENTS_OF, {"ids": message_ids}):
+        found[row.message_id].append(file_dict(row))
     return dict(found)
 
 
 def reactions_of(db: Tx, message_ids: list[int]) -> dict[int, list[dict]]:
     """`[{emoji, count, user_ids}]` per message, emoji in the order they were first used."""
-    rows = db.execute(
-        select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
-        .where(Reaction.message_id.in_(message_ids))
-        .order_by(Reaction.message_id, Reaction.created_at, Reaction.user_id)
-    )
     grouped: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for message_id, emoji, user_id in rows:
+    for message_id, emoji, user_id in db.conn.execute(_REACTIONS_OF, {"ids": message_ids}):
         grouped[message_id].setdefault(emoji, []).append(user_id)
     return {
         message_id: [
