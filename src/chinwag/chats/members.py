@@ -12,15 +12,15 @@ from sqlalchemy import delete, select
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
 from chinwag.chats import listing
-from chinwag.chats.access import RANK, require_group, require_role
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.service import add_memberships, announce, mark_deleted
-from chinwag.chats.store import lock_chat, member_chat, visible_chat
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
 from chinwag.errors import BadRequest, Forbidden, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.shapes import avatar_url
+from chinwag.membership.access import RANK, require_group, require_role
+from chinwag.membership.store import lock_chat, member_chat, visible_chat
 
 log = logging.getLogger("chinwag.chats")
 

@@ -14,15 +14,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
 from chinwag.chats import listing
-from chinwag.chats.access import require_group, require_role
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.schemas import ChatCreate, ChatPatch
-from chinwag.chats.store import member_chat, visible_chat
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
 from chinwag.errors import BadRequest
 from chinwag.events import PendingEvents, write_and_publish
+from chinwag.membership.access import require_group, require_role
+from chinwag.membership.store import member_chat, visible_chat
 from chinwag.messages.store import MessageRow, post_system_message
 from chinwag.messages.views import message_dict
 from chinwag.validation import like_pattern

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chinwag.chats.access import RANK
 from chinwag.db.units import Tx
+from chinwag.membership.access import RANK
 from chinwag.messages import mention_store
 from chinwag.messages.rendering import EVERYONE
 

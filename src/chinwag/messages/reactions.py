@@ -7,11 +7,11 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
-from chinwag.chats.store import member_chat
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
 from chinwag.errors import Conflict, Invalid, NotFound
 from chinwag.events import PendingEvents, write_and_publish
+from chinwag.membership.store import member_chat
 from chinwag.messages.models import Message, Reaction
 
 MAX_EMOJI_BYTES = 32  # the column's width; the longest ZWJ sequences fit

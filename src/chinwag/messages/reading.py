@@ -51,7 +51,8 @@ _BACK = Prepared(
 
 
 def _my_pointers(db: Tx, chat_id: int, user_id: int) -> tuple[int, int, int]:
-    """(the chat's last seq, my read pointer, my receipt); 404/403 as chats.store.member_chat."""
+    """(the chat's last seq, my read pointer, my receipt); 404/403 as in
+    membership.store.member_chat."""
     row = _POINTERS.one(db, chat_id=chat_id, user_id=user_id)
     if row is None or (row[2] is None and not row[0]):
         raise NotFound("No such chat")

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
-from chinwag.chats.access import RANK
-from chinwag.chats.store import member_chat
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
@@ -20,6 +18,8 @@ from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import attach_files, attachable_files
 from chinwag.files.shapes import file_dict
+from chinwag.membership.access import RANK
+from chinwag.membership.store import member_chat
 from chinwag.messages import rendering, store
 from chinwag.messages.mention_store import store_mentions
 from chinwag.messages.mentions import Mentioned, resolve_mentions

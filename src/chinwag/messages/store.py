@@ -160,7 +160,7 @@ _PAGES = {
 
 
 def member_access(db: Tx, chat_id: int, user_id: int) -> bool:
-    """The checks of chats.store.member_chat (404 unseen, 403 a public group I'm not in) in
+    """The checks of membership.store.member_chat (404 unseen, 403 a public group I'm not in) in
     one prepared query, for the hot paths (send, history); answers whether anyone else is in
     the chat."""
     row = _MEMBER_ACCESS.one(db, chat_id=chat_id, user_id=user_id)

@@ -7,9 +7,9 @@ import logging
 from chinwag.accounts.models import User
 from chinwag.accounts.service import own_profile
 from chinwag.chats import listing
-from chinwag.chats.store import chat_ids_of, contacts_of
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
+from chinwag.membership.store import chat_ids_of, contacts_of
 from chinwag.realtime.channels import PRESENCE_CHANNEL, chat_channel
 
 log = logging.getLogger("chinwag.realtime")

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from chinwag.accounts.models import User
-from chinwag.chats.store import member_chat, member_chat_ids
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
+from chinwag.membership.store import member_chat, member_chat_ids
 from chinwag.messages.models import Message
 from chinwag.messages.store import ReadState, read_states
 from chinwag.messages.views import message_views

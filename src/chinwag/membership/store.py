@@ -1,6 +1,7 @@
-"""The SQL of chats: finding a chat I may see or am in (404 for a private chat I'm not in,
-403 for a public group I haven't joined), locking it, and the chats and people a user's
-sockets follow (presence goes to those). The rules about roles live in chats.access."""
+"""The SQL of membership, which the chats and messages domains both need (so it lives in
+neither): finding a chat I may see or am in (404 for a private chat I'm not in, 403 for a
+public group I haven't joined), locking it, and the chats and people a user's sockets follow
+(presence goes to those). The rules about roles live in membership.access."""
 
 from __future__ import annotations
 

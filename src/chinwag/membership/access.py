@@ -1,6 +1,6 @@
 """What a member's role lets them do in a chat. Private chats are invisible to non-members
 (404); a public group is visible to everyone, but reading and writing in it needs membership
-(403): those lookups are in chats.store (visible_chat, member_chat)."""
+(403): those lookups are in membership.store (visible_chat, member_chat)."""
 
 from __future__ import annotations
 
