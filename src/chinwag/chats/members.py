@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, select
-
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
-from chinwag.chats import listing
+from chinwag.chats import listing, store
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.service import add_memberships, announce, mark_deleted
 from chinwag.context import AppContext
@@ -32,13 +30,7 @@ async def list_members(ctx: AppContext, me: User, chat_id: int) -> list[dict]:
 
 def _list_members(db: Tx, user_id: int, chat_id: int) -> list[dict]:
     visible_chat(db, chat_id, user_id)
-    rows = db.execute(
-        select(ChatMembership, User)
-        .join(User, User.id == ChatMembership.user_id)
-        .where(ChatMembership.chat_id == chat_id)
-        .order_by(ChatMembership.joined_at, ChatMembership.user_id)
-    )
-    return [member_dict(m, u) for m, u in rows]
+    return [member_dict(m, u) for m, u in store.members_with_users(db, chat_id)]
 
 
 def member_dict(membership: ChatMembership, user: User) -> dict:
@@ -86,13 +78,7 @@ def _add_members(
     require_group(chat, "have more members")
     require_role(membership, "admin", "add members")
     users = [get_user(db, uid) for uid in dict.fromkeys(user_ids)]
-    present = set(
-        db.scalars(
-            select(ChatMembership.user_id).where(
-                ChatMembership.chat_id == chat.id, ChatMembership.user_id.in_([u.id for u in users])
-            )
-        )
-    )
+    present = store.present_member_ids(db, chat.id, [u.id for u in users])
     newcomers = [u for u in users if u.id not in present]
     add_memberships(db, events, chat, newcomers, me)
     return [member_dict(db.get(ChatMembership, (chat.id, u.id)), u) for u in newcomers]
@@ -180,16 +166,9 @@ def _leave(db: Tx, events: PendingEvents, me: User, chat_id: int) -> None:
 
 
 def _drop(db: Tx, events: PendingEvents, chat: Chat, leaving: ChatMembership, text: str) -> None:
-    db.execute(
-        delete(ChatMembership).where(
-            ChatMembership.chat_id == chat.id, ChatMembership.user_id == leaving.user_id
-        )
-    )
-    heir = _successor(db, chat.id) if leaving.role == "owner" else None
-    remaining = db.scalar(
-        select(ChatMembership.user_id).where(ChatMembership.chat_id == chat.id).limit(1)
-    )
-    if remaining is None:
+    store.delete_membership(db, chat.id, leaving.user_id)
+    heir = store.successor(db, chat.id) if leaving.role == "owner" else None
+    if not store.any_member_left(db, chat.id):
         return mark_deleted(db, events, chat)
     announce(db, events, chat.id, text)
     events.to_chat(
@@ -203,14 +182,3 @@ def _drop(db: Tx, events: PendingEvents, chat: Chat, leaving: ChatMembership, te
     )
     if heir is not None:
         _change_role(events, heir, "owner")
-
-
-def _successor(db: Tx, chat_id: int) -> ChatMembership | None:
-    """The longest-standing admin, else the longest-standing member."""
-    rows = db.scalars(
-        select(ChatMembership)
-        .where(ChatMembership.chat_id == chat_id)
-        .order_by(ChatMembership.role != "admin", ChatMembership.joined_at, ChatMembership.user_id)
-        .limit(1)
-    )
-    return rows.first()

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
-from chinwag.chats import listing
+from chinwag.chats import listing, store
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.schemas import ChatCreate, ChatPatch
 from chinwag.context import AppContext
@@ -25,7 +24,6 @@ from chinwag.membership.access import require_group, require_role
 from chinwag.membership.store import member_chat, visible_chat
 from chinwag.messages.store import MessageRow, post_system_message
 from chinwag.messages.views import message_dict
-from chinwag.validation import like_pattern
 
 log = logging.getLogger("chinwag.chats")
 
@@ -125,7 +123,7 @@ async def open_direct(ctx: AppContext, me: User, peer_id: int) -> tuple[dict, bo
 def _open_direct(db: Tx, events: PendingEvents, me: User, peer_id: int) -> tuple[dict, bool]:
     peer = get_user(db, peer_id)
     key = _direct_key(me.id, peer.id)
-    chat = db.scalar(select(Chat).where(Chat.direct_key == key))
+    chat = store.direct_chat_by_key(db, key)
     if chat is not None:
         return listing.chat_view(db, me.id, chat), False
     chat = Chat(
@@ -145,7 +143,7 @@ def _open_direct(db: Tx, events: PendingEvents, me: User, peer_id: int) -> tuple
     except IntegrityError:
         # Both people opened the chat at once: the other unit created it (and committed it:
         # PostgreSQL made this insert wait for that), so this statement sees it.
-        chat = db.scalar(select(Chat).where(Chat.direct_key == key))
+        chat = store.direct_chat_by_key(db, key)
         return listing.chat_view(db, me.id, chat), False
     for user in (me, peer):
         db.add(ChatMembership(chat_id=chat.id, user_id=user.id, role="member", last_read_seq=0))
@@ -173,20 +171,7 @@ async def discover(ctx: AppContext, me: User, query: str, limit: int) -> list[di
 
 
 def _discover(db: Tx, user_id: int, query: str, limit: int) -> list[dict]:
-    stmt = select(Chat).where(
-        Chat.kind == "group", Chat.is_public.is_(True), Chat.deleted_at.is_(None)
-    )
-    if query.strip():
-        stmt = stmt.where(
-            func.lower(Chat.name).like(like_pattern(query.strip().lower()), escape="\\")
-        )
-    members = (
-        select(func.count())
-        .where(ChatMembership.chat_id == Chat.id)
-        .correlate(Chat)
-        .scalar_subquery()
-    )
-    chats = list(db.scalars(stmt.order_by(members.desc(), Chat.id).limit(limit)))
+    chats = store.public_groups(db, query, limit)
     return listing.chat_views(db, user_id, chats)
 
 
@@ -212,7 +197,7 @@ def _update_chat(db: Tx, events: PendingEvents, me: User, chat_id: int, patch: C
         setattr(chat, field, value)
     db.flush()
     db.refresh(chat)
-    count = db.scalar(select(func.count()).where(ChatMembership.chat_id == chat.id))
+    count = store.member_count(db, chat.id)
     events.to_chat(chat.id, {"type": "chat.updated", "chat": listing.chat_fields(chat, count)})
     return listing.chat_view(db, me.id, chat)
 

@@ -6,19 +6,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 
-from sqlalchemy import func, insert, select
-
-from chinwag.accounts.models import User
 from chinwag.config import Settings
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
 from chinwag.errors import Invalid
 from chinwag.files.images import examine_image
-from chinwag.files.models import MessageAttachment, StoredFile
+from chinwag.files.models import StoredFile
 from chinwag.files.multipart import FilePart, UploadLimit, receive_file
 from chinwag.files.names import OCTET_STREAM, clean_filename, declared_type
 from chinwag.files.schemas import MAX_ATTACHMENTS
 from chinwag.files.storage import FileStore, FileWriter, file_store
+from chinwag.files.store import (
+    files_of_uploader,
+    insert_attachments,
+    lock_uploader,
+    used_bytes,
+)
 
 
 def human_size(size: int) -> str:
@@ -29,16 +32,6 @@ def human_size(size: int) -> str:
             break
         value, unit = value / 1024, bigger
     return f"{size} bytes" if unit == "bytes" else f"{value:.3g} {unit}"
-
-
-def used_bytes(db: Tx, uploader_id: int) -> int:
-    """The bytes of everything `uploader_id` has uploaded (what the quota counts)."""
-    total = db.scalar(
-        select(func.coalesce(func.sum(StoredFile.size), 0)).where(
-            StoredFile.uploader_id == uploader_id
-        )
-    )
-    return int(total or 0)
 
 
 def _quota_refusal(settings: Settings, left: int) -> UploadLimit:
@@ -154,7 +147,7 @@ def _save_within_quota(db: Tx, settings: Settings, fields: dict) -> StoredFile:
     if quota:
         # Two uploads of one user finishing together: the user's row lock makes the second
         # count the first (SQLite's write lock does the same).
-        db.execute(select(User.id).where(User.id == stored.uploader_id).with_for_update())
+        lock_uploader(db, stored.uploader_id)
         used = used_bytes(db, stored.uploader_id)
         if used + stored.size > quota:
             raise _quota_refusal(settings, quota - used).refuse()
@@ -168,10 +161,7 @@ def attachable_files(db: Tx, uploader_id: int, file_ids: Sequence[int]) -> list[
     ids = list(dict.fromkeys(file_ids))  # a file named twice is attached once
     if len(ids) > MAX_ATTACHMENTS:
         raise Invalid(f"attachment_ids: at most {MAX_ATTACHMENTS} files")
-    rows = db.scalars(
-        select(StoredFile).where(StoredFile.id.in_(ids), StoredFile.uploader_id == uploader_id)
-    )
-    found = {f.id: f for f in rows}
+    found = {f.id: f for f in files_of_uploader(db, uploader_id, ids)}
     if len(found) != len(ids):
         raise Invalid("attachment_ids: only files you uploaded can be attached")
     return [found[i] for i in ids]
@@ -179,13 +169,7 @@ def attachable_files(db: Tx, uploader_id: int, file_ids: Sequence[int]) -> list[
 
 def attach_files(db: Tx, message_id: int, chat_id: int, files: Sequence[StoredFile]) -> None:
     """Share the files in the message's chat (committed with the caller's unit)."""
-    db.execute(
-        insert(MessageAttachment),
-        [
-            {"message_id": message_id, "file_id": f.id, "chat_id": chat_id, "position": i}
-            for i, f in enumerate(files)
-        ],
-    )
+    insert_attachments(db, message_id, chat_id, files)
 
 
 def avatar_file(db: Tx, user_id: int, file_id: int) -> StoredFile:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import emoji as emoji_data
-from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
@@ -13,6 +12,7 @@ from chinwag.errors import Conflict, Invalid, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.membership.store import member_chat
 from chinwag.messages.models import Message, Reaction
+from chinwag.messages.reaction_store import change_reaction_count, delete_reaction
 
 MAX_EMOJI_BYTES = 32  # the column's width; the longest ZWJ sequences fit
 
@@ -63,7 +63,7 @@ def _add_unit(db: Tx, events: PendingEvents, user_id: int, message_id: int, emoj
             db.flush()
     except IntegrityError:
         return  # already there (perhaps a concurrent request): nothing to do
-    _count(db, message_id, +1)
+    change_reaction_count(db, message_id, +1)
     events.to_chat(message.chat_id, _event("reaction.added", message, emoji, user_id))
 
 
@@ -74,26 +74,12 @@ async def add_reaction(ctx: AppContext, me: User, message_id: int, emoji: str) -
 
 def _remove_unit(db: Tx, events: PendingEvents, user_id: int, message_id: int, emoji: str) -> None:
     message = _reactable(db, user_id, message_id)
-    removed = db.execute(
-        delete(Reaction).where(
-            Reaction.message_id == message_id, Reaction.user_id == user_id, Reaction.emoji == emoji
-        )
-    )
-    if not removed.rowcount:
+    if not delete_reaction(db, message_id, user_id, emoji):
         return
-    _count(db, message_id, -1)
+    change_reaction_count(db, message_id, -1)
     events.to_chat(message.chat_id, _event("reaction.removed", message, emoji, user_id))
 
 
 async def remove_reaction(ctx: AppContext, me: User, message_id: int, emoji: str) -> None:
     """Take my `emoji` back; when it isn't there, nothing happens."""
     await write_and_publish(ctx, _remove_unit, me.id, message_id, valid_emoji(emoji))
-
-
-def _count(db: Tx, message_id: int, change: int) -> None:
-    # The counter tells history whether to look for reactions at all (messages.views).
-    db.execute(
-        update(Message)
-        .where(Message.id == message_id)
-        .values(reaction_count=Message.reaction_count + change)
-    )

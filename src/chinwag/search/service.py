@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-
 from chinwag.accounts.models import User
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
@@ -14,6 +12,7 @@ from chinwag.messages.models import Message
 from chinwag.messages.store import ReadState, read_states
 from chinwag.messages.views import message_views
 from chinwag.search.fulltext import FullText, fulltext_for
+from chinwag.search.store import live_messages_by_id
 from chinwag.search.terms import SearchTerms, marked_snippet, parse_terms
 
 DEFAULT_LIMIT = 20
@@ -112,10 +111,5 @@ def _best_first(candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 
 def _messages_in_order(db: Tx, ids: list[int]) -> list[Message]:
-    found = {
-        m.id: m
-        for m in db.scalars(
-            select(Message).where(Message.id.in_(ids), Message.deleted_at.is_(None))
-        )
-    }
+    found = live_messages_by_id(db, ids)
     return [found[i] for i in ids if i in found]

@@ -1,0 +1,97 @@
+"""The SQL of chats: members and their users, membership rows, the heir of a leaving owner,
+direct chats by their key, public groups for discovery and member counts. Sync functions of
+a unit's `db`; the rules (who may do what, what is announced) are in chats.service and
+chats.members. The chat list's queries are in chats.listing."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Result
+
+from chinwag.accounts.models import User
+from chinwag.chats.models import Chat, ChatMembership
+from chinwag.db.units import Tx
+from chinwag.validation import like_pattern
+
+# Members
+
+
+def members_with_users(db: Tx, chat_id: int) -> Result[tuple[ChatMembership, User]]:
+    """(membership, user) of every member, the longest-standing first."""
+    return db.execute(
+        select(ChatMembership, User)
+        .join(User, User.id == ChatMembership.user_id)
+        .where(ChatMembership.chat_id == chat_id)
+        .order_by(ChatMembership.joined_at, ChatMembership.user_id)
+    )
+
+
+def present_member_ids(db: Tx, chat_id: int, user_ids: Collection[int]) -> set[int]:
+    """Which of `user_ids` are members of the chat already."""
+    return set(
+        db.scalars(
+            select(ChatMembership.user_id).where(
+                ChatMembership.chat_id == chat_id, ChatMembership.user_id.in_(list(user_ids))
+            )
+        )
+    )
+
+
+def delete_membership(db: Tx, chat_id: int, user_id: int) -> None:
+    db.execute(
+        delete(ChatMembership).where(
+            ChatMembership.chat_id == chat_id, ChatMembership.user_id == user_id
+        )
+    )
+
+
+def any_member_left(db: Tx, chat_id: int) -> bool:
+    """Whether the chat has a member at all."""
+    remaining = db.scalar(
+        select(ChatMembership.user_id).where(ChatMembership.chat_id == chat_id).limit(1)
+    )
+    return remaining is not None
+
+
+def successor(db: Tx, chat_id: int) -> ChatMembership | None:
+    """The longest-standing admin, else the longest-standing member."""
+    rows = db.scalars(
+        select(ChatMembership)
+        .where(ChatMembership.chat_id == chat_id)
+        .order_by(ChatMembership.role != "admin", ChatMembership.joined_at, ChatMembership.user_id)
+        .limit(1)
+    )
+    return rows.first()
+
+
+def member_count(db: Tx, chat_id: int) -> int:
+    return db.scalar(select(func.count()).where(ChatMembership.chat_id == chat_id))
+
+
+# Chats
+
+
+def direct_chat_by_key(db: Tx, key: str) -> Chat | None:
+    """The direct chat of the two people `key` names (chats.service's direct key)."""
+    return db.scalar(select(Chat).where(Chat.direct_key == key))
+
+
+def public_groups(db: Tx, query: str, limit: int) -> list[Chat]:
+    """Public groups (not deleted) whose name contains `query` (any, when it is blank), the
+    most members first."""
+    stmt = select(Chat).where(
+        Chat.kind == "group", Chat.is_public.is_(True), Chat.deleted_at.is_(None)
+    )
+    if query.strip():
+        stmt = stmt.where(
+            func.lower(Chat.name).like(like_pattern(query.strip().lower()), escape="\\")
+        )
+    members = (
+        select(func.count())
+        .where(ChatMembership.chat_id == Chat.id)
+        .correlate(Chat)
+        .scalar_subquery()
+    )
+    return list(db.scalars(stmt.order_by(members.desc(), Chat.id).limit(limit)))
