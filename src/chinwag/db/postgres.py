@@ -1,0 +1,164 @@
+"""PostgreSQL over asyncpg: units through SQLAlchemy's sync facade on the event loop, writes
+in lanes keyed by chat, each committing what is queued in it together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from chinwag.db.database import (
+    DEADLINE,
+    PG_CONNECT_TIMEOUT,
+    PG_LANES,
+    PG_MAX_BATCH,
+    PG_POOL_TIMEOUT,
+    PG_STATEMENT_TIMEOUT,
+    Database,
+    T,
+    closing,
+    due,
+    is_unavailable,
+    retryable,
+    settle,
+    stopping,
+    translated,
+)
+from chinwag.db.units import Work, run_alone, run_batch_optimistic, run_read
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+
+    def __init__(self, url: str, *, lanes: int = PG_LANES) -> None:
+        self.url = url
+        self.engine = create_async_engine(
+            url,
+            pool_size=10,
+            max_overflow=20,
+            pool_timeout=PG_POOL_TIMEOUT,
+            pool_pre_ping=True,
+            connect_args={"timeout": PG_CONNECT_TIMEOUT, "command_timeout": PG_STATEMENT_TIMEOUT},
+        )
+        self._lanes: list[asyncio.Queue] = [asyncio.Queue() for _ in range(lanes)]
+        self._next_lane = itertools.cycle(range(lanes))
+        self._lingering: set[asyncio.Task] = set()
+        self._workers = [
+            asyncio.create_task(self._lane(lane), name=f"pg-writer-{n}")
+            for n, lane in enumerate(self._lanes)
+        ]
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        deadline = asyncio.get_running_loop().time() + DEADLINE
+        try:
+            return await self._within(deadline, self._read(fn, args))
+        except Exception as exc:
+            raise translated(exc) from None
+
+    async def _read(self, fn: Callable[..., T], args: tuple) -> T:
+        return await self._on_connection(run_read, fn, args)
+
+    async def _on_connection(self, run: Callable[..., T], *args: Any) -> T:
+        """`run(conn, *args)` on a pooled connection. One that failed as unavailable, or was
+        cut off mid-statement by a deadline, is invalidated: never handed out again."""
+        async with self.engine.connect() as conn:
+            try:
+                return await conn.run_sync(run, *args)
+            except BaseException as exc:
+                if isinstance(exc, asyncio.CancelledError) or is_unavailable(exc):
+                    with contextlib.suppress(Exception):
+                        await conn.invalidate()
+                raise
+
+    async def _within(self, deadline: float, coro: Coroutine[Any, Any, T]) -> T:
+        """Await `coro` until `deadline` (the loop's clock) as a task of its own. When it is
+        late, TimeoutError is raised now and the task is cancelled and left to let go of its
+        connection by itself: closing one to a frozen server takes seconds (the driver's
+        graceful close), which the caller must not wait for."""
+        task = asyncio.create_task(coro)
+        try:
+            await asyncio.wait((task,), timeout=deadline - asyncio.get_running_loop().time())
+        except asyncio.CancelledError:
+            self._linger(task)
+            raise
+        if not task.done():
+            self._linger(task)
+            raise TimeoutError("the database did not answer in time")
+        return task.result()
+
+    def _linger(self, task: asyncio.Task) -> None:
+        task.cancel()
+        self._lingering.add(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task) -> None:
+        self._lingering.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: it was reported to the caller as a timeout
+
+    async def write(self, fn: Callable[..., T], *args: Any, key: int | None = None) -> T:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        lane = key % len(self._lanes) if key is not None else next(self._next_lane)
+        self._lanes[lane].put_nowait((future, Work(fn, args, key, loop.time() + DEADLINE)))
+        return await future
+
+    async def _lane(self, lane: asyncio.Queue) -> None:
+        while True:
+            batch = [await lane.get()]
+            while len(batch) < PG_MAX_BATCH and not lane.empty():
+                batch.append(lane.get_nowait())
+            # One lock order for every batch: units locking chats in the same order can't
+            # deadlock each other.
+            batch.sort(key=lambda item: (item[1].key is None, item[1].key or 0))
+            try:
+                await self._commit([work for _, work in batch])
+            except asyncio.CancelledError:
+                closing(future for future, _ in batch)
+                raise
+            settle(batch)
+
+    async def _commit(self, works: list[Work]) -> None:
+        """Run a batch, then alone again each unit PostgreSQL asked to retry. Every wait ends
+        when the first of their callers is due, so a frozen database costs each call at most
+        DEADLINE (not that plus the batches queued before its own)."""
+        works = due(works, asyncio.get_running_loop().time())
+        if not works:
+            return
+        try:
+            await self._within(min(work.deadline for work in works), self._run_batch(works))
+        except BaseException as exc:  # noqa: BLE001 - the lane outlives any unit
+            stopping(exc)
+            for work in works:
+                work.ok, work.value, work.retry = False, exc, False
+        for work in works:
+            if work.retry:
+                await self._run_alone(work)
+
+    async def _run_batch(self, works: list[Work]) -> None:
+        await self._on_connection(run_batch_optimistic, works, retryable)
+
+    async def _run_alone(self, work: Work) -> None:
+        try:
+            work.value = await self._within(work.deadline, self._alone(work))
+            work.ok = True
+        except BaseException as exc:  # noqa: BLE001 - the lane outlives any unit
+            stopping(exc)
+            work.ok, work.value = False, exc
+
+    async def _alone(self, work: Work) -> Any:
+        return await self._on_connection(run_alone, work.fn, work.args)
+
+    async def close(self) -> None:
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        for lane in self._lanes:  # what was still queued is never run
+            while not lane.empty():
+                closing([lane.get_nowait()[0]])
+        await asyncio.gather(*self._lingering, return_exceptions=True)
+        await self.engine.dispose()
