@@ -48,6 +48,11 @@ def _clean_text(ctx: AppContext, text: str, *, may_be_empty: bool = False) -> st
 def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
     """Store the message and what hangs off it (files, mentions, the sender's read pointer);
     queue message.new and the notifications."""
+    if draft.html is not None and draft.reply_to is None and not draft.attachment_ids:
+        message, anyone_else = store.send_plain(
+            db, draft.chat_id, draft.sender_id, draft.text, draft.html, draft.client_id
+        )
+        return _queue_new(events, message, anyone_else, Extras(), Mentioned())
     anyone_else = store.member_access(db, draft.chat_id, draft.sender_id)
     extras = Extras()
     if draft.reply_to is not None:
@@ -58,8 +63,7 @@ def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
     mentioned = Mentioned()
     html = draft.html
     if html is None:  # it names someone: render once the names are looked up
-        names = draft.parsed.names
-        mentioned = resolve_mentions(db, draft.chat_id, draft.sender_id, names)
+        mentioned = resolve_mentions(db, draft.chat_id, draft.sender_id, draft.parsed.names)
         html = rendering.render(draft.parsed, mentioned.names)
     message = store.insert_message(
         db,
@@ -78,12 +82,16 @@ def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
         extras.attachments[message.id] = [file_dict(f) for f in files]
     if mentioned:
         store_mentions(db, message, mentioned.user_ids, replace=False)
+    return _queue_new(events, message, anyone_else, extras, mentioned)
+
+
+def _queue_new(events, message, anyone_else: bool, extras: Extras, mentioned: Mentioned) -> dict:
     # Nobody else can have read a message this new; alone in the chat, it counts as read.
     payload = message_dict(message, not anyone_else, extras)
-    events.to_chat(draft.chat_id, {"type": "message.new", "message": payload})
+    events.to_chat(message.chat_id, {"type": "message.new", "message": payload})
     for user_id in mentioned.user_ids:
         events.to_user(
-            user_id, {"type": "notification", "chat_id": draft.chat_id, "message": payload}
+            user_id, {"type": "notification", "chat_id": message.chat_id, "message": payload}
         )
     return payload
 

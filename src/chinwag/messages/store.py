@@ -101,41 +101,62 @@ _EARLIER = Prepared(
 _BY_ID = Prepared(select(*_ROW).where(M.c.id == bindparam("id")))
 
 
-_NEW_SEQ = (
-    update(C)
-    .where(C.c.id == bindparam("chat_id"))
-    .values(last_seq=C.c.last_seq + 1, last_message_at=bindparam("now"))
-    .returning(C.c.last_seq)
-    .cte("new_seq")
-)
-_NEW_MESSAGE = (
-    M.insert()
-    .from_select(
-        [name for name in COLUMNS if name not in ("id", "edited_at")],
+def _pg_send(checked: bool) -> Prepared:
+    """PostgreSQL only (data-modifying CTEs): seq, insert and the sender's read pointer in one
+    statement; `checked` also makes it store nothing unless the sender is a member of the
+    (not deleted) chat, and answer whether anyone else is in it."""
+    me, others = aliased(CM), aliased(CM)
+    access = (
         select(
-            *(
-                _NEW_SEQ.c.last_seq if name == "seq" else bindparam(name, type_=M.c[name].type)
-                for name in COLUMNS
-                if name not in ("id", "edited_at")
-            )
-        ),
+            exists()
+            .where(others.c.chat_id == C.c.id, others.c.user_id != bindparam("sender_id"))
+            .label("others")
+        )
+        .select_from(C)
+        .join(me, and_(me.c.chat_id == C.c.id, me.c.user_id == bindparam("sender_id")))
+        .where(C.c.id == bindparam("chat_id"), C.c.deleted_at.is_(None))
+        .cte("access")
     )
-    .returning(M.c.id, M.c.seq)
-    .cte("new_message")
-)
-_SENDER_HAS_READ = (
-    update(CM)
-    .where(CM.c.chat_id == bindparam("chat_id"), CM.c.user_id == bindparam("sender_id"))
-    .values(
-        last_read_seq=select(_NEW_MESSAGE.c.seq).scalar_subquery(),
-        read_receipt_seq=select(_NEW_MESSAGE.c.seq).scalar_subquery(),
+    new_seq = (
+        update(C)
+        .where(C.c.id == bindparam("chat_id"), *([select(access).exists()] if checked else []))
+        .values(last_seq=C.c.last_seq + 1, last_message_at=bindparam("now"))
+        .returning(C.c.last_seq)
+        .cte("new_seq")
     )
-    .cte("sender_has_read")
-)
-# PostgreSQL only (data-modifying CTEs): seq, insert and the sender's read pointer at once.
-_SEND_PG = Prepared(
-    select(_NEW_MESSAGE.c.id, _NEW_MESSAGE.c.seq).add_cte(_NEW_SEQ, _SENDER_HAS_READ)
-)
+    stored = [name for name in COLUMNS if name not in ("id", "edited_at")]
+    new_message = (
+        M.insert()
+        .from_select(
+            stored,
+            select(
+                *(
+                    new_seq.c.last_seq if name == "seq" else bindparam(name, type_=M.c[name].type)
+                    for name in stored
+                )
+            ),
+        )
+        .returning(M.c.id, M.c.seq)
+        .cte("new_message")
+    )
+    sender_has_read = (
+        update(CM)
+        .where(CM.c.chat_id == bindparam("chat_id"), CM.c.user_id == bindparam("sender_id"))
+        .where(select(new_message).exists())  # it runs even when nothing was stored
+        .values(
+            last_read_seq=select(new_message.c.seq).scalar_subquery(),
+            read_receipt_seq=select(new_message.c.seq).scalar_subquery(),
+        )
+        .cte("sender_has_read")
+    )
+    answer = [new_message.c.id, new_message.c.seq]
+    if checked:
+        answer.append(select(access.c.others).scalar_subquery())
+    return Prepared(select(*answer).add_cte(new_seq, sender_has_read))
+
+
+_SEND_PG = _pg_send(checked=False)
+_SEND_PG_CHECKED = _pg_send(checked=True)
 
 
 def _page(where, newest_first: bool) -> Prepared:
@@ -178,6 +199,24 @@ def allocate_seq(db: Tx, chat_id: int, now: datetime) -> int:
     return _NEXT_SEQ.scalar(db, chat_id=chat_id, now=now)
 
 
+def _row_values(chat_id, sender_id, text, kind, client_id, reply_to_id, html, mentions, files):
+    return {
+        "chat_id": chat_id,
+        "seq": 0,
+        "sender_id": sender_id,
+        "kind": kind,
+        "text": text,
+        "html": html if html is not None else render_plain(text),
+        "mentions": mentions or [],
+        "attachment_count": files,
+        "reaction_count": 0,
+        "client_id": client_id,
+        "reply_to_id": reply_to_id,
+        "created_at": utcnow(),
+        "deleted_at": None,
+    }
+
+
 def insert_message(
     db: Tx,
     chat_id: int,
@@ -194,22 +233,10 @@ def insert_message(
 ) -> MessageRow:
     """Insert with the chat's next seq (not committed here); `sender_reads` moves the
     sender's read pointer to it too (sending reads everything before it)."""
-    now = utcnow()
-    values = {
-        "chat_id": chat_id,
-        "seq": 0,
-        "sender_id": sender_id,
-        "kind": kind,
-        "text": text,
-        "html": html if html is not None else render_plain(text),
-        "mentions": mentions or [],
-        "attachment_count": attachment_count,
-        "reaction_count": 0,
-        "client_id": client_id,
-        "reply_to_id": reply_to_id,
-        "created_at": now,
-        "deleted_at": None,
-    }
+    values = _row_values(
+        chat_id, sender_id, text, kind, client_id, reply_to_id, html, mentions, attachment_count
+    )
+    now = values["created_at"]
     if sender_reads and db.dialect == "postgresql":
         # One round trip instead of three: PostgreSQL runs them as one statement.
         values["id"], values["seq"] = _SEND_PG.one(db, now=now, **values)
@@ -219,6 +246,27 @@ def insert_message(
         if sender_reads:
             _SENDER_READS.execute(db, chat_id=chat_id, user_id=sender_id, seq=values["seq"])
     return MessageRow(edited_at=None, **values)
+
+
+def send_plain(
+    db: Tx, chat_id: int, sender_id: int, text: str, html: str, client_id: str | None
+) -> tuple[MessageRow, bool]:
+    """A message without mentions, reply or files, checked (404/403 as member_access) and
+    stored with the sender's read pointer; answers it and whether anyone else is in the chat.
+    On PostgreSQL the check rides in the same statement: one round trip per send."""
+    if db.dialect != "postgresql":
+        anyone_else = member_access(db, chat_id, sender_id)
+        message = insert_message(
+            db, chat_id, sender_id, text, client_id=client_id, html=html, sender_reads=True
+        )
+        return message, anyone_else
+    values = _row_values(chat_id, sender_id, text, "text", client_id, None, html, None, 0)
+    row = _SEND_PG_CHECKED.one(db, now=values["created_at"], **values)
+    if row is None:  # stored nothing: say why
+        member_access(db, chat_id, sender_id)
+        raise NotFound("No such chat")
+    values["id"], values["seq"], anyone_else = row
+    return MessageRow(edited_at=None, **values), bool(anyone_else)
 
 
 def post_system_message(db: Tx, chat_id: int, text: str) -> MessageRow:
