@@ -1,6 +1,8 @@
 """POST /api/auth/login and /api/auth/token: signing in by email or username, the answer for
 a wrong password (the same for an unknown account), and throttling of failed attempts."""
 
+import asyncio
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -191,6 +193,15 @@ async def test_throttling_one_account_leaves_others_alone(login, ana, bob):
     await fail(login, "ana", 5)
     assert_throttled(await login("ana", ana.password))
     assert (await login("bob", bob.password)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["ana", "ghost"])
+async def test_parallel_guesses_are_counted_before_any_is_checked(login, ana, name):
+    # 30 wrong guesses at once: each is counted before argon2 runs, so exactly the five
+    # allowed are checked and the other 25 refused unchecked; then the owner waits too.
+    responses = await asyncio.gather(*(login(name, WRONG) for _ in range(30)))
+    assert Counter(r.status_code for r in responses) == {401: 5, 429: 25}
+    assert_throttled(await login(name, ana.password))
 
 
 async def test_success_before_the_limit_clears_failures(login, ana):

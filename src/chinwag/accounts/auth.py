@@ -73,11 +73,15 @@ def _record_failure(db: Tx, ctx: AppContext, key: str) -> None:
     db.add(LoginFailure(login_key=key))
 
 
-def _login_lookup(db: Tx, ctx: AppContext, login_name: str) -> tuple[User | None, str]:
-    """Read unit: the account (if any) and its throttle key; raises when throttled."""
+def _claim_attempt(db: Tx, ctx: AppContext, login_name: str) -> tuple[User | None, str]:
+    """Write unit: the account (if any) and its throttle key, this attempt already counted as
+    a failure (a success clears it): parallel guesses are counted before any of them is
+    checked, so no more than the allowed number ever reach argon2. Raises when throttled."""
     user = store.find_user_by_login(db, login_name)
     key = _throttle_key(login_name, user)
+    store.lock_login(db, key)
     _check_throttle(db, ctx, key)
+    _record_failure(db, ctx, key)
     return user, key
 
 
@@ -88,11 +92,10 @@ def _login_succeeded(db: Tx, ctx: AppContext, key: str, user: User, user_agent: 
 
 async def login(ctx: AppContext, login_name: str, password: str, user_agent: str) -> SignedIn:
     """Check the password (throttled per account) and open a new session."""
-    user, key = await ctx.db.read(_login_lookup, ctx, login_name)
+    user, key = await ctx.db.write(_claim_attempt, ctx, login_name)
     # argon2 runs between units: no transaction (nor SQLite's one writer) waits for it.
     ok = await ctx.hasher.verify(password, user.password_hash if user else None)
     if not ok or not user.is_active:
-        await ctx.db.write(_record_failure, ctx, key)
         log.info("login failed", extra={"event": "login_failed"})
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     signed = await ctx.db.write(_login_succeeded, ctx, key, user, user_agent)

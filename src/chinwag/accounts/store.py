@@ -77,6 +77,14 @@ def users_by_ids(db: Tx, user_ids: set[int]) -> list[User]:
 # Login failures
 
 
+def lock_login(db: Tx, key: str) -> None:
+    """Hold a lock on one throttle key until commit, so that its attempts are counted one
+    after the other, for unknown accounts too (a transaction-scoped advisory lock on
+    PostgreSQL; SQLite's one writer already runs them in turn)."""
+    if db.dialect == "postgresql":
+        db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
 def recent_failures(db: Tx, key: str, since: datetime) -> tuple[int, datetime | None]:
     """How many failures `key` had after `since`, and when the oldest of them was."""
     count, oldest = db.execute(
