@@ -69,7 +69,12 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         broker=broker,
         presence=create_presence(broker, settings.presence_ttl),
         mail=MailQueue(create_mailer(settings.smtp_url, settings.data_dir)),
-        hasher=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
+        hasher=PasswordHasher(
+            settings.password_time_cost,
+            settings.password_memory_kib,
+            concurrency=settings.password_hash_concurrency,
+            queue=settings.password_hash_queue,
+        ),
         hub=hub,
         limiter=SendLimiter(
             settings.ws_rate_per_second, settings.ws_rate_burst, settings.ws_flood_after

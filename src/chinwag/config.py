@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # argon2id cost; the defaults are argon2-cffi's recommendation (tests lower them).
     password_time_cost: int = Field(3, ge=1, le=20)
     password_memory_kib: int = Field(65536, ge=1024, le=1024 * 1024)
+    # argon2 hashes at once, and how many may wait for a turn before sign-ins get 503.
+    password_hash_concurrency: int = Field(2, ge=1, le=64)
+    password_hash_queue: int = Field(32, ge=0, le=10_000)
     login_max_failures: int = Field(5, ge=1)
     login_window_seconds: int = Field(15 * 60, ge=1)
 

@@ -56,6 +56,15 @@ class TooManyRequests(ChinwagError):
     status, code = 429, "rate_limited"
 
 
+class ServerBusy(ChinwagError):
+    """A bounded resource (argon2's turns) is full: nothing was done; retry shortly."""
+
+    status, code = 503, "server_busy"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": "1"})
+
+
 class DatabaseUnavailable(ChinwagError):
     """The database is gone, frozen or locked: nothing was stored; the client may retry."""
 
@@ -128,7 +137,7 @@ def error_responses(*statuses: int) -> dict:
         413: "Too large",
         422: "Invalid input",
         429: "Too many attempts; see Retry-After",
-        503: "The database is unavailable; retry shortly",
+        503: "Busy or the database is unavailable; see Retry-After",
     }
     return {
         s: {"description": reasons[s], "content": {"application/json": {"schema": ERROR_SCHEMA}}}

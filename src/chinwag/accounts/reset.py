@@ -78,6 +78,10 @@ def _use_reset(db: Tx, events: PendingEvents, token_hash: str, new_hash: str) ->
 
 async def confirm_reset(ctx: AppContext, token: str, new_password: str) -> None:
     """Set the new password and sign out every device. The token works once."""
+    token_hash = secret_hash(token)
+    # The cheap check first: a bad token costs no argon2 (the unit decides, racing included).
+    if not await ctx.db.read(store.reset_usable, token_hash, utcnow()):
+        raise BadRequest("This reset link is invalid, used or expired", code="invalid_token")
     new_hash = await ctx.hasher.hash(new_password)  # before the unit: argon2 is slow
-    user_id = await write_and_publish(ctx, _use_reset, secret_hash(token), new_hash)
+    user_id = await write_and_publish(ctx, _use_reset, token_hash, new_hash)
     log.info("user %s reset password", user_id, extra={"event": "password_reset"})

@@ -63,7 +63,7 @@ def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
     status_code=201,
     response_model=MeOut,
     summary="Create an account",
-    responses=error_responses(409, 422),
+    responses=error_responses(409, 422, 503),
 )
 async def register(data: RegisterIn, ctx: Ctx) -> MeOut:
     user = await service.create_user(ctx, data)
@@ -74,7 +74,7 @@ async def register(data: RegisterIn, ctx: Ctx) -> MeOut:
     "/login",
     response_model=LoginOut,
     summary="Sign in by email or username",
-    responses=error_responses(401, 422, 429),
+    responses=error_responses(401, 422, 429, 503),
 )
 async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     signed = await auth.login(ctx, data.login, data.password, _user_agent(request))
@@ -86,7 +86,7 @@ async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     "/token",
     response_model=TokenOut,
     summary="Sign in with the OAuth2 password form (the docs' Authorize button)",
-    responses=error_responses(401, 422, 429),
+    responses=error_responses(401, 422, 429, 503),
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, ctx: Ctx
@@ -137,7 +137,7 @@ async def password_reset(data: PasswordResetIn, ctx: Ctx) -> dict:
     "/password-reset/confirm",
     status_code=204,
     summary="Set a new password with the mailed token; signs out every device",
-    responses=error_responses(400, 422),
+    responses=error_responses(400, 422, 503),
 )
 async def password_reset_confirm(data: PasswordResetConfirmIn, ctx: Ctx) -> Response:
     await reset.confirm_reset(ctx, data.token, data.new_password)
@@ -161,7 +161,7 @@ async def edit_me(patch: ProfilePatch, caller: Caller, ctx: Ctx) -> MeOut:
     "/me/password",
     status_code=204,
     summary="Change my password; signs out my other devices",
-    responses=error_responses(400, 401, 422),
+    responses=error_responses(400, 401, 422, 503),
 )
 async def change_password(data: PasswordChangeIn, caller: Caller, ctx: Ctx) -> Response:
     await service.change_password(ctx, caller, data.current_password, data.new_password)

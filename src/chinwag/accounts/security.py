@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,24 +15,54 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from chinwag.db.base import utcnow
+from chinwag.errors import ServerBusy
 
 JWT_ALGORITHM = "HS256"
 
 
 class PasswordHasher:
-    """argon2id; hashing runs in a thread because it takes tens of milliseconds of CPU."""
+    """argon2id; hashing runs in a thread because it takes tens of milliseconds of CPU. At
+    most `concurrency` hashes run at once and at most `queue` wait for a turn; beyond that a
+    caller is refused at once (503 server_busy, Retry-After), so a flood of sign-ins can't
+    make every real one wait seconds."""
 
-    def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536) -> None:
+    def __init__(
+        self,
+        time_cost: int = 3,
+        memory_cost_kib: int = 65536,
+        *,
+        concurrency: int = 2,
+        queue: int = 32,
+    ) -> None:
         self._hash = PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost_kib),))
         # Verified against when the account is unknown, so both cases cost the same time.
         self._decoy = self._hash.hash(secrets.token_urlsafe(16))
+        self._slots = asyncio.Semaphore(concurrency)
+        self._queue, self._waiting = queue, 0
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """One hash's turn: wait for a slot, or ServerBusy when too many wait already."""
+        if self._slots.locked() and self._waiting >= self._queue:
+            raise ServerBusy("Too many sign-ins at once; try again in a moment")
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     async def hash(self, password: str) -> str:
-        return await asyncio.to_thread(self._hash.hash, password)
+        async with self.turn():
+            return await asyncio.to_thread(self._hash.hash, password)
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         target = password_hash or self._decoy
-        ok = await asyncio.to_thread(self._hash.verify, password, target)
+        async with self.turn():
+            ok = await asyncio.to_thread(self._hash.verify, password, target)
         return ok and password_hash is not None
 
 

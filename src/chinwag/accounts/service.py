@@ -56,6 +56,8 @@ def _insert_user(db: Tx, data: RegisterIn, password_hash: str, site_admin: bool)
 
 async def create_user(ctx: AppContext, data: RegisterIn, *, site_admin: bool = False) -> User:
     """Sign up. Email and username must be free regardless of case."""
+    # The cheap check first: a taken name costs no argon2 (the unit checks again).
+    await ctx.db.read(_ensure_free, data.email, data.username)
     password_hash = await ctx.hasher.hash(data.password)  # before the unit: argon2 is slow
     user = await ctx.db.write(_insert_user, data, password_hash, site_admin)
     log.info("user %s signed up", user.id, extra={"event": "signup", "user_id": user.id})

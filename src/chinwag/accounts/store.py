@@ -152,6 +152,17 @@ def list_sessions(db: Tx, user_id: int) -> list[Session]:
 # Password resets
 
 
+def reset_usable(db: Tx, token_hash: str, now: datetime) -> bool:
+    """Whether the reset token is unused and unexpired (claim_reset decides, this only saves
+    hashing a password for a token that can't work)."""
+    found = db.scalar(
+        select(PasswordReset.user_id)
+        .where(PasswordReset.token_hash == token_hash)
+        .where(PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
+    )
+    return found is not None
+
+
 def claim_reset(db: Tx, token_hash: str, now: datetime) -> int | None:
     """Mark the reset token used if it is unused and unexpired; the user's id if it was.
     A conditional UPDATE: two racing confirmations use it once."""
