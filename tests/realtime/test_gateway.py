@@ -97,6 +97,10 @@ async def test_ping_pong(trio, connect):
         ("not json", "invalid_json"),
         ("[1, 2]", "invalid_json"),
         ('{"type": "dance"}', "unknown_type"),
+        ('{"type": ["ping"]}', "unknown_type"),
+        ('{"type": {"a": 1}}', "unknown_type"),
+        ("[" * 30_000 + "]" * 30_000, "invalid_json"),  # nesting past the parser's depth
+        ('{"type": "ping", "n": ' + "9" * 5000 + "}", "invalid_json"),  # past int's digits
         (
             '{"type": "message.send", "chat_id": 1, "text": "", "client_id": "x"}',
             "validation_error",

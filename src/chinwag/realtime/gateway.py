@@ -56,6 +56,18 @@ def origin_allowed(websocket: WebSocket, ctx: AppContext) -> bool:
     return origin.rstrip("/").lower() in allowed
 
 
+def _json_object(text: str) -> dict:
+    """The frame's JSON object; FrameError for anything else, including what the parser
+    refuses beyond syntax (nesting past its depth, integers past Python's digit limit)."""
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise FrameError("invalid_json", "frame is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise FrameError("invalid_json", "a frame is a JSON object")
+    return raw
+
+
 def _token(websocket: WebSocket) -> str | None:
     header = websocket.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -202,13 +214,9 @@ class SocketSession:
     async def _handle(self, text: str) -> None:
         frame = None
         try:
-            raw = json.loads(text)
-            if not isinstance(raw, dict):
-                raise FrameError("invalid_json", "a frame is a JSON object")
+            raw = _json_object(text)
             frame = parse_frame(raw)
             await self._dispatch(frame)
-        except json.JSONDecodeError:
-            self._reply(error_frame("invalid_json", "frame is not valid JSON"))
         except FrameError as exc:
             self._reply(error_frame(exc.code, exc.message, exc.client_id))
         except Exception:  # a bug: answered as REST answers 500, and the socket stays open

@@ -57,7 +57,7 @@ class FrameError(Exception):
 
 def parse_frame(raw: dict) -> SendFrame | TypingFrame | ReadFrame | PingFrame:
     kind = raw.get("type")
-    if kind not in KNOWN_TYPES:
+    if not isinstance(kind, str) or kind not in KNOWN_TYPES:
         raise FrameError("unknown_type", f"unknown frame type {str(kind)[:40]!r}")
     try:
         return _frames.validate_python(raw)
