@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from chinwag import __version__
 from chinwag.accounts.routes import auth_router, users_router
 from chinwag.accounts.security import PasswordHasher
+from chinwag.bodylimit import BodyLimitMiddleware
 from chinwag.chats.routes import router as chats_router
 from chinwag.config import Settings, load_settings
 from chinwag.context import AppContext
@@ -113,5 +114,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_web_client(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.http_max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     ws_ping_timeout: float = Field(20, gt=0)
     presence_ttl: float = Field(60, ge=1, description="seconds a dead process's users stay online")
     upload_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    # Every other request body (JSON, forms): 413 past this, before it is read into memory.
+    http_max_body_bytes: int = Field(64 * 1024, ge=1024)
     upload_quota_bytes: int = Field(
         1024**3, ge=0, description="bytes of uploads kept per user; 0 for no quota"
     )
