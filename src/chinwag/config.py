@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(30, ge=1, le=365)
     password_reset_minutes: int = Field(60, ge=5, le=24 * 60)
+    # Reset mails one account gets per hour at most (more requests still answer 202).
+    password_reset_mails_per_hour: int = Field(2, ge=1, le=100)
     # argon2id cost; the defaults are argon2-cffi's recommendation (tests lower them).
     password_time_cost: int = Field(3, ge=1, le=20)
     password_memory_kib: int = Field(65536, ge=1024, le=1024 * 1024)

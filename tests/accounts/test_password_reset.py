@@ -225,3 +225,14 @@ async def test_mail_server_down_still_answers_202_and_logs_the_failure(
     failures = [r for r in chinwag_records if r.name == "chinwag.mail" and r.levelname == "ERROR"]
     assert len(failures) == 1
     assert "token" not in failures[0].getMessage()
+
+
+async def test_at_most_two_mails_an_hour_and_only_the_newest_link_works(client, ctx, inbox, ana):
+    first = await mailed_token(client, ctx, inbox, ana.email)
+    second = await mailed_token(client, ctx, inbox, ana.email)
+    for _ in range(5):  # a mail bomb: answered alike, mailed no more
+        assert (await request_reset(client, ana.email)).status_code == 202
+    await ctx.mail.drain()
+    assert inbox.messages == []
+    assert_error(await confirm(client, first), 400, "invalid_token")
+    assert (await confirm(client, second)).status_code == 204

@@ -28,17 +28,25 @@ If it was not you, ignore this mail: your password stays as it is.
 """
 
 
-def _store_reset(db: Tx, email: str, minutes: int) -> tuple[User, str] | None:
-    """Write unit: a new reset token for the active account of `email`, if there is one."""
+def _store_reset(db: Tx, email: str, minutes: int, per_hour: int) -> tuple[User, str] | None:
+    """Write unit: a new reset token for the active account of `email`, if there is one and
+    it was sent fewer than `per_hour` in the last hour; earlier tokens stop working."""
     user = store.active_user_by_email(db, email.strip())
     if user is None:
         return None
+    now = utcnow()
+    store.lock_login(db, f"reset:{user.id}")  # PostgreSQL: racing requests counted in turn
+    if store.resets_since(db, user.id, now - timedelta(hours=1)) >= per_hour:
+        log.info("reset mail limit reached for user %s", user.id, extra={"event": "reset_limit"})
+        return None
+    store.retire_resets(db, user.id, now)
     token = new_secret()
     db.add(
         PasswordReset(
             token_hash=secret_hash(token),
             user_id=user.id,
-            expires_at=utcnow() + timedelta(minutes=minutes),
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
         )
     )
     return user, token
@@ -47,7 +55,8 @@ def _store_reset(db: Tx, email: str, minutes: int) -> tuple[User, str] | None:
 async def request_reset(ctx: AppContext, email: str) -> None:
     """Mail a reset link if the address belongs to an account; say nothing either way."""
     minutes = ctx.settings.password_reset_minutes
-    stored = await ctx.db.write(_store_reset, email, minutes)
+    per_hour = ctx.settings.password_reset_mails_per_hour
+    stored = await ctx.db.write(_store_reset, email, minutes, per_hour)
     if stored is None:
         return
     user, token = stored

@@ -152,6 +152,24 @@ def list_sessions(db: Tx, user_id: int) -> list[Session]:
 # Password resets
 
 
+def resets_since(db: Tx, user_id: int, since: datetime) -> int:
+    """How many reset tokens the user was sent after `since` (what mails are limited by)."""
+    return db.scalar(
+        select(func.count())
+        .select_from(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.created_at > since)
+    )
+
+
+def retire_resets(db: Tx, user_id: int, now: datetime) -> None:
+    """Make the user's unused reset tokens unusable (a newer link replaces them)."""
+    db.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
 def reset_usable(db: Tx, token_hash: str, now: datetime) -> bool:
     """Whether the reset token is unused and unexpired (claim_reset decides, this only saves
     hashing a password for a token that can't work)."""
