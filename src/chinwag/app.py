@@ -116,7 +116,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web_client(app)
     # A message of the configured length always fits, however its JSON escapes it (12 bytes
     # for a character written as a pair of \uXXXX escapes).
-
     body_limit = max(settings.http_max_body_bytes, 12 * settings.message_max_chars + 16 * 1024)
     app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit)
     app.add_middleware(RequestLogMiddleware)
