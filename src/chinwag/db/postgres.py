@@ -28,7 +28,7 @@ from chinwag.db.database import (
     stopping,
     translated,
 )
-from chinwag.db.units import Work, run_alone, run_batch_optimistic, run_read
+from chinwag.db.units import Work, run_alone, run_batch_optimistic
 
 
 class PostgresDatabase(Database):
@@ -60,7 +60,7 @@ class PostgresDatabase(Database):
             raise translated(exc) from None
 
     async def _read(self, fn: Callable[..., T], args: tuple) -> T:
-        return await self._on_connection(run_read, fn, args)
+        return await self._on_connection(run_alone, fn, args)
 
     async def _on_connection(self, run: Callable[..., T], *args: Any) -> T:
         """`run(conn, *args)` on a pooled connection. One that failed as unavailable, or was

@@ -28,7 +28,7 @@ from chinwag.db.database import (
     translated,
 )
 from chinwag.db.engine import ensure_sqlite_directory
-from chinwag.db.units import Work, run_batch, run_read
+from chinwag.db.units import Work, run_alone, run_batch
 
 
 class SQLiteDatabase(Database):
@@ -70,7 +70,7 @@ class SQLiteDatabase(Database):
             conn = self._local.conn = self._read_engine.connect()
             self._reader_connections.append(conn)
         try:
-            return run_read(conn, fn, args)
+            return run_alone(conn, fn, args)
         except Exception as exc:
             if is_unavailable(exc):
                 self._local.conn = None

@@ -83,53 +83,44 @@ class Work:
     retry: bool = False
 
 
-def _raw(tx: Tx, sql: str) -> None:
-    cursor = tx.dbapi.cursor()
+def _raw(conn: Connection, sql: str) -> None:
+    cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(sql)
     finally:
         cursor.close()
 
 
-def run_read(conn: Connection, fn: UnitFn, args: tuple) -> Any:
-    """A read unit in one transaction (one snapshot for all its statements)."""
+def _call(conn: Connection, fn: UnitFn, args: tuple) -> Any:
+    """`fn(tx, *args)` with a Tx of its own; what it left pending in its Session flushed."""
     tx = Tx(conn)
-    with conn.begin():
-        try:
-            return fn(tx, *args)
-        finally:
-            tx.close()
+    try:
+        result = fn(tx, *args)
+        tx.finish()
+        return result
+    finally:
+        tx.close()
 
 
 def run_alone(conn: Connection, fn: UnitFn, args: tuple) -> Any:
-    """A write unit in a transaction of its own."""
-    tx = Tx(conn)
+    """One unit in a transaction of its own: a read (one snapshot for all its statements) or
+    a write run outside any batch."""
     with conn.begin():
-        try:
-            result = fn(tx, *args)
-            tx.finish()
-            return result
-        finally:
-            tx.close()
+        return _call(conn, fn, args)
 
 
 def _run_in_savepoint(conn: Connection, work: Work, retryable: Callable[[BaseException], bool]):
-    tx = Tx(conn)
     # Plain SQL savepoints: SQLAlchemy's nested transactions cost ~10x more per unit.
-    _raw(tx, "SAVEPOINT chinwag_unit")
+    _raw(conn, "SAVEPOINT chinwag_unit")
     try:
-        work.value = work.fn(tx, *work.args)
-        tx.finish()
-        _raw(tx, "RELEASE SAVEPOINT chinwag_unit")
+        work.value = _call(conn, work.fn, work.args)
+        _raw(conn, "RELEASE SAVEPOINT chinwag_unit")
         work.ok = True
     except Exception as exc:  # the unit fails alone; its caller gets the exception
-        tx.close()
-        _raw(tx, "ROLLBACK TO SAVEPOINT chinwag_unit")
-        _raw(tx, "RELEASE SAVEPOINT chinwag_unit")
+        _raw(conn, "ROLLBACK TO SAVEPOINT chinwag_unit")
+        _raw(conn, "RELEASE SAVEPOINT chinwag_unit")
         work.ok, work.value = False, exc
         work.retry = retryable(exc)
-    finally:
-        tx.close()
 
 
 def run_batch(
@@ -157,12 +148,7 @@ def run_batch_optimistic(
     transaction = conn.begin()
     try:
         for work in batch:
-            tx = Tx(conn)
-            try:
-                work.value = work.fn(tx, *work.args)
-                tx.finish()
-            finally:
-                tx.close()
+            work.value = _call(conn, work.fn, work.args)
     except Exception:
         transaction.rollback()
         run_batch(conn, batch, retryable)

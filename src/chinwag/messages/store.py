@@ -7,7 +7,7 @@ Shared by the chats service (system messages) and the messages service (user mes
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -351,11 +351,6 @@ def read_states(db: Tx, chat_ids: Collection[int]) -> dict[int, ReadState]:
     for chat_id, user_id, seq in rows:
         pointers[chat_id][user_id] = seq
     return {chat_id: ReadState(found) for chat_id, found in pointers.items()}
-
-
-def rows_of(messages: Sequence) -> list[MessageRow]:
-    """ORM messages as MessageRow (for code that loaded them through the Session)."""
-    return [MessageRow(*(getattr(m, name) for name in COLUMNS)) for m in messages]
 
 
 _FILES = StoredFile.__table__
