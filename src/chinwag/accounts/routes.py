@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from chinwag.accounts import auth, reset, service, store
+from chinwag.accounts import auth, reset, service
 from chinwag.accounts.schemas import (
     LoginIn,
     LoginOut,
@@ -175,7 +175,7 @@ async def change_password(data: PasswordChangeIn, caller: Caller, ctx: Ctx) -> R
     responses=error_responses(401),
 )
 async def my_sessions(caller: Caller, ctx: Ctx) -> list[SessionOut]:
-    sessions = await ctx.db.read(store.list_sessions, caller.user.id)
+    sessions = await service.my_sessions(ctx, caller.user.id)
     return [
         SessionOut(
             id=s.id,
@@ -208,8 +208,7 @@ async def revoke_session(
     responses=error_responses(401),
 )
 async def online_users(caller: Caller, ctx: Ctx) -> list[UserOut]:
-    online = await ctx.presence.online_user_ids()  # before the unit: presence may be Redis
-    users = await ctx.db.read(store.users_by_ids, online)
+    users = await service.online_people(ctx)
     return [await service.public_profile(ctx, u) for u in users]
 
 
@@ -225,7 +224,7 @@ async def search_users(
     q: SearchQuery = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[UserOut]:
-    users = await ctx.db.read(store.search_users, q, limit)
+    users = await service.find_people(ctx, q, limit)
     return [await service.public_profile(ctx, u) for u in users]
 
 
@@ -236,4 +235,4 @@ async def search_users(
     responses=error_responses(401, 404, 422),
 )
 async def read_user(user_id: UserId, caller: Caller, ctx: Ctx) -> UserOut:
-    return await service.public_profile(ctx, await ctx.db.read(service.get_user, user_id))
+    return await service.public_profile(ctx, await service.user_by_id(ctx, user_id))

@@ -64,6 +64,27 @@ async def create_user(ctx: AppContext, data: RegisterIn, *, site_admin: bool = F
     return user
 
 
+async def user_by_id(ctx: AppContext, user_id: int) -> User:
+    """An active user by id, else NotFound."""
+    return await ctx.db.read(get_user, user_id)
+
+
+async def my_sessions(ctx: AppContext, user_id: int) -> list:
+    """My open sessions (devices), the most recently used first."""
+    return await ctx.db.read(store.list_sessions, user_id)
+
+
+async def online_people(ctx: AppContext) -> list[User]:
+    """The active users online now."""
+    online = await ctx.presence.online_user_ids()  # before the unit: presence may be Redis
+    return await ctx.db.read(store.users_by_ids, online)
+
+
+async def find_people(ctx: AppContext, query: str, limit: int) -> list[User]:
+    """People whose username or display name contains `query`."""
+    return await ctx.db.read(store.search_users, query, limit)
+
+
 def get_user(db: Tx, user_id: int) -> User:
     """An active user by id, else NotFound."""
     user = db.get(User, user_id)

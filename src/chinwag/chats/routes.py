@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from chinwag.chats import listing, members, service
+from chinwag.chats import members, service
 from chinwag.chats.schemas import (
     ChatCreate,
     ChatOut,
@@ -32,7 +32,7 @@ SEEN = error_responses(401, 403, 404, 422)
     responses=error_responses(401),
 )
 async def my_chats(caller: Caller, ctx: Ctx):
-    return await ctx.db.read_inline(listing.my_chats, caller.user.id)
+    return await service.my_chats(ctx, caller.user.id)
 
 
 @router.post(

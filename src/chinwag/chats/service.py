@@ -77,6 +77,11 @@ def add_memberships(
         events.to_user(user.id, {"type": "chat.created", "chat": view})
 
 
+async def my_chats(ctx: AppContext, user_id: int) -> list[dict]:
+    """My chats, latest activity first (GET /api/chats)."""
+    return await ctx.db.read_inline(listing.my_chats, user_id)
+
+
 async def create_group(ctx: AppContext, owner: User, data: ChatCreate) -> dict:
     """A new group with the caller as owner and the listed people as members."""
     view = await write_and_publish(ctx, _create_group, owner, data)

@@ -13,7 +13,6 @@ from fastapi.responses import FileResponse
 from chinwag.deps import Caller, Ctx
 from chinwag.errors import NotFound, error_responses
 from chinwag.files import service
-from chinwag.files.access import readable_file
 from chinwag.files.images import THUMBNAIL_TYPE
 from chinwag.files.names import OCTET_STREAM, content_disposition
 from chinwag.files.schemas import FileOut
@@ -90,7 +89,7 @@ async def _on_disk(path: FsPath) -> FsPath:
 @router.head("/{file_id}", include_in_schema=False)
 async def download(file_id: FileId, caller: Caller, ctx: Ctx):
     # The bytes take a while to send: they go after the unit, holding no transaction.
-    stored = await ctx.db.read(readable_file, file_id, caller.user.id)
+    stored = await service.file_for(ctx, file_id, caller.user.id)
     path = await _on_disk(file_store(ctx.settings).path(stored.storage_name))
     media_type = stored.content_type if stored.is_image else OCTET_STREAM
     return _file_response(path, media_type, stored.filename, inline=stored.is_image)
@@ -104,7 +103,7 @@ async def download(file_id: FileId, caller: Caller, ctx: Ctx):
 )
 @router.head("/{file_id}/thumbnail", include_in_schema=False)
 async def thumbnail(file_id: FileId, caller: Caller, ctx: Ctx):
-    stored = await ctx.db.read(readable_file, file_id, caller.user.id)
+    stored = await service.file_for(ctx, file_id, caller.user.id)
     if not stored.has_thumbnail:
         raise NotFound("This file has no thumbnail")
     path = await _on_disk(file_store(ctx.settings).thumbnail_path(stored.storage_name))
@@ -119,4 +118,4 @@ async def thumbnail(file_id: FileId, caller: Caller, ctx: Ctx):
     responses=error_responses(401, 404, 422),
 )
 async def meta(file_id: FileId, caller: Caller, ctx: Ctx) -> dict:
-    return file_dict(await ctx.db.read(readable_file, file_id, caller.user.id))
+    return file_dict(await service.file_for(ctx, file_id, caller.user.id))

@@ -10,6 +10,7 @@ from chinwag.config import Settings
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
 from chinwag.errors import Invalid
+from chinwag.files.access import readable_file
 from chinwag.files.images import examine_image
 from chinwag.files.models import StoredFile
 from chinwag.files.multipart import FilePart, UploadLimit, receive_file
@@ -178,3 +179,8 @@ def avatar_file(db: Tx, user_id: int, file_id: int) -> StoredFile:
     if stored is None or stored.uploader_id != user_id or not stored.has_thumbnail:
         raise Invalid("avatar_file_id: must be an image you uploaded (POST /api/files)")
     return stored
+
+
+async def file_for(ctx: AppContext, file_id: int, user_id: int) -> StoredFile:
+    """The file if `user_id` may fetch it, else 404 (checked on every request)."""
+    return await ctx.db.read(readable_file, file_id, user_id)
