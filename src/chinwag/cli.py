@@ -39,6 +39,7 @@ def serve(
     import uvicorn
 
     from chinwag.db.migrate import upgrade
+    from chinwag.serving import raise_descriptor_limit, uvicorn_options
 
     settings = _settings()
     if workers > 1 and not settings.broker_url.startswith(("redis://", "rediss://")):
@@ -52,20 +53,16 @@ def serve(
     settings.signing_key  # noqa: B018 - create the development key once, before workers fork
     upgrade(settings.resolved_database_url)
     os.environ["CHINWAG_MIGRATE_ON_START"] = "false"  # done above, once for all workers
+    descriptors = raise_descriptor_limit()
+    typer.echo(f"chinwag on http://{host}:{port} (open-file limit {descriptors})")
     uvicorn.run(
         "chinwag.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        access_log=False,
-        proxy_headers=True,
-        log_config=None,
-        ws_max_size=settings.ws_max_frame_bytes,
-        ws_ping_interval=settings.ws_ping_interval,
-        ws_ping_timeout=settings.ws_ping_timeout,
-        ws_per_message_deflate=settings.ws_compression,
         timeout_graceful_shutdown=10,
+        **uvicorn_options(settings),
     )
 
 

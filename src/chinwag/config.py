@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     # Every other request body (JSON, forms): 413 past this, before it is read into memory.
     http_max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # A request's line and headers: bytes at most (431 past it) and seconds to send them (408);
+    # connections from one address still sending their first request's headers (429).
+    http_max_header_bytes: int = Field(32 * 1024, ge=1024, le=1024 * 1024)
+    http_header_timeout: float = Field(10, gt=0, le=300)
+    http_pending_per_address: int = Field(64, ge=1)
+    http_keepalive_timeout: float = Field(5, gt=0, le=300)
+    # Per-address limits (pending connections, sign-in buckets); off for a load test from one
+    # address. Per-account protections stay on.
+    http_rate_limits: bool = True
     upload_quota_bytes: int = Field(
         1024**3, ge=0, description="bytes of uploads kept per user; 0 for no quota"
     )

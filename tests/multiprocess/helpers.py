@@ -84,9 +84,16 @@ class Server:
 
 
 def spawn_server(
-    name: str, database_url: str, broker_url: str, workdir: Path, *args: str
+    name: str,
+    database_url: str,
+    broker_url: str,
+    workdir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
 ) -> Server:
+    """`chinwag serve` in a process of its own; `env` adds or overrides settings."""
     workdir.mkdir(parents=True, exist_ok=True)
+    extra = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
     env.update(
         CHINWAG_DATABASE_URL=database_url,
@@ -102,6 +109,7 @@ def spawn_server(
         CHINWAG_REDIS_NAMESPACE=REDIS_NAMESPACE,
         PYTHONFAULTHANDLER="1",  # a hung process can be made to tell where (see stop)
     )
+    env.update(extra)
     port = free_port()
     log = workdir / "server.log"
     with log.open("w") as out:  # the child keeps its own copy of the descriptor

@@ -13,6 +13,7 @@ import uvicorn
 
 from chinwag.app import create_app
 from chinwag.client import ChinwagClient
+from chinwag.serving import guarded_protocol, uvicorn_options
 from tests.conftest import Person
 
 
@@ -34,22 +35,15 @@ async def start_server(
     a client that stops reading fills it after kilobytes, not megabytes. `config` goes to
     uvicorn."""
     app = app if app is not None else create_app(settings)
-    limits = (
-        {}
-        if settings is None
-        else {
-            "ws_max_size": settings.ws_max_frame_bytes,
-            "ws_ping_interval": settings.ws_ping_interval,
-            "ws_ping_timeout": settings.ws_ping_timeout,
-            "ws_per_message_deflate": settings.ws_compression,
-        }
-    )
+    options = {"lifespan": "on"}
+    if settings is not None:
+        options |= uvicorn_options(settings, guarded_protocol(settings))
     listener = socket.socket()
     if send_buffer is not None:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    options = {"log_config": None, "access_log": False, "lifespan": "on", **limits, **config}
+    options = {"log_config": None, "access_log": False, **options, **config}
     server = uvicorn.Server(uvicorn.Config(app, **options))
     server.install_signal_handlers = lambda: None  # leave pytest's handlers alone
     task = asyncio.create_task(server.serve(sockets=[listener]))

@@ -1,0 +1,219 @@
+"""How chinwag is served: uvicorn's options from the settings, the descriptor limit, and an
+HTTP protocol that bounds what a connection may cost before its request is known.
+
+uvicorn's httptools protocol has no deadline for a request's headers and no cap on their size:
+a client trickling one byte every few seconds holds a descriptor for ever (slowloris), and one
+huge header is buffered whole. `GuardedHttpToolsProtocol` adds, until a request's headers are
+complete, a deadline (408), a size cap (431), and a cap on the connections one address may
+have still sending their first request's headers (429)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from chinwag.config import Settings, load_settings
+from chinwag.errors import error_body
+
+log = logging.getLogger("chinwag.serving")
+
+# A response written by the protocol itself is never a page: nothing to sniff, run or frame.
+REFUSAL_HEADERS = (
+    b"content-type: application/json\r\n"
+    b"x-content-type-options: nosniff\r\n"
+    b"content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n"
+    b"cache-control: no-store\r\n"
+    b"connection: close\r\n"
+)
+LINGER_SECONDS = 2.0  # after a refusal, before the connection is closed
+
+
+@dataclass
+class HeaderGuard:
+    """The bounds, and the count of connections per address still sending their headers."""
+
+    timeout: float
+    max_bytes: int
+    pending_per_address: int | None  # None: no per-address cap (CHINWAG_HTTP_RATE_LIMITS=off)
+    pending: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HeaderGuard:
+        return cls(
+            timeout=settings.http_header_timeout,
+            max_bytes=settings.http_max_header_bytes,
+            pending_per_address=(
+                settings.http_pending_per_address if settings.http_rate_limits else None
+            ),
+        )
+
+    def admit(self, address: str | None) -> bool:
+        if address is None:
+            return True
+        if self.pending_per_address is not None and (
+            self.pending[address] >= self.pending_per_address
+        ):
+            return False
+        self.pending[address] += 1
+        return True
+
+    def release(self, address: str) -> None:
+        self.pending[address] -= 1
+        if self.pending[address] <= 0:
+            del self.pending[address]
+
+
+@cache
+def _guard_from_environment() -> HeaderGuard:
+    # `chinwag serve --workers N` starts each worker from the environment (uvicorn pickles the
+    # protocol class by name), so a worker reads the same settings the command did.
+    return HeaderGuard.from_settings(load_settings())
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, bounded while a request's headers arrive."""
+
+    guard: ClassVar[HeaderGuard | None] = None  # set by guarded_protocol(); else from the env
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._guard = self.guard or _guard_from_environment()
+        self._awaiting_headers = True
+        self._header_bytes = 0
+        self._deadline = None
+        self._pending_address: str | None = None  # counted in guard.pending until headers end
+        self._discarding = False  # refused: what the client still sends is dropped
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        address = self.client[0] if self.client else None
+        if not self._guard.admit(address):
+            self._refuse(
+                429,
+                "rate_limited",
+                "too many connections from your address are still sending a request",
+                retry_after=int(self._guard.timeout) or 1,
+            )
+            return
+        self._pending_address = address
+        self._arm_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_done()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._discarding:
+            return
+        if self._awaiting_headers:
+            self._header_bytes += len(data)
+            if self._deadline is None:  # the next request on a kept-alive connection
+                self._arm_deadline()
+        super().data_received(data)
+        if self._awaiting_headers and self._header_bytes > self._guard.max_bytes:
+            self._refuse(
+                431,
+                "headers_too_large",
+                f"request line and headers are limited to {self._guard.max_bytes} bytes",
+            )
+
+    def on_headers_complete(self) -> None:
+        self._headers_done()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._awaiting_headers, self._header_bytes = True, 0
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(400, "bad_request", msg)
+
+    def _arm_deadline(self) -> None:
+        self._deadline = self.loop.call_later(self._guard.timeout, self._too_slow)
+
+    def _headers_done(self) -> None:
+        self._awaiting_headers, self._header_bytes = False, 0
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        if self._pending_address is not None:
+            self._guard.release(self._pending_address)
+            self._pending_address = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self._header_bytes == 0:
+            # An idle connection (a browser's preconnect, a kept-alive one): closed quietly,
+            # as a 408 there would be read as the answer to the next request.
+            self._headers_done()
+            self.transport.close()
+            return
+        self._refuse(
+            408, "request_timeout", f"headers not received within {self._guard.timeout:g} s"
+        )
+
+    def _refuse(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
+        """Answer without running the app, and close: the request was never read."""
+        self._headers_done()
+        if self.transport.is_closing():
+            return
+        body = json.dumps(error_body(code, message)).encode()
+        head = [STATUS_LINE[status]]
+        defaults = self.server_state.default_headers  # date, server
+        head += [name + b": " + value + b"\r\n" for name, value in defaults]
+        head.append(REFUSAL_HEADERS)
+        if retry_after:
+            head.append(b"retry-after: %d\r\n" % retry_after)
+        head.append(b"content-length: %d\r\n\r\n" % len(body))
+        self.transport.write(b"".join(head) + body)
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        # Closing with the client's bytes unread would reset the connection and could lose
+        # the answer: send it and a FIN, then read and drop what still comes, for a moment.
+        self.transport.write_eof()
+        self._discarding = True
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+
+def guarded_protocol(settings: Settings) -> type[GuardedHttpToolsProtocol]:
+    """The protocol bound to these settings (for servers run in this process, e.g. tests)."""
+    guard = HeaderGuard.from_settings(settings)
+    return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), {"guard": guard})
+
+
+def uvicorn_options(settings: Settings, protocol: type | None = None) -> dict:
+    """Everything chinwag passes to uvicorn, for `chinwag serve` and for tests' servers."""
+    return {
+        "http": protocol or GuardedHttpToolsProtocol,
+        "timeout_keep_alive": settings.http_keepalive_timeout,
+        "ws_max_size": settings.ws_max_frame_bytes,
+        "ws_ping_interval": settings.ws_ping_interval,
+        "ws_ping_timeout": settings.ws_ping_timeout,
+        "ws_per_message_deflate": settings.ws_compression,
+        "access_log": False,
+        "log_config": None,
+        "proxy_headers": True,
+    }
+
+
+def raise_descriptor_limit() -> int:
+    """Lift the soft limit on open descriptors to the hard one: every socket is one, and the
+    usual soft limit (1,024) is reached by a thousand clients. Returns the limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1 << 20
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError) as exc:
+            log.warning("could not raise the open-file limit from %d: %s", soft, exc)
+    return soft
