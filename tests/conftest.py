@@ -141,6 +141,9 @@ def settings(database_url, tmp_path, settings_overrides) -> Settings:
         "password_memory_kib": 1024,
         # The test Redis is shared by every run on this machine: keep to our own keys.
         "redis_namespace": f"test{os.getpid()}",
+        # Every test's people sign up and in from one address; the per-address buckets are
+        # tested in tests/accounts/test_address_limits.py.
+        "auth_rate_burst": 10_000,
         **settings_overrides,
     }
     return Settings(_env_file=None, **values)

@@ -22,6 +22,7 @@ from chinwag.db.migrate import upgrade
 from chinwag.errors import install_error_handlers
 from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
+from chinwag.limits import Buckets
 from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
@@ -79,6 +80,11 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         hub=hub,
         limiter=SendLimiter(
             settings.ws_rate_per_second, settings.ws_rate_burst, settings.ws_flood_after
+        ),
+        auth_buckets=(
+            Buckets(settings.auth_rate_per_minute / 60, settings.auth_rate_burst)
+            if settings.http_rate_limits
+            else None
         ),
     )
     await hub.start()

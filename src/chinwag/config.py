@@ -48,8 +48,13 @@ class Settings(BaseSettings):
     # argon2 hashes at once, and how many may wait for a turn before sign-ins get 503.
     password_hash_concurrency: int = Field(2, ge=1, le=64)
     password_hash_queue: int = Field(32, ge=0, le=10_000)
+    # Failed sign-ins one account (or one trusted device) may have in the window before each
+    # further attempt waits: 1 s, then twice as long after every failure, up to the window.
     login_max_failures: int = Field(5, ge=1)
     login_window_seconds: int = Field(15 * 60, ge=1)
+    # Requests one address may make to the endpoints that hash a password or send mail.
+    auth_rate_per_minute: float = Field(30, gt=0)
+    auth_rate_burst: int = Field(30, ge=1)
 
     message_max_chars: int = Field(4000, ge=1, le=100_000)
     ws_max_frame_bytes: int = Field(64 * 1024, ge=1024)
@@ -60,6 +65,9 @@ class Settings(BaseSettings):
     ws_rate_per_second: float = Field(10, gt=0)
     ws_rate_burst: int = Field(30, ge=1)
     ws_flood_after: int = Field(60, ge=1, description="refused sends before closing with 1008")
+    # Sockets one account, and one client address, may have open on a process.
+    ws_sockets_per_user: int = Field(30, ge=1)
+    ws_sockets_per_address: int = Field(1000, ge=1)
     ws_ping_interval: float = Field(20, gt=0)
     ws_ping_timeout: float = Field(20, gt=0)
     presence_ttl: float = Field(60, ge=1, description="seconds a dead process's users stay online")

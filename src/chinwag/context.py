@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from chinwag.accounts.security import PasswordHasher
 from chinwag.config import Settings
 from chinwag.db.database import Database
+from chinwag.limits import Buckets
 from chinwag.mail import MailQueue
 from chinwag.realtime.broker import Broker
 from chinwag.realtime.hub import Hub
@@ -24,3 +25,5 @@ class AppContext:
     hasher: PasswordHasher
     hub: Hub
     limiter: SendLimiter
+    # Per client address, on the endpoints that hash or mail; None: CHINWAG_HTTP_RATE_LIMITS=off.
+    auth_buckets: Buckets | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,7 +10,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from chinwag.accounts import auth
 from chinwag.context import AppContext
-from chinwag.errors import Unauthorized
+from chinwag.errors import TooManyRequests, Unauthorized
+from chinwag.limits import address_key
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -36,3 +38,19 @@ async def get_caller(ctx: Ctx, token: Annotated[str | None, Depends(bearer)]) ->
 
 
 Caller = Annotated[auth.Caller, Depends(get_caller)]
+
+
+async def limit_address(request: Request, ctx: Ctx) -> None:
+    """Spend one of the client address's tokens for the endpoints that hash or mail."""
+    if ctx.auth_buckets is None:
+        return
+    bucket = ctx.auth_buckets.get(address_key(request.client.host if request.client else None))
+    if not bucket.take():
+        raise TooManyRequests(
+            "Too many requests from your address; try again shortly",
+            headers={"Retry-After": str(math.ceil(bucket.wait()) or 1)},
+        )
+
+
+# On a route: `dependencies=[AddressLimited]`.
+AddressLimited = Depends(limit_address)

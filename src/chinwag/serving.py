@@ -9,15 +9,19 @@ have still sending their first request's headers (429)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import resource
+import socket
+import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from chinwag.config import Settings, load_settings
 from chinwag.errors import error_body
@@ -183,6 +187,64 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
+class _AbortingTransport:
+    """A socket's transport whose close() is made final: asyncio's close() waits for the
+    write buffer to drain, which a peer that reads nothing never lets happen (its close frame
+    waits behind megabytes of events, the descriptor held for minutes); after the close
+    timeout the connection is aborted."""
+
+    def __init__(self, transport, timeout: float) -> None:
+        self._transport, self._timeout = transport, timeout
+        self._abort_timer = None
+
+    def close(self) -> None:
+        self._transport.close()
+        if self._abort_timer is None:  # cancelled by forget() once the connection is lost
+            loop = asyncio.get_running_loop()
+            self._abort_timer = loop.call_later(self._timeout, self._reset)
+
+    def _reset(self) -> None:
+        # A zero linger time makes the kernel drop the unsent data and answer RST at once;
+        # a plain close would leave it retrying the unread bytes for minutes.
+        sock = self._transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self._transport.abort()
+
+    def forget(self) -> None:
+        if self._abort_timer is not None:
+            self._abort_timer.cancel()
+            self._abort_timer = None
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
+class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's websockets-sansio protocol, whose connections always end: closing one that
+    still has unsent data aborts it after the close timeout."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # uvicorn waits a fixed 10 s for the peer's closing handshake; the peer gets as long
+        # as it has to answer a ping (CHINWAG_WS_PING_TIMEOUT), the app's own close timeout.
+        self.close_timeout = self.config.ws_ping_timeout
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(_AbortingTransport(transport, self.close_timeout))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport.forget()
+        super().connection_lost(exc)
+
+    async def send(self, message) -> None:  # type: ignore[override]
+        await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # A refusal answered in full (429, 503) is a finished handshake: uvicorn would
+            # log "returned without completing handshake" for each (Kludex/uvicorn#3138).
+            self.handshake_complete = True
+
+
 def guarded_protocol(settings: Settings) -> type[GuardedHttpToolsProtocol]:
     """The protocol bound to these settings (for servers run in this process, e.g. tests)."""
     guard = HeaderGuard.from_settings(settings)
@@ -193,6 +255,7 @@ def uvicorn_options(settings: Settings, protocol: type | None = None) -> dict:
     """Everything chinwag passes to uvicorn, for `chinwag serve` and for tests' servers."""
     return {
         "http": protocol or GuardedHttpToolsProtocol,
+        "ws": GuardedWebSocketProtocol,
         "timeout_keep_alive": settings.http_keepalive_timeout,
         "ws_max_size": settings.ws_max_frame_bytes,
         "ws_ping_interval": settings.ws_ping_interval,

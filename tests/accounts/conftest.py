@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from chinwag.accounts.models import Session, User
+from chinwag.accounts.routes import DEVICE_COOKIE
 from tests.conftest import Person
 
 PASSWORD = "correct horse battery"  # what the signup fixture gives everyone
@@ -21,13 +22,20 @@ def session_id_of(person: Person) -> str:
 
 @pytest.fixture
 def login(client):
-    """login(login, password, user_agent=...) -> the raw response of POST /api/auth/login."""
+    """login(login, password, user_agent=..., device=None) -> the raw response of POST
+    /api/auth/login. From an unknown device unless `device` (a device cookie's value) is
+    given: the client's cookie jar would otherwise make every sign-in after the first one
+    come from a trusted device."""
 
-    async def sign_in(name: str, password: str = PASSWORD, user_agent: str = "pytest"):
+    async def sign_in(
+        name: str, password: str = PASSWORD, user_agent: str = "pytest", device: str | None = None
+    ):
+        client.cookies.delete(DEVICE_COOKIE)
+        headers = {"User-Agent": user_agent}
+        if device:
+            headers["Cookie"] = f"{DEVICE_COOKIE}={device}"
         return await client.post(
-            "/api/auth/login",
-            json={"login": name, "password": password},
-            headers={"User-Agent": user_agent},
+            "/api/auth/login", json={"login": name, "password": password}, headers=headers
         )
 
     return sign_in

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from chinwag.accounts.models import LoginFailure
+from chinwag.accounts.routes import DEVICE_COOKIE
 from chinwag.db.base import utcnow
 from tests.conftest import assert_error
 
@@ -142,7 +143,7 @@ async def test_token_form_refuses_json(client, ana):
     assert_error(response, 422, "validation_error")
 
 
-# --- throttling: 5 failures per account within 15 minutes ---
+# --- throttling: 5 failures per account within 15 minutes, then a doubling wait ---
 
 
 async def fail(login, name: str, times: int) -> None:
@@ -220,11 +221,66 @@ async def test_failures_older_than_the_window_no_longer_count(login, ana, db_upd
     assert (await login("ana", ana.password)).status_code == 200
 
 
-async def test_retry_after_counts_down_from_the_oldest_failure(login, ana, db_update):
+async def test_past_the_limit_each_failure_doubles_the_wait_up_to_the_window(login, ana, db_update):
     await fail(login, "ana", 5)
-    await db_update(LoginFailure, LoginFailure.id > 0, failed_at=utcnow() - timedelta(minutes=10))
-    retry_after = assert_throttled(await login("ana", ana.password))
-    assert 4 * 60 <= retry_after <= 5 * 60 + 1
+    for wait in (2**n for n in range(10)):  # 1 s ... 512 s
+        assert assert_throttled(await login("ana", ana.password)) == wait
+        # The wait is over (the failures moved back in time): one more guess, which fails.
+        await db_update(
+            LoginFailure, LoginFailure.id > 0, failed_at=utcnow() - timedelta(seconds=wait)
+        )
+        await fail(login, "ana", 1)
+    assert assert_throttled(await login("ana", ana.password)) == 15 * 60  # not 1,024 s
+
+
+# --- the owner's own device: a device cookie from an earlier sign-in ---
+
+
+def device_cookie(response) -> str:
+    return response.cookies[DEVICE_COOKIE]
+
+
+async def test_sign_in_sets_a_device_cookie_scoped_to_auth(login, ana):
+    response = await login("ana", ana.password)
+    [cookie] = [
+        v for v in response.headers.get_list("set-cookie") if v.startswith(f"{DEVICE_COOKIE}=")
+    ]
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert "httponly" in attributes and "path=/api/auth" in attributes
+    assert "samesite=strict" in attributes
+    assert "max-age=31536000" in attributes
+
+
+async def test_guesses_from_elsewhere_never_lock_the_owner_out_of_their_device(login, ana):
+    device = device_cookie(await login("ana", ana.password))
+    await fail(login, "ana", 5)
+    assert_throttled(await login("ana", ana.password))  # from any other device
+    answer = await login("ana", ana.password, device=device)
+    assert answer.status_code == 200
+    assert device_cookie(answer) == device  # the same device, kept
+
+
+async def test_a_trusted_device_has_its_own_budget(login, ana):
+    device = device_cookie(await login("ana", ana.password))
+    for _ in range(5):
+        assert_error(await login("ana", WRONG, device=device), 401, "invalid_credentials")
+    assert_throttled(await login("ana", ana.password, device=device))
+    assert (await login("ana", ana.password)).status_code == 200  # the account's is untouched
+
+
+@pytest.mark.parametrize("forge", ["signature", "owner", "garbage"])
+async def test_a_forged_or_foreign_device_cookie_counts_as_an_unknown_device(
+    login, ana, bob, forge
+):
+    device = device_cookie(await login("ana", ana.password))
+    owner, nonce, signature = device.split(".")
+    forged = {
+        "signature": f"{owner}.{nonce}.{'0' * len(signature)}",
+        "owner": device_cookie(await login("bob", bob.password)),
+        "garbage": "not-a-device",
+    }[forge]
+    await fail(login, "ana", 5)
+    assert_throttled(await login("ana", ana.password, device=forged))
 
 
 async def test_throttled_attempts_are_not_recorded_as_more_failures(ctx, login, ana):

@@ -108,6 +108,8 @@ def spawn_server(
         # take (and announce elsewhere) the expiry of one of our users.
         CHINWAG_REDIS_NAMESPACE=REDIS_NAMESPACE,
         PYTHONFAULTHANDLER="1",  # a hung process can be made to tell where (see stop)
+        # Every test's people sign in from 127.0.0.1 to servers that live for the session.
+        CHINWAG_AUTH_RATE_BURST="10000",
     )
     env.update(extra)
     port = free_port()

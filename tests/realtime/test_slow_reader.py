@@ -3,7 +3,9 @@ typing is dropped first, then the socket is closed with 1013 and must resume."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 
 import pytest
 import websockets
@@ -26,6 +28,7 @@ BIG = 100_000
 # Small kernel buffers on both ends: a stuck reader holds about 1 MB (the two buffers, one
 # message in flight, QUEUE queued), so this many big messages overflow it whatever the timing.
 FLOOD = 24
+TCP_ESTABLISHED = 1
 
 
 LIMITS = {"ws_send_queue": QUEUE, "message_max_chars": BIG}
@@ -103,6 +106,24 @@ async def test_a_reader_stuck_for_good_is_forgotten_all_the_same(server_log, stu
     await server_log.wait_for("ws_close", user_id=ana_id, timeout=5)
     assert len(live.ctx.hub.connections[ana_id]) == 1  # the laptop, which reads
     await barrier(laptop)
+
+
+def tcp_state(device: RawSocket) -> int:
+    """The kernel's TCP state of the client's end (1: established)."""
+    info = device.writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)
+    return info[0]
+
+
+@pytest.mark.parametrize("settings_overrides", [{**LIMITS, "ws_ping_timeout": 1}])
+async def test_the_connection_of_a_reader_stuck_for_good_is_aborted(server_log, stuck):
+    # Its close frame waits behind the unsent events for ever: the server aborts the TCP
+    # connection after the close timeout instead of keeping it (and a descriptor) open.
+    phone, laptop, _, _, _ = stuck
+    await server_log.wait_for("ws_close", user_id=laptop.ready["user"]["id"], timeout=5)
+    deadline = asyncio.get_running_loop().time() + 5
+    while tcp_state(phone) == TCP_ESTABLISHED:  # the kernel tells no one: look
+        assert asyncio.get_running_loop().time() < deadline, "still established"
+        await asyncio.sleep(0.05)
 
 
 # -- the overflow policy of one Connection, on a real socket ------------------------------

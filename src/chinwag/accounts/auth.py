@@ -7,8 +7,9 @@ database work as units (chinwag.db.units); the sync helpers taking `db` run insi
 from __future__ import annotations
 
 import logging
+import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from chinwag.accounts import store
@@ -16,6 +17,8 @@ from chinwag.accounts.models import LoginFailure, Session, User
 from chinwag.accounts.security import (
     create_access_token,
     decode_access_token,
+    device_nonce,
+    device_token,
     new_secret,
     secret_hash,
 )
@@ -38,6 +41,7 @@ class SignedIn:
     access_token: str
     refresh_token: str
     expires_in: int
+    device_token: str = ""  # for the device cookie (sign-ins by password only)
 
 
 @dataclass(frozen=True)
@@ -48,22 +52,33 @@ class Caller:
     session_id: str
 
 
-def _throttle_key(login: str, user: User | None) -> str:
-    # Per account when it exists (email and username share one budget); per typed login
-    # otherwise, so an unknown account is throttled exactly like a known one.
-    return secret_hash(f"user:{user.id}" if user else f"login:{login.lower()}")
+def _throttle_key(ctx: AppContext, login: str, user: User | None, device: str | None) -> str:
+    """Whose failures an attempt counts and is checked against: the trusted device's when it
+    presents this account's device token (so that guesses from elsewhere never lock the owner
+    out of a device they signed in on before), else the account's (email and username share
+    it), else the typed login's, so an unknown account is throttled exactly like a known one."""
+    if user is not None:
+        nonce = device_nonce(ctx.settings.signing_key, device, user.id)
+        return secret_hash(f"device:{nonce}" if nonce else f"user:{user.id}")
+    return secret_hash(f"login:{login.lower()}")
 
 
 def _check_throttle(db: Tx, ctx: AppContext, key: str) -> None:
-    window = timedelta(seconds=ctx.settings.login_window_seconds)
-    since = utcnow() - window
-    count, oldest = store.recent_failures(db, key, since)
-    if count >= ctx.settings.login_max_failures:
-        retry_after = max(1, int((oldest + window - utcnow()).total_seconds()) + 1)
+    """Past the allowed failures in the window, each attempt waits after the latest failure:
+    1 s, then twice as long after every further failure, up to the window (a progressive
+    delay, not a lock: the owner waits seconds, a guesser gets a few more tries an hour)."""
+    window = ctx.settings.login_window_seconds
+    count, latest = store.recent_failures(db, key, utcnow() - timedelta(seconds=window))
+    over = count - ctx.settings.login_max_failures
+    if over < 0:
+        return
+    delay = timedelta(seconds=min(2.0**over, window))
+    wait = (latest + delay - utcnow()).total_seconds()
+    if wait > 0:
         raise TooManyRequests(
             "Too many failed sign-in attempts; try again later",
             code="too_many_attempts",
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": str(math.ceil(wait))},
         )
 
 
@@ -73,12 +88,14 @@ def _record_failure(db: Tx, ctx: AppContext, key: str) -> None:
     db.add(LoginFailure(login_key=key))
 
 
-def _claim_attempt(db: Tx, ctx: AppContext, login_name: str) -> tuple[User | None, str]:
+def _claim_attempt(
+    db: Tx, ctx: AppContext, login_name: str, device: str | None
+) -> tuple[User | None, str]:
     """Write unit: the account (if any) and its throttle key, this attempt already counted as
     a failure (a success clears it): parallel guesses are counted before any of them is
     checked, so no more than the allowed number ever reach argon2. Raises when throttled."""
     user = store.find_user_by_login(db, login_name)
-    key = _throttle_key(login_name, user)
+    key = _throttle_key(ctx, login_name, user, device)
     store.lock_login(db, key)
     _check_throttle(db, ctx, key)
     _record_failure(db, ctx, key)
@@ -90,9 +107,12 @@ def _login_succeeded(db: Tx, ctx: AppContext, key: str, user: User, user_agent: 
     return open_session(db, ctx, user, user_agent)
 
 
-async def login(ctx: AppContext, login_name: str, password: str, user_agent: str) -> SignedIn:
-    """Check the password (throttled per account) and open a new session."""
-    user, key = await ctx.db.write(_claim_attempt, ctx, login_name)
+async def login(
+    ctx: AppContext, login_name: str, password: str, user_agent: str, device: str | None = None
+) -> SignedIn:
+    """Check the password (throttled per account, or per trusted `device`: a device token
+    from an earlier sign-in of this account) and open a new session."""
+    user, key = await ctx.db.write(_claim_attempt, ctx, login_name, device)
     # argon2 runs between units: no transaction (nor SQLite's one writer) waits for it.
     ok = await ctx.hasher.verify(password, user.password_hash if user else None)
     if not ok or not user.is_active:
@@ -100,7 +120,9 @@ async def login(ctx: AppContext, login_name: str, password: str, user_agent: str
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     signed = await ctx.db.write(_login_succeeded, ctx, key, user, user_agent)
     log.info("user %s signed in", user.id, extra={"event": "login", "user_id": user.id})
-    return signed
+    if device_nonce(ctx.settings.signing_key, device, user.id) is None:
+        device = device_token(ctx.settings.signing_key, user.id)
+    return replace(signed, device_token=device)
 
 
 def open_session(db: Tx, ctx: AppContext, user: User, user_agent: str) -> SignedIn:

@@ -22,7 +22,7 @@ from chinwag.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from chinwag.deps import Caller, Ctx
+from chinwag.deps import AddressLimited, Caller, Ctx
 from chinwag.errors import Unauthorized, error_responses
 from chinwag.validation import SearchQuery, UserId
 
@@ -30,6 +30,9 @@ auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/users", tags=["users"])
 
 REFRESH_COOKIE = "chinwag_refresh"
+# Names the device for the sign-in throttle (accounts.auth._throttle_key); a year, like Zulip's.
+DEVICE_COOKIE = "chinwag_device"
+DEVICE_COOKIE_DAYS = 365
 
 
 def _user_agent(request: Request) -> str:
@@ -45,12 +48,12 @@ async def _login_out(ctx, signed: auth.SignedIn) -> LoginOut:
     )
 
 
-def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
-    # HttpOnly and scoped to /api/auth: the web client survives a reload, no script reads it.
+def _set_auth_cookie(response: Response, ctx, name: str, token: str, days: int) -> None:
+    # HttpOnly and scoped to /api/auth: sent to sign-in and refresh only, no script reads it.
     response.set_cookie(
-        REFRESH_COOKIE,
+        name,
         token,
-        max_age=ctx.settings.refresh_token_days * 86400,
+        max_age=days * 86400,
         path="/api/auth",
         httponly=True,
         samesite="strict",
@@ -58,12 +61,18 @@ def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
     )
 
 
+def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
+    # The web client survives a reload with it.
+    _set_auth_cookie(response, ctx, REFRESH_COOKIE, token, ctx.settings.refresh_token_days)
+
+
 @auth_router.post(
     "/register",
     status_code=201,
     response_model=MeOut,
     summary="Create an account",
-    responses=error_responses(409, 422, 503),
+    responses=error_responses(409, 422, 429, 503),
+    dependencies=[AddressLimited],
 )
 async def register(data: RegisterIn, ctx: Ctx) -> MeOut:
     user = await service.create_user(ctx, data)
@@ -75,10 +84,13 @@ async def register(data: RegisterIn, ctx: Ctx) -> MeOut:
     response_model=LoginOut,
     summary="Sign in by email or username",
     responses=error_responses(401, 422, 429, 503),
+    dependencies=[AddressLimited],
 )
 async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
-    signed = await auth.login(ctx, data.login, data.password, _user_agent(request))
+    device = request.cookies.get(DEVICE_COOKIE)
+    signed = await auth.login(ctx, data.login, data.password, _user_agent(request), device)
     _set_refresh_cookie(response, ctx, signed.refresh_token)
+    _set_auth_cookie(response, ctx, DEVICE_COOKIE, signed.device_token, DEVICE_COOKIE_DAYS)
     return await _login_out(ctx, signed)
 
 
@@ -87,6 +99,7 @@ async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     response_model=TokenOut,
     summary="Sign in with the OAuth2 password form (the docs' Authorize button)",
     responses=error_responses(401, 422, 429, 503),
+    dependencies=[AddressLimited],
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, ctx: Ctx
@@ -126,7 +139,8 @@ async def logout(caller: Caller, ctx: Ctx) -> Response:
     "/password-reset",
     status_code=202,
     summary="Mail a password reset link",
-    responses=error_responses(422),
+    responses=error_responses(422, 429),
+    dependencies=[AddressLimited],
 )
 async def password_reset(data: PasswordResetIn, ctx: Ctx) -> dict:
     await reset.request_reset(ctx, data.email)
@@ -137,7 +151,8 @@ async def password_reset(data: PasswordResetIn, ctx: Ctx) -> dict:
     "/password-reset/confirm",
     status_code=204,
     summary="Set a new password with the mailed token; signs out every device",
-    responses=error_responses(400, 422, 503),
+    responses=error_responses(400, 422, 429, 503),
+    dependencies=[AddressLimited],
 )
 async def password_reset_confirm(data: PasswordResetConfirmIn, ctx: Ctx) -> Response:
     await reset.confirm_reset(ctx, data.token, data.new_password)
@@ -161,7 +176,8 @@ async def edit_me(patch: ProfilePatch, caller: Caller, ctx: Ctx) -> MeOut:
     "/me/password",
     status_code=204,
     summary="Change my password; signs out my other devices",
-    responses=error_responses(400, 401, 422, 503),
+    responses=error_responses(400, 401, 422, 429, 503),
+    dependencies=[AddressLimited],
 )
 async def change_password(data: PasswordChangeIn, caller: Caller, ctx: Ctx) -> Response:
     await service.change_password(ctx, caller, data.current_password, data.new_password)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -104,3 +105,25 @@ def new_secret() -> str:
 def secret_hash(secret: str) -> str:
     """Stored instead of the secret: a leaked table gives no usable token."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def device_token(key: str, user_id: int) -> str:
+    """A token naming one device an account signed in from: `user_id.nonce.signature`. Kept
+    in a cookie; a sign-in presenting it is throttled by that device's own failures only."""
+    nonce = secrets.token_urlsafe(16)
+    return f"{user_id}.{nonce}.{_device_signature(key, user_id, nonce)}"
+
+
+def device_nonce(key: str, token: str | None, user_id: int) -> str | None:
+    """The device's nonce if `token` is a genuine device token of `user_id`."""
+    owner, _, rest = (token or "").partition(".")
+    nonce, _, signature = rest.partition(".")
+    if owner != str(user_id) or not nonce or not signature:
+        return None
+    expected = _device_signature(key, user_id, nonce)
+    return nonce if hmac.compare_digest(signature, expected) else None
+
+
+def _device_signature(key: str, user_id: int, nonce: str) -> str:
+    message = f"chinwag-device:{user_id}:{nonce}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()

@@ -86,13 +86,13 @@ def lock_login(db: Tx, key: str) -> None:
 
 
 def recent_failures(db: Tx, key: str, since: datetime) -> tuple[int, datetime | None]:
-    """How many failures `key` had after `since`, and when the oldest of them was."""
-    count, oldest = db.execute(
-        select(func.count(), func.min(LoginFailure.failed_at)).where(
+    """How many failures `key` had after `since`, and when the latest of them was."""
+    count, latest = db.execute(
+        select(func.count(), func.max(LoginFailure.failed_at)).where(
             LoginFailure.login_key == key, LoginFailure.failed_at > since
         )
     ).one()
-    return count, oldest
+    return count, latest
 
 
 def prune_failures(db: Tx, key: str, up_to: datetime) -> None:

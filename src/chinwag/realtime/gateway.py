@@ -16,7 +16,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from chinwag.accounts import auth
 from chinwag.context import AppContext
-from chinwag.errors import ChinwagError, DatabaseUnavailable, error_body
+from chinwag.errors import ChinwagError, DatabaseUnavailable, TooManyRequests, error_body
+from chinwag.limits import address_key
 from chinwag.messages import reading
 from chinwag.messages import service as messages
 from chinwag.realtime import service
@@ -93,19 +94,37 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     try:
         caller = await _authenticate(websocket, ctx)
     except DatabaseUnavailable as exc:
-        await _deny_unavailable(websocket, exc)
+        await _deny(websocket, exc)
         return
     if caller is None:
         # Refused before accept: the client gets an HTTP 403 and never an event.
         await websocket.close(CLOSE_POLICY)
         return
-    await websocket.accept()
-    session = SocketSession(ctx, websocket, caller)
-    await session.run()
+    # Each socket costs memory and a descriptor: capped per account and per client address
+    # (on this process).
+    settings, user_id = ctx.settings, caller.user.id
+    address = address_key(websocket.client.host if websocket.client else None)
+    per_address = settings.ws_sockets_per_address if settings.http_rate_limits else None
+    refused = ctx.hub.claim_socket(user_id, address, settings.ws_sockets_per_user, per_address)
+    if refused:
+        await _deny(websocket, TooManySockets(f"Too many open sockets: {refused}"))
+        return
+    try:
+        await websocket.accept()
+        await SocketSession(ctx, websocket, caller).run()
+    finally:
+        ctx.hub.release_socket(user_id, address)
 
 
-async def _deny_unavailable(websocket: WebSocket, exc: DatabaseUnavailable) -> None:
-    """Refused before accept with the REST API's 503 (the token may be fine: retry)."""
+class TooManySockets(TooManyRequests):
+    code = "too_many_sockets"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": "5"})
+
+
+async def _deny(websocket: WebSocket, exc: ChinwagError) -> None:
+    """Refused before accept with the REST API's answer (a 503 or 429: retry later)."""
     response = JSONResponse(
         error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
     )

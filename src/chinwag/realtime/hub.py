@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from chinwag.realtime.broker import Broker
 from chinwag.realtime.channels import PRESENCE_CHANNEL, chat_channel, user_channel
@@ -25,6 +25,9 @@ class Hub:
         self.connections: dict[int, set[Connection]] = defaultdict(set)
         self.user_chats: dict[int, set[int]] = {}  # local users -> their chats
         self.chat_users: dict[int, set[int]] = defaultdict(set)  # chat -> local members
+        # Sockets claimed (open or opening) per user and per client address, for the caps.
+        self.user_sockets: Counter[int] = Counter()
+        self.address_sockets: Counter[str] = Counter()
         self._pending: set[asyncio.Task] = set()
         broker.set_listener(self.deliver)
 
@@ -83,6 +86,25 @@ class Hub:
             return False
         del self.chat_users[chat_id]
         return True
+
+    def claim_socket(
+        self, user_id: int, address: str, per_user: int, per_address: int | None
+    ) -> str | None:
+        """Count a socket about to open, before its first await (so that a burst of opens
+        can't all pass the caps); None if it may, else which cap it would pass."""
+        if self.user_sockets[user_id] >= per_user:
+            return f"at most {per_user} sockets per account"
+        if per_address is not None and self.address_sockets[address] >= per_address:
+            return f"at most {per_address} sockets per address"
+        self.user_sockets[user_id] += 1
+        self.address_sockets[address] += 1
+        return None
+
+    def release_socket(self, user_id: int, address: str) -> None:
+        for counter, key in ((self.user_sockets, user_id), (self.address_sockets, address)):
+            counter[key] -= 1
+            if counter[key] <= 0:
+                del counter[key]
 
     def is_member(self, user_id: int, chat_id: int) -> bool:
         return chat_id in self.user_chats.get(user_id, ())
