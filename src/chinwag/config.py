@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: list[str] = Field(default_factory=list)
+    # Strict-Transport-Security's max-age, sent when public_url is https (0 makes browsers
+    # forget an earlier one).
+    hsts_max_age: int = Field(365 * 24 * 3600, ge=0)
     smtp_url: str = ""
     mail_from: str = "chinwag <chinwag@localhost>"
     migrate_on_start: bool = True
