@@ -108,7 +108,7 @@ class ChinwagApp(FastAPI):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, settings.log_repeats_per_minute)
     app = ChinwagApp(
         title="chinwag", version=__version__, description=DESCRIPTION, lifespan=lifespan
     )

@@ -39,6 +39,7 @@ def serve(
     import uvicorn
 
     from chinwag.db.migrate import upgrade
+    from chinwag.realtime.wsprotocol import WebSocketProtocol
     from chinwag.serving import raise_descriptor_limit, uvicorn_options
 
     settings = _settings()
@@ -63,6 +64,7 @@ def serve(
         workers=workers,
         timeout_graceful_shutdown=10,
         **uvicorn_options(settings),
+        ws=WebSocketProtocol,  # no ERROR and traceback per frame that isn't UTF-8
     )
 
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # The same warning or error (logger and message) at most this often a minute, then one
+    # line with how many were dropped; 0 logs every one.
+    log_repeats_per_minute: int = Field(10, ge=0)
 
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(30, ge=1, le=365)

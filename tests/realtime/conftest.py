@@ -13,6 +13,7 @@ import uvicorn
 
 from chinwag.app import create_app
 from chinwag.client import ChinwagClient
+from chinwag.realtime.wsprotocol import WebSocketProtocol
 from chinwag.serving import guarded_protocol, uvicorn_options
 from tests.conftest import Person
 
@@ -38,6 +39,7 @@ async def start_server(
     options = {"lifespan": "on"}
     if settings is not None:
         options |= uvicorn_options(settings, guarded_protocol(settings))
+        options["ws"] = WebSocketProtocol  # as `chinwag serve` runs
     listener = socket.socket()
     if send_buffer is not None:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
