@@ -1,14 +1,18 @@
 """The `chinwag` command, run as a real process."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 CHINWAG = [sys.executable, "-m", "chinwag.cli"]
 
@@ -79,9 +83,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_migrates_and_answers(tmp_path):
+@contextmanager
+def serving(data_dir: Path) -> Iterator[str]:
+    """`chinwag serve` on a free port, once it answers; its base URL."""
     port = _free_port()
-    env = {**os.environ, "CHINWAG_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "CHINWAG_DATA_DIR": str(data_dir),
+        "CHINWAG_PASSWORD_MEMORY_KIB": "1024",
+        "CHINWAG_PASSWORD_TIME_COST": "1",
+    }
     env.pop("CHINWAG_DATABASE_URL", None)
     server = subprocess.Popen(
         [*CHINWAG, "serve", "--port", str(port)],
@@ -94,16 +105,37 @@ def test_serve_migrates_and_answers(tmp_path):
         deadline = time.monotonic() + 30
         while True:  # wait for the port to accept, not a fixed sleep
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
                 break
             except httpx.TransportError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"server did not start: {server.stdout.read()}")
                 time.sleep(0.1)
-        assert response.status_code == 200
-        assert (tmp_path / "chinwag.db").exists()
-        assert (tmp_path / "secret_key").exists()
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=10)
         server.stdout.close()
+
+
+def test_serve_migrates_and_answers(tmp_path):
+    with serving(tmp_path) as url:
+        assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+        assert (tmp_path / "chinwag.db").exists()
+        assert (tmp_path / "secret_key").exists()
+
+
+def test_serve_answers_text_that_is_not_utf8_and_keeps_the_socket(tmp_path):
+    # uvicorn's own WebSocket protocol would log a traceback and close with 1007.
+    with serving(tmp_path) as url:
+        user = {"email": "ana@example.com", "username": "ana", "password": "correct horse"}
+        assert httpx.post(f"{url}/api/auth/register", json=user).status_code == 201
+        login = {"login": "ana", "password": "correct horse"}
+        token = httpx.post(f"{url}/api/auth/login", json=login).json()["access_token"]
+        ws_url = url.replace("http", "ws", 1) + f"/ws?token={token}"
+        with connect(ws_url, open_timeout=10) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "ready"
+            ws.send(b'{"type": "ping", "x": "\xff"}', text=True)
+            assert json.loads(ws.recv(timeout=10))["code"] == "invalid_frame"
+            ws.send(json.dumps({"type": "ping"}))
+            assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}

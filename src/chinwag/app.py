@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp
 
 from chinwag import __version__
 from chinwag.accounts.routes import auth_router, users_router
@@ -22,6 +23,7 @@ from chinwag.db.migrate import upgrade
 from chinwag.errors import install_error_handlers
 from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
+from chinwag.httpheaders import SecurityHeaders
 from chinwag.limits import Buckets
 from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
@@ -33,6 +35,7 @@ from chinwag.realtime.presence import create_presence, keep_presence
 from chinwag.realtime.ratelimit import SendLimiter
 from chinwag.realtime.service import announce_expired
 from chinwag.search.routes import router as search_router
+from chinwag.slashes import install_slash_redirects
 from chinwag.webclient import install_web_client
 
 log = logging.getLogger("chinwag")
@@ -102,10 +105,19 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         await db.close()
 
 
+class ChinwagApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware (which Starlette puts outside every
+        # middleware added): the 500 it answers for an unhandled exception gets the headers too.
+        return SecurityHeaders(super().build_middleware_stack(), self.state.settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    app = FastAPI(title="chinwag", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    configure_logging(settings.log_level, settings.log_format, settings.log_repeats_per_minute)
+    app = ChinwagApp(
+        title="chinwag", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.settings = settings
     install_error_handlers(app)
     for router in (
@@ -120,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_web_client(app)
+    install_slash_redirects(app)
     # A message of the configured length always fits, however its JSON escapes it (12 bytes
     # for a character written as a pair of \uXXXX escapes).
     body_limit = max(settings.http_max_body_bytes, 12 * settings.message_max_chars + 16 * 1024)

@@ -31,11 +31,17 @@ class Settings(BaseSettings):
     secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
     allowed_origins: list[str] = Field(default_factory=list)
+    # Strict-Transport-Security's max-age, sent when public_url is https (0 makes browsers
+    # forget an earlier one).
+    hsts_max_age: int = Field(365 * 24 * 3600, ge=0)
     smtp_url: str = ""
     mail_from: str = "chinwag <chinwag@localhost>"
     migrate_on_start: bool = True
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # The same warning or error (logger and message) at most this often a minute, then one
+    # line with how many were dropped; 0 logs every one.
+    log_repeats_per_minute: int = Field(10, ge=0)
 
     access_token_minutes: int = Field(15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(30, ge=1, le=365)

@@ -1,11 +1,14 @@
-"""Logging through the standard `logging` module: text or JSON lines, tokens always redacted."""
+"""Logging through the standard `logging` module: text or JSON lines, tokens always redacted,
+and a line a client can provoke at will (a bad frame's error) only a few times a minute."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+import threading
 import time
+from collections.abc import Callable
 
 from chinwag.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
@@ -33,6 +36,64 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RepeatLimit(logging.Filter):
+    """At most `limit` records per `window` seconds of one logger, level and message (its
+    template, so one line of varying arguments counts as one); the rest are dropped and
+    counted. When the window is over, one line of the same logger and level says how many
+    were dropped; it comes just before the next record logged, of any kind (no timer thread
+    for it: a running server logs often enough).
+
+    Only WARNING and up: those are what a client can provoke (with a traceback, as uvicorn
+    does for each frame that isn't UTF-8), while INFO is the request log, which must stay
+    whole."""
+
+    SUMMARY = "%s (%d more suppressed within %d s)"
+    MAX_KINDS = 1024  # distinct messages followed at once (f-strings would be unbounded)
+
+    def __init__(
+        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.limit, self.window, self.clock = limit, window, clock
+        # (logger, level, template) -> [window start, records seen]; oldest window first
+        self._seen: dict[tuple[str, int, str], list] = {}
+        self._lock = threading.Lock()  # records come from any thread (to_thread units)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = self.clock()
+        with self._lock:
+            summaries = self._close_windows(now)
+            passes = record.levelno < logging.WARNING or self._count(record, now)
+        for summary in summaries:  # outside the lock: they come through this filter too
+            logging.getLogger(summary.name).handle(summary)
+        return passes
+
+    def _count(self, record: logging.LogRecord, now: float) -> bool:
+        key = (record.name, record.levelno, str(record.msg))
+        seen = self._seen.get(key)
+        if seen is None:
+            self._seen[key] = [now, 1]
+            return True
+        seen[1] += 1
+        return seen[1] <= self.limit
+
+    def _close_windows(self, now: float) -> list[logging.LogRecord]:
+        summaries = []
+        while self._seen:
+            key, (started, count) = next(iter(self._seen.items()))
+            if started + self.window > now and len(self._seen) < self.MAX_KINDS:
+                break
+            del self._seen[key]
+            if count > self.limit:
+                summaries.append(self._summary(key, count - self.limit))
+        return summaries
+
+    def _summary(self, key: tuple[str, int, str], dropped: int) -> logging.LogRecord:
+        name, level, template = key
+        args = (template, dropped, round(self.window))
+        return logging.getLogger(name).makeRecord(name, level, "", 0, self.SUMMARY, args, None)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -50,8 +111,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+def configure_logging(level: str = "INFO", fmt: str = "text", repeats_per_minute: int = 10) -> None:
     handler = logging.StreamHandler()
+    if repeats_per_minute:
+        # On the handler, not a logger: a logger's filters miss its children's records.
+        handler.addFilter(RepeatLimit(repeats_per_minute))
     handler.addFilter(RedactingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

@@ -220,9 +220,21 @@ class _AbortingTransport:
         return getattr(self._transport, name)
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets-sansio protocol, whose connections always end: closing one that
-    still has unsent data aborts it after the close timeout."""
+    """uvicorn's websockets-sansio protocol, whose connections always end (closing one that
+    still has unsent data aborts it after the close timeout), and which hands a text message
+    that isn't UTF-8 to the app as the bytes it is: uvicorn would log an ERROR with a
+    traceback for each and close with 1007, so a client could flood the log, one socket after
+    another. The gateway answers it as any frame that isn't JSON text: an `invalid_frame`
+    error, the socket kept open (the protocol's contract for a bad frame, not RFC 6455's)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,6 +248,13 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport.forget()
         super().connection_lost(exc)
+
+    def send_receive_event_to_app(self) -> None:
+        if self.curr_msg_data_type == "text":
+            data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+            if not _is_utf8(data):
+                self.curr_msg_data_type = "bytes"  # what uvicorn's method then passes on
+        super().send_receive_event_to_app()
 
     async def send(self, message) -> None:  # type: ignore[override]
         await super().send(message)

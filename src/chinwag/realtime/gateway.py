@@ -226,7 +226,8 @@ class SocketSession:
                 self.connection.close(CLOSE_TOO_BIG, f"frames are limited to {limit} bytes")
                 return
             if text is None:
-                self._reply(error_frame("invalid_frame", "send JSON text frames"))
+                # a binary frame, or text that isn't UTF-8 (see serving.GuardedWebSocketProtocol)
+                self._reply(error_frame("invalid_frame", "send JSON text frames (UTF-8)"))
                 continue
             await self._handle(text)
 

@@ -1,0 +1,76 @@
+"""The headers every HTTP answer carries: nosniff, no referrer, framing refused, the page's
+Content-Security-Policy, HSTS when chinwag is served over https, and `no-store` on the API.
+
+The layer wraps the whole app (see `ChinwagApp` in app.py), Starlette's ServerErrorMiddleware
+included, so the 500 for an unhandled exception carries them too."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chinwag.config import Settings
+
+Headers = list[tuple[bytes, bytes]]
+
+# 'self' covers same-origin ws:/wss: in current browsers; data: images are Bootstrap's
+# inline SVG icons (close buttons, form controls); blob: images are files fetched with the
+# bearer token (an <img src> can't send it) and previews of files about to be uploaded.
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# Swagger UI and ReDoc load from a CDN and run inline scripts: their pages get no fetch
+# directive (it would stop them), only the refusal to be framed (clickjacking the
+# Authorize form).
+DOCS_CSP = "frame-ancestors 'none'"
+DOCS_PAGES = ("/docs", "/redoc")
+COMMON = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    # frame-ancestors' twin for browsers that predate it
+    (b"x-frame-options", b"DENY"),
+]
+# Profiles (email, phone), tokens, sessions, messages: no shared or browser cache keeps API
+# answers. A route that may be cached says so itself (files: `private`, with Range).
+API_CACHE = (b"cache-control", b"no-store")
+
+
+def _is_under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (so WebSockets and streaming pass untouched) adding the headers."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        common = list(COMMON)
+        if settings.public_url.startswith("https://"):
+            hsts = f"max-age={settings.hsts_max_age}".encode()
+            common.append((b"strict-transport-security", hsts))
+        self.page: Headers = [*common, (b"content-security-policy", CSP.encode())]
+        self.docs: Headers = [*common, (b"content-security-policy", DOCS_CSP.encode())]
+        self.api: Headers = [*self.page, API_CACHE]
+
+    def headers_for(self, path: str) -> Headers:
+        if _is_under(path, "/api"):
+            return self.api
+        if any(_is_under(path, page) for page in DOCS_PAGES):
+            return self.docs
+        return self.page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        extra = self.headers_for(scope["path"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                # A route's own header wins (files answer with CSP sandbox, Cache-Control
+                # private; the page with no-cache).
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = [*headers, *(h for h in extra if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
