@@ -195,6 +195,8 @@ def chinwag_env(data_dir: Path, log_level: str) -> dict[str, str]:
             "CHINWAG_PASSWORD_TIME_COST": "1",
             "CHINWAG_WS_RATE_PER_SECOND": "100000",
             "CHINWAG_WS_RATE_BURST": "100000",
+            "CHINWAG_WS_FRAMES_PER_SECOND": "100000",
+            "CHINWAG_WS_FRAMES_BURST": "100000",
             "CHINWAG_HTTP_RATE_LIMITS": "off",  # every simulated user comes from 127.0.0.1
             "CHINWAG_ACCESS_TOKEN_MINUTES": str(TOKEN_MINUTES),
             "CHINWAG_LOG_LEVEL": log_level,

@@ -144,6 +144,10 @@ def settings(database_url, tmp_path, settings_overrides) -> Settings:
         # Every test's people sign up and in from one address; the per-address buckets are
         # tested in tests/accounts/test_address_limits.py.
         "auth_rate_burst": 10_000,
+        # Tests send many messages as fast as they can; the send limit has its own tests
+        # (tests/realtime/test_limits.py).
+        "ws_rate_burst": 100_000,
+        "ws_frames_burst": 100_000,
         **settings_overrides,
     }
     return Settings(_env_file=None, **values)

@@ -24,7 +24,7 @@ from chinwag.errors import install_error_handlers
 from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
 from chinwag.httpheaders import SecurityHeaders
-from chinwag.limits import Buckets
+from chinwag.limits import Buckets, SendLimiter
 from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
@@ -32,7 +32,6 @@ from chinwag.realtime.broker import create_broker
 from chinwag.realtime.gateway import router as realtime_router
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence
-from chinwag.realtime.ratelimit import SendLimiter
 from chinwag.realtime.service import announce_expired
 from chinwag.search.routes import router as search_router
 from chinwag.slashes import install_slash_redirects

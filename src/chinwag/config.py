@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     ws_rate_per_second: float = Field(10, gt=0)
     ws_rate_burst: int = Field(30, ge=1)
     ws_flood_after: int = Field(60, ge=1, description="refused sends before closing with 1008")
+    # Frames of any kind one socket may send (a `read` is a transaction, a `typing` a fan-out).
+    ws_frames_per_second: float = Field(20, gt=0)
+    ws_frames_burst: int = Field(60, ge=1)
     # Sockets one account, and one client address, may have open on a process.
     ws_sockets_per_user: int = Field(30, ge=1)
     ws_sockets_per_address: int = Field(1000, ge=1)

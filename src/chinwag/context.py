@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from chinwag.accounts.security import PasswordHasher
 from chinwag.config import Settings
 from chinwag.db.database import Database
-from chinwag.limits import Buckets
+from chinwag.limits import Buckets, SendLimiter
 from chinwag.mail import MailQueue
 from chinwag.realtime.broker import Broker
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import Presence
-from chinwag.realtime.ratelimit import SendLimiter
 
 
 @dataclass

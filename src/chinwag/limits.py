@@ -1,5 +1,6 @@
-"""Token buckets: per user for sends, per client address for the endpoints that hash passwords
-or send mail. In process memory: each worker keeps its own (documented in docs/security.md)."""
+"""Token buckets: per user for sends (over every transport), per socket for frames, per client
+address for the endpoints that hash passwords or send mail. In process memory: each worker
+keeps its own (documented in docs/security.md)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,29 @@ class Buckets:
     def _forget_idle(self) -> None:
         for key in [key for key, bucket in self._buckets.items() if bucket.full]:
             del self._buckets[key]
+
+
+class SendLimiter:
+    """One bucket per user on this process for the messages they send, by REST or socket (all
+    their sockets and requests share it), with a flood counter that ends abusive sockets."""
+
+    def __init__(self, rate: float, burst: int, flood_after: int) -> None:
+        self.flood_after = flood_after
+        self._buckets = Buckets(rate, burst)
+
+    def allow(self, user_id: int) -> bool:
+        return self._buckets.take(user_id)
+
+    def wait(self, user_id: int) -> float:
+        """Seconds until the user may send again."""
+        return self._buckets.get(user_id).wait()
+
+    def flooding(self, user_id: int) -> bool:
+        """Still sending hard after being refused `flood_after` times (refusals decay)."""
+        return self._buckets.get(user_id).refused >= self.flood_after
+
+    def forget(self, user_id: int) -> None:
+        self._buckets.forget(user_id)
 
 
 def address_key(host: str | None) -> str:

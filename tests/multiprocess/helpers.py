@@ -110,6 +110,8 @@ def spawn_server(
         PYTHONFAULTHANDLER="1",  # a hung process can be made to tell where (see stop)
         # Every test's people sign in from 127.0.0.1 to servers that live for the session.
         CHINWAG_AUTH_RATE_BURST="10000",
+        CHINWAG_WS_RATE_BURST="100000",
+        CHINWAG_WS_FRAMES_BURST="100000",
     )
     env.update(extra)
     port = free_port()

@@ -149,3 +149,57 @@ async def test_flooding_closes_the_socket_with_1008(team, connect):
     await other_device.wait_for(
         lambda e: e["type"] == "message.new" and e["message"]["id"] == message["id"]
     )
+
+
+# -- one send limit over every transport -------------------------------------------------
+
+
+async def test_rest_and_socket_sends_share_one_limit(team, connect, http):
+    ana, _, chat = team
+    path = f"/api/chats/{chat['id']}/messages"
+    for i in range(2):
+        response = await http.post(path, json={"text": f"rest {i}"}, headers=ana.headers)
+        assert response.status_code == 201
+    socket = await connect(ana)
+    await socket.send(chat["id"], "the last one of the burst")
+    await socket.frame(send_frame(chat["id"], "over", "ws-over"))
+    assert (await socket.wait_for(of_type("error", client_id="ws-over")))["code"] == "rate_limited"
+    refused = await http.post(path, json={"text": "rest over"}, headers=ana.headers)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 1
+    texts = [m["text"] for m in await history(http, ana, chat["id"])]
+    assert "over" not in texts and "rest over" not in texts
+
+
+# -- frames of any kind -------------------------------------------------------------------
+
+FRAMES = {"ws_frames_per_second": 0.001, "ws_frames_burst": 5}
+
+
+@pytest.mark.parametrize("settings_overrides", [{**RATE, **FRAMES, "ws_flood_after": 100}])
+async def test_frames_past_the_budget_get_rate_limited(team, connect):
+    ana, _, chat = team
+    socket = await connect(ana)
+    for _ in range(5):
+        await socket.frame({"type": "ping"})
+    await socket.frame({"type": "read", "chat_id": chat["id"], "seq": 1})
+    await socket.frame(send_frame(chat["id"], "over the frame budget", "frame-over"))
+    refused = await socket.wait_for(of_type("error", client_id="frame-over"))
+    assert refused["code"] == "rate_limited"
+    assert len(events_of(socket, "pong")) == 5
+    errors = events_of(socket, "error")
+    assert [e["code"] for e in errors] == ["rate_limited", "rate_limited"]
+    assert errors[0].get("client_id") is None  # the read, refused unread
+
+
+@pytest.mark.parametrize("settings_overrides", [{**RATE, **FRAMES, "ws_flood_after": 3}])
+async def test_a_frame_flood_closes_the_socket_with_1008(team, connect):
+    ana, _, _ = team
+    flooder, other_device = await connect(ana), await connect(ana)
+    with contextlib.suppress(websockets.ConnectionClosed):
+        for _ in range(20):
+            await flooder.frame({"type": "ping"})
+    assert await flooder.wait_closed() == 1008
+    await other_device.frame({"type": "ping"})  # a budget per socket: the other is fine
+    await other_device.wait_for(of_type("pong"))

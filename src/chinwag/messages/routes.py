@@ -47,7 +47,7 @@ async def history(
     summary="Send a message (idempotent by client_id: a repeat answers 200)",
     responses={
         200: {"description": "Sent before with this client_id", "model": MessageOut},
-        **error_responses(401, 403, 404, 409, 422),
+        **error_responses(401, 403, 404, 409, 422, 429),
     },
 )
 async def send(chat_id: ChatId, data: MessageIn, caller: Caller, ctx: Ctx, response: Response):

@@ -5,6 +5,7 @@ The REST routes and the WebSocket gateway both call these, so both behave the sa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from chinwag.accounts.models import User
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import attach_files, attachable_files
 from chinwag.files.shapes import file_dict
@@ -133,7 +134,10 @@ async def send_message(
     """Store a message (markdown rendered, mentions resolved, files attached), then publish
     message.new to the chat and a notification to each member mentioned. The same client_id
     again (even at the same moment, from another process) stores nothing and returns the
-    first message."""
+    first message. One rate limit per sender over every transport: 429 past it."""
+    if not ctx.limiter.allow(sender.id):
+        wait = math.ceil(ctx.limiter.wait(sender.id)) or 1
+        raise TooManyRequests("Slow down: too many messages", headers={"Retry-After": str(wait)})
     text = _clean_text(ctx, text, may_be_empty=bool(attachment_ids))
     html = rendering.plain_paragraph(text)
     parsed = None

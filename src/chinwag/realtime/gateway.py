@@ -17,7 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 from chinwag.accounts import auth
 from chinwag.context import AppContext
 from chinwag.errors import ChinwagError, DatabaseUnavailable, TooManyRequests, error_body
-from chinwag.limits import address_key
+from chinwag.limits import TokenBucket, address_key
 from chinwag.messages import reading
 from chinwag.messages import service as messages
 from chinwag.realtime import service
@@ -67,6 +67,16 @@ def _json_object(text: str) -> dict:
     if not isinstance(raw, dict):
         raise FrameError("invalid_json", "a frame is a JSON object")
     return raw
+
+
+def _client_id_of(text: str | None) -> str | None:
+    """The client_id of a frame refused unread, so a sender can match the error to its send."""
+    try:
+        raw = _json_object(text) if text is not None else None
+    except FrameError:
+        return None
+    client_id = raw.get("client_id") if raw else None
+    return client_id if isinstance(client_id, str) else None
 
 
 def _token(websocket: WebSocket) -> str | None:
@@ -148,6 +158,8 @@ class SocketSession:
             ctx.settings.ws_ping_timeout,
         )
         self._typing_at: dict[int, float] = {}
+        # Every frame (ping, read, typing, send) spends one: a `read` is a transaction.
+        self._frames = TokenBucket(ctx.settings.ws_frames_per_second, ctx.settings.ws_frames_burst)
 
     async def run(self) -> None:
         try:
@@ -225,6 +237,13 @@ class SocketSession:
             if size > limit:
                 self.connection.close(CLOSE_TOO_BIG, f"frames are limited to {limit} bytes")
                 return
+            if not self._frames.take():
+                if self._frames.refused >= self.ctx.settings.ws_flood_after:
+                    self.connection.close(CLOSE_POLICY, "flooding")
+                    return
+                message = "slow down: too many frames"
+                self._reply(error_frame("rate_limited", message, _client_id_of(text)))
+                continue
             if text is None:
                 # a binary frame, or text that isn't UTF-8 (see serving.GuardedWebSocketProtocol)
                 self._reply(error_frame("invalid_frame", "send JSON text frames (UTF-8)"))
@@ -258,12 +277,6 @@ class SocketSession:
         self.connection.send(encode_event(frame))
 
     async def _send(self, frame: SendFrame) -> None:
-        limiter = self.ctx.limiter
-        if not limiter.allow(self.user.id):
-            if limiter.flooding(self.user.id):
-                self.connection.close(CLOSE_POLICY, "flooding")
-                return
-            raise FrameError("rate_limited", "slow down: too many messages", frame.client_id)
         try:
             sent = await messages.send_message(
                 self.ctx,
@@ -274,6 +287,11 @@ class SocketSession:
                 frame.reply_to,
                 frame.attachment_ids,
             )
+        except TooManyRequests as exc:
+            if self.ctx.limiter.flooding(self.user.id):
+                self.connection.close(CLOSE_POLICY, "flooding")
+                return
+            raise FrameError(exc.code, exc.message, frame.client_id) from None
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message, frame.client_id) from None
         self._reply({"type": "ack", "client_id": frame.client_id, "message": sent.message})
