@@ -236,3 +236,48 @@ async def test_at_most_two_mails_an_hour_and_only_the_newest_link_works(client, 
     assert inbox.messages == []
     assert_error(await confirm(client, first), 400, "invalid_token")
     assert (await confirm(client, second)).status_code == 204
+
+
+# --- a sign-up with an address that has an account: its owner is mailed, nothing said ---
+
+
+async def sign_up(client, address: str, username: str):
+    body = {"email": address, "username": username, "password": "another passphrase"}
+    return await client.post("/api/auth/register", json=body)
+
+
+async def test_a_taken_email_at_sign_up_is_answered_202_and_its_owner_mailed(
+    client, ctx, inbox, ana
+):
+    answer = await sign_up(client, ana.email.upper(), "newcomer")
+    assert answer.status_code == 202
+    assert answer.json()["detail"]
+    assert "exist" not in answer.text and "taken" not in answer.text
+    await ctx.mail.drain()
+    await inbox.wait()
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == [ana.email]
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert message["Subject"] == "You already have a chinwag account"
+    text = message.get_body().get_content()
+    assert ana.username in text
+    # Nothing was created; the mailed link works as a reset link.
+    refused = await client.post(
+        "/api/auth/login", json={"login": "newcomer", "password": "another passphrase"}
+    )
+    assert_error(refused, 401, "invalid_credentials")
+    assert (await confirm(client, LINK.search(text).group(1))).status_code == 204
+
+
+async def test_taken_email_mails_share_the_hourly_limit_with_resets(client, ctx, inbox, ana):
+    for name in ("first", "second", "third"):
+        assert (await sign_up(client, ana.email, name)).status_code == 202
+    assert (await request_reset(client, ana.email)).status_code == 202
+    await ctx.mail.drain()
+    await inbox.wait()
+    assert len(inbox.messages) == 2  # CHINWAG_PASSWORD_RESET_MAILS_PER_HOUR
+
+
+async def test_a_taken_username_is_still_said(client, ana):
+    answer = await sign_up(client, "fresh@example.com", ana.username)
+    assert_error(answer, 409, "username_taken")

@@ -27,6 +27,22 @@ Open this link within {minutes} minutes to choose a new one:
 If it was not you, ignore this mail: your password stays as it is.
 """
 
+# Sign-up with an address that has an account: its owner is told, the sign-up page isn't.
+TAKEN_BODY = """Hello {name},
+
+Someone (hopefully you) tried to sign up to chinwag with this address, which already has an
+account: {username}. Sign in with it, or open this link within {minutes} minutes to choose a
+new password:
+
+{link}
+
+If it was not you, ignore this mail: your account stays as it is.
+"""
+MAILS = {
+    "reset": ("Reset your chinwag password", RESET_BODY),
+    "taken": ("You already have a chinwag account", TAKEN_BODY),
+}
+
 
 def _store_reset(db: Tx, email: str, minutes: int, per_hour: int) -> tuple[User, str] | None:
     """Write unit: a new reset token for the active account of `email`, if there is one and
@@ -52,8 +68,9 @@ def _store_reset(db: Tx, email: str, minutes: int, per_hour: int) -> tuple[User,
     return user, token
 
 
-async def request_reset(ctx: AppContext, email: str) -> None:
-    """Mail a reset link if the address belongs to an account; say nothing either way."""
+async def request_reset(ctx: AppContext, email: str, mail: str = "reset") -> None:
+    """Mail a reset link if the address belongs to an account; say nothing either way.
+    `mail` is which words go with it (MAILS); both kinds share the hourly limit."""
     minutes = ctx.settings.password_reset_minutes
     per_hour = ctx.settings.password_reset_mails_per_hour
     stored = await ctx.db.write(_store_reset, email, minutes, per_hour)
@@ -61,13 +78,12 @@ async def request_reset(ctx: AppContext, email: str) -> None:
         return
     user, token = stored
     link = f"{ctx.settings.public_url}/#/reset?token={token}"
-    body = RESET_BODY.format(
+    subject, template = MAILS[mail]
+    body = template.format(
         name=user.display_name, username=user.username, minutes=minutes, link=link
     )
     # Mailed only once the token is committed: a link that works.
-    ctx.mail.submit(
-        compose(ctx.settings.mail_from, user.email, "Reset your chinwag password", body)
-    )
+    ctx.mail.submit(compose(ctx.settings.mail_from, user.email, subject, body))
     log.info("password reset requested for user %s", user.id, extra={"event": "reset_request"})
 
 

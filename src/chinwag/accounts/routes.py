@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from chinwag.accounts import auth, reset, service
 from chinwag.accounts.schemas import (
+    AcceptedOut,
     LoginIn,
     LoginOut,
     MeOut,
@@ -30,6 +32,7 @@ auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/users", tags=["users"])
 
 REFRESH_COOKIE = "chinwag_refresh"
+CHECK_YOUR_MAIL = "Check your mail: we sent a message to this address."
 # Names the device for the sign-in throttle (accounts.auth._throttle_key); a year, like Zulip's.
 DEVICE_COOKIE = "chinwag_device"
 DEVICE_COOKIE_DAYS = 365
@@ -71,11 +74,18 @@ def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
     status_code=201,
     response_model=MeOut,
     summary="Create an account",
-    responses=error_responses(409, 422, 429, 503),
+    description="201 with the new account; 202 when the email already has an account (its "
+    "owner is mailed, and the answer says no more). A taken username is 409.",
+    responses={
+        202: {"description": "Nothing created; the address was mailed", "model": AcceptedOut},
+        **error_responses(409, 422, 429, 503),
+    },
     dependencies=[AddressLimited],
 )
-async def register(data: RegisterIn, ctx: Ctx) -> MeOut:
-    user = await service.create_user(ctx, data)
+async def register(data: RegisterIn, ctx: Ctx):
+    user = await service.sign_up(ctx, data)
+    if user is None:
+        return JSONResponse({"detail": CHECK_YOUR_MAIL}, status_code=202)
     return await service.own_profile(ctx, user)
 
 

@@ -131,6 +131,12 @@ class LoginOut(TokenOut):
     user: MeOut
 
 
+class AcceptedOut(BaseModel):
+    """A request taken in, whose outcome goes by mail."""
+
+    detail: str
+
+
 class SessionOut(BaseModel):
     id: str
     user_agent: str

@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 
-from chinwag.accounts import auth, store
+from chinwag.accounts import auth, reset, store
 from chinwag.accounts.models import User
 from chinwag.accounts.schemas import MeOut, ProfilePatch, RegisterIn, UserOut
 from chinwag.context import AppContext
@@ -23,10 +23,12 @@ from chinwag.files.shapes import avatar_url
 
 log = logging.getLogger("chinwag.accounts")
 
+EMAIL_TAKEN = "email_taken"
+
 
 def _ensure_free(db: Tx, email: str, username: str) -> None:
     if store.id_by_email(db, email):
-        raise Conflict("An account with this email already exists", code="email_taken")
+        raise Conflict("An account with this email already exists", code=EMAIL_TAKEN)
     if store.id_by_username(db, username):
         raise Conflict("This username is taken", code="username_taken")
 
@@ -62,6 +64,23 @@ async def create_user(ctx: AppContext, data: RegisterIn, *, site_admin: bool = F
     user = await ctx.db.write(_insert_user, data, password_hash, site_admin)
     log.info("user %s signed up", user.id, extra={"event": "signup", "user_id": user.id})
     return user
+
+
+async def sign_up(ctx: AppContext, data: RegisterIn) -> User | None:
+    """Sign-up from the public endpoint: the new user, or None when the email already has an
+    account. Then its owner is mailed a sign-in reminder and a reset link (as a reset request
+    would be, under the same hourly limit) and the caller learns nothing more: a password is
+    hashed either way, so the time taken tells nothing either. A taken username is still
+    said: usernames are public."""
+    try:
+        return await create_user(ctx, data)
+    except Conflict as exc:
+        if exc.code != EMAIL_TAKEN:
+            raise
+    await ctx.hasher.hash(data.password)  # the work a new account costs
+    await reset.request_reset(ctx, data.email, mail="taken")
+    log.info("sign-up with a taken email", extra={"event": "signup_email_taken"})
+    return None
 
 
 async def user_by_id(ctx: AppContext, user_id: int) -> User:

@@ -54,7 +54,12 @@ export function setupAuth(onSignedIn) {
     };
     const display = data.get("display_name").trim();
     if (display) body.display_name = display;
-    await api("POST", "/api/auth/register", body);
+    const created = await api("POST", "/api/auth/register", body);
+    if (!created) {  // 202: the address has an account; its owner was mailed
+      $("form-register").reset();
+      showAlert($("auth-info"), "Check your mail: we sent a message to that address.");
+      return;
+    }
     await signIn(body.username, body.password);
     $("form-register").reset();
     onSignedIn();
