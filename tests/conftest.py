@@ -130,9 +130,14 @@ def settings_overrides() -> dict:
 
 @pytest.fixture
 def settings(database_url, tmp_path, settings_overrides) -> Settings:
+    return settings_for(database_url, tmp_path / "data", **settings_overrides)
+
+
+def settings_for(database_url: str, data_dir, **overrides) -> Settings:
+    """The settings of a test app on this database, with `overrides`."""
     values = {
         "database_url": database_url,
-        "data_dir": tmp_path / "data",
+        "data_dir": data_dir,
         "secret_key": "test-secret-key-that-is-long-enough-0123456789",
         "public_url": "http://testserver",
         "migrate_on_start": False,
@@ -148,7 +153,7 @@ def settings(database_url, tmp_path, settings_overrides) -> Settings:
         # (tests/realtime/test_limits.py).
         "ws_rate_burst": 100_000,
         "ws_frames_burst": 100_000,
-        **settings_overrides,
+        **overrides,
     }
     return Settings(_env_file=None, **values)
 

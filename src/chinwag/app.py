@@ -28,6 +28,8 @@ from chinwag.limits import Buckets, SendLimiter
 from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
+from chinwag.methods import AllowedMethods
+from chinwag.openapi import install_openapi
 from chinwag.realtime.broker import create_broker
 from chinwag.realtime.gateway import router as realtime_router
 from chinwag.realtime.hub import Hub
@@ -130,8 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         realtime_router,
     ):
         app.include_router(router)
+    app.add_middleware(AllowedMethods)  # innermost: its 405s get the security headers and a log
     install_web_client(app)
     install_slash_redirects(app)
+    install_openapi(app)
     # A message of the configured length always fits, however its JSON escapes it (12 bytes
     # for a character written as a pair of \uXXXX escapes).
     body_limit = max(settings.http_max_body_bytes, 12 * settings.message_max_chars + 16 * 1024)

@@ -107,6 +107,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {
+            400: BadRequest.code,  # FastAPI's own: a JSON body that can't be decoded
             401: "unauthorized",
             404: "not_found",
             405: "method_not_allowed",

@@ -1,15 +1,49 @@
-"""Field types shared by every domain's schemas: text that every database can store."""
+"""Field types shared by every domain's schemas: strict input, text every database can store."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Strict,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 # Ids in paths and cursors in queries are bounded so no database sees an out-of-range integer.
 MAX_INT = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
+
+
+class InputModel(BaseModel):
+    """The base of every JSON body and WebSocket frame a client sends: strict types.
+
+    Lax coercion let `true` stand for user 1, `0` for false and `"1"` for a seq. Strict on the
+    model, not `Strict` on each field, so a field added later is strict without anyone
+    remembering. Bodies are validated as the Python objects their JSON parsed into, where
+    strict mode also refuses an ISO string for a `date`: such fields use `JsonDate`, the one
+    lax exception. Literals (roles, frame types) compare their JSON strings as they are.
+    Query and path parameters are strings on the wire and don't use this base.
+    """
+
+    model_config = ConfigDict(strict=True)
+
+
+def _date_text(value: object) -> object:
+    # Lax date parsing would also take a number as a Unix timestamp: JSON writes a date as a
+    # string (a date object only comes from Python callers).
+    if isinstance(value, str | date):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a date string (YYYY-MM-DD)")
+
+
+JsonDate = Annotated[date, Strict(False), BeforeValidator(_date_text)]
 
 
 def _storable(value: str) -> str:

@@ -132,3 +132,37 @@ async def test_non_member_send_is_refused(trio, connect):
     with pytest.raises(ChinwagAPIError) as refused:
         await socket.send(chat["id"], "let me in")
     assert refused.value.code == "not_found"
+
+
+async def test_frames_take_json_types_only(trio, connect, http):
+    ana, bob, _, chat = trio
+    ana_socket, bob_socket = await connect(ana), await connect(bob)
+    await ana_socket.send(chat["id"], "one")
+    before = (await http.get(f"/api/chats/{chat['id']}", headers=bob.headers)).json()
+    assert before["last_read_seq"] < before["last_seq"]
+    lax = [
+        {"type": "read", "chat_id": chat["id"], "seq": True},  # was read as seq 1
+        {"type": "read", "chat_id": chat["id"], "seq": "1"},
+        {"type": "read", "chat_id": chat["id"], "seq": 1.0},
+        {"type": "typing", "chat_id": str(chat["id"])},
+        {"type": "message.send", "chat_id": str(chat["id"]), "text": "hi", "client_id": "a"},
+        {"type": "message.send", "chat_id": chat["id"], "text": 5, "client_id": "b"},
+        {"type": "message.send", "chat_id": chat["id"], "text": "hi", "client_id": 7},
+    ]
+    for count, frame in enumerate(lax, start=1):
+        await bob_socket.frame(frame)
+        await bob_socket.wait_for(lambda e, n=count: _errors(bob_socket) >= n)
+    assert {e["code"] for e in bob_socket.events if e["type"] == "error"} == {"validation_error"}
+    # The socket is still open, and nothing of the refused frames was done.
+    await bob_socket.frame({"type": "ping"})
+    await bob_socket.wait_for(of_type("pong"))
+    after = (await http.get(f"/api/chats/{chat['id']}", headers=bob.headers)).json()
+    assert (after["last_read_seq"], after["last_seq"]) == (
+        before["last_read_seq"],
+        before["last_seq"],
+    )
+    assert not [e for e in ana_socket.events if e["type"] in ("read", "typing")]
+
+
+def _errors(client) -> int:
+    return sum(e["type"] == "error" for e in client.events)

@@ -17,6 +17,8 @@ from chinwag.mail import compose
 
 log = logging.getLogger("chinwag.accounts")
 
+NO_ACCOUNT = 0  # the user id an unknown address's reset request works on (none has it)
+
 RESET_BODY = """Hello {name},
 
 Someone (hopefully you) asked to reset the password of your chinwag account {username}.
@@ -46,20 +48,24 @@ MAILS = {
 
 def _store_reset(db: Tx, email: str, minutes: int, per_hour: int) -> tuple[User, str] | None:
     """Write unit: a new reset token for the active account of `email`, if there is one and
-    it was sent fewer than `per_hour` in the last hour; earlier tokens stop working."""
+    it was sent fewer than `per_hour` in the last hour; earlier tokens stop working. An
+    unknown address runs the same statements (for no account), so that the time taken
+    doesn't tell which addresses have one."""
     user = store.active_user_by_email(db, email.strip())
+    user_id = user.id if user else NO_ACCOUNT
+    now = utcnow()
+    store.lock_login(db, f"reset:{user_id}")  # PostgreSQL: racing requests counted in turn
+    if store.resets_since(db, user_id, now - timedelta(hours=1)) >= per_hour:
+        log.info("reset mail limit reached for user %s", user_id, extra={"event": "reset_limit"})
+        return None
+    store.retire_resets(db, user_id, now)
+    token = new_secret()
+    token_hash = secret_hash(token)
     if user is None:
         return None
-    now = utcnow()
-    store.lock_login(db, f"reset:{user.id}")  # PostgreSQL: racing requests counted in turn
-    if store.resets_since(db, user.id, now - timedelta(hours=1)) >= per_hour:
-        log.info("reset mail limit reached for user %s", user.id, extra={"event": "reset_limit"})
-        return None
-    store.retire_resets(db, user.id, now)
-    token = new_secret()
     db.add(
         PasswordReset(
-            token_hash=secret_hash(token),
+            token_hash=token_hash,
             user_id=user.id,
             created_at=now,
             expires_at=now + timedelta(minutes=minutes),

@@ -8,7 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from chinwag.db.base import utcnow
-from chinwag.validation import MAX_BIGINT, StorableStr, _storable, text_field
+from chinwag.validation import (
+    MAX_BIGINT,
+    InputModel,
+    JsonDate,
+    StorableStr,
+    _storable,
+    text_field,
+)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["ana.silva"])]
@@ -20,46 +27,46 @@ Phone = Annotated[
 Bio = text_field(0, 2000, strip=False)
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(InputModel):
     email: EmailStr = Field(max_length=254)
     username: Username
     password: Password
     display_name: DisplayName | None = None
 
 
-class LoginIn(BaseModel):
+class LoginIn(InputModel):
     login: Annotated[StorableStr, Field(min_length=1, max_length=254)] = Field(
         description="Email or username"
     )
     password: Annotated[StorableStr, Field(min_length=1, max_length=128)]
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(InputModel):
     refresh_token: Annotated[StorableStr, Field(min_length=1, max_length=200)] | None = None
 
 
-class PasswordResetIn(BaseModel):
+class PasswordResetIn(InputModel):
     email: Annotated[StorableStr, Field(min_length=1, max_length=254)]
 
 
-class PasswordResetConfirmIn(BaseModel):
+class PasswordResetConfirmIn(InputModel):
     token: Annotated[StorableStr, Field(min_length=1, max_length=200)]
     new_password: Password
 
 
-class PasswordChangeIn(BaseModel):
+class PasswordChangeIn(InputModel):
     current_password: Annotated[StorableStr, Field(min_length=1, max_length=128)]
     new_password: Password
 
 
-class ProfilePatch(BaseModel):
+class ProfilePatch(InputModel):
     """Only the fields sent are changed; null clears phone and birth date."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # merged with InputModel's strict types
 
     display_name: DisplayName | None = None
     phone: Phone | None = None
-    birth_date: date | None = None
+    birth_date: JsonDate | None = None
     bio: Bio | None = None
     settings: dict | None = None
     avatar_file_id: int | None = Field(

@@ -8,35 +8,35 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from chinwag.messages.schemas import MessageOut
-from chinwag.validation import MAX_INT, text_field
+from chinwag.validation import MAX_INT, InputModel, text_field
 
 ChatName = text_field(1, 80)
 Description = text_field(0, 2000, strip=False)
 UserIdList = Annotated[list[Annotated[int, Field(ge=1, le=MAX_INT)]], Field(max_length=100)]
 
 
-class ChatCreate(BaseModel):
+class ChatCreate(InputModel):
     name: ChatName
     description: Description = ""
     is_public: bool = False
     member_ids: UserIdList = []
 
 
-class DirectChatIn(BaseModel):
+class DirectChatIn(InputModel):
     user_id: int = Field(ge=1, le=MAX_INT)
 
 
-class ChatPatch(BaseModel):
+class ChatPatch(InputModel):
     name: ChatName | None = None
     description: Description | None = None
     is_public: bool | None = None
 
 
-class MembersAdd(BaseModel):
+class MembersAdd(InputModel):
     user_ids: Annotated[UserIdList, Field(min_length=1)]
 
 
-class RoleIn(BaseModel):
+class RoleIn(InputModel):
     role: Literal["owner", "admin", "member"]
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse
 from chinwag.deps import Caller, Ctx
 from chinwag.errors import NotFound, error_responses
 from chinwag.files import service
-from chinwag.files.images import THUMBNAIL_TYPE
+from chinwag.files.images import IMAGE_TYPES, THUMBNAIL_TYPE
 from chinwag.files.names import OCTET_STREAM, content_disposition
 from chinwag.files.schemas import FileOut
 from chinwag.files.shapes import file_dict
@@ -39,8 +39,17 @@ UPLOAD_BODY = {
         },
     }
 }
+BYTES = {"schema": {"type": "string", "format": "binary"}}
+# An image is served as its own type (recognised by content); anything else as octet-stream.
 DOWNLOAD_RESPONSES = {
-    200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}},
+    200: {
+        "description": "The file's bytes",
+        "content": {t: BYTES for t in [*IMAGE_TYPES.values(), OCTET_STREAM]},
+    },
+    **error_responses(401, 404, 422),
+}
+THUMBNAIL_RESPONSES = {
+    200: {"description": "The thumbnail's bytes", "content": {THUMBNAIL_TYPE: BYTES}},
     **error_responses(401, 404, 422),
 }
 
@@ -99,7 +108,7 @@ async def download(file_id: FileId, caller: Caller, ctx: Ctx):
     "/{file_id}/thumbnail",
     response_class=FileResponse,
     summary="An image's thumbnail: WebP, longest side 400 px (same access as the file)",
-    responses=DOWNLOAD_RESPONSES,
+    responses=THUMBNAIL_RESPONSES,
 )
 @router.head("/{file_id}/thumbnail", include_in_schema=False)
 async def thumbnail(file_id: FileId, caller: Caller, ctx: Ctx):

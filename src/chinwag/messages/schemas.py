@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from chinwag.files.schemas import MAX_ATTACHMENTS, FileOut
-from chinwag.validation import MAX_BIGINT, text_field
+from chinwag.validation import MAX_BIGINT, InputModel, text_field
 
 # The configured limit (CHINWAG_MESSAGE_MAX_CHARS, default 4000) is checked by the service,
 # and so is emptiness: a message with attachments may have no text.
@@ -23,7 +23,7 @@ AttachmentIds = Annotated[
 ClientId = Annotated[text_field(1, 64), Field(examples=["6f1c0e9e-5d2b-4b8e-9d0a-2b7c1d3e4f50"])]
 
 
-class MessageIn(BaseModel):
+class MessageIn(InputModel):
     text: MessageText = Field("", description="Markdown (CommonMark); may be empty with files")
     client_id: ClientId | None = Field(
         None, description="Your id for this send: sending it again returns the first message"
@@ -32,15 +32,15 @@ class MessageIn(BaseModel):
     attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
-class MessagePatch(BaseModel):
+class MessagePatch(InputModel):
     text: MessageText
 
 
-class ReadIn(BaseModel):
+class ReadIn(InputModel):
     seq: int = Field(ge=0, le=MAX_BIGINT)
 
 
-class UnreadIn(BaseModel):
+class UnreadIn(InputModel):
     seq: int = Field(ge=1, le=MAX_BIGINT, description="The first message to show as unread")
 
 

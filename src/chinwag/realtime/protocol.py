@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 from chinwag.messages.schemas import AttachmentIds, ClientId, MessageText
-from chinwag.validation import MAX_BIGINT, MAX_INT
+from chinwag.validation import MAX_BIGINT, MAX_INT, InputModel
 
 ChatRef = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
-class Frame(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class Frame(InputModel):
+    model_config = ConfigDict(extra="ignore")  # merged with InputModel's strict types
 
 
 class SendFrame(Frame):
