@@ -5,8 +5,8 @@ inside one transaction where the driver lives, so a whole operation costs one ho
 statement.
 
 - SQLite: one writer thread owns the write connection and commits whatever units are queued
-  together (group commit, one SAVEPOINT per unit); reads run on a few reader threads with
-  their own connections (WAL: they never wait behind the writer).
+  together (group commit; savepoints only when a unit of the batch fails); reads run on a
+  few reader threads with their own connections (WAL: they never wait behind the writer).
 - PostgreSQL (asyncpg): units run through SQLAlchemy's sync facade on the event loop (no
   thread); writes go to a few lanes chosen by the unit's key (a chat id), each committing its
   queued units together, so one busy chat's seq row is locked once per batch, not per send.

@@ -1,5 +1,6 @@
-"""SQLite behind one writer thread (group commit, a SAVEPOINT per unit) and reader threads
-with connections of their own (WAL: a reader never waits for the writer)."""
+"""SQLite behind one writer thread (group commit, savepoints only for a batch that has a
+failing unit) and reader threads with connections of their own (WAL: a reader never waits
+for the writer)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from chinwag.db.database import (
     translated,
 )
 from chinwag.db.engine import ensure_sqlite_directory
-from chinwag.db.units import Work, run_alone, run_batch
+from chinwag.db.units import Work, run_alone, run_batch_optimistic
 
 
 class SQLiteDatabase(Database):
@@ -114,7 +115,7 @@ class SQLiteDatabase(Database):
                 if conn is None:
                     conn = self._write_engine.connect()
                 self._set_busy_timeout(conn, max(1, int(budget * 1000)))
-                run_batch(conn, works)
+                run_batch_optimistic(conn, works)
             except BaseException as exc:  # noqa: BLE001 - the writer outlives any unit
                 # The transaction failed (or a unit escaped it): nothing of it was stored.
                 for work in works:

@@ -3,9 +3,10 @@ transaction where the driver lives (synapse's runInteraction). `Tx` is the ORM S
 on first use: hot units that only run prepared statements never pay for one) plus the raw
 connection that prepared statements (chinwag.db.prepared) run on.
 
-Write units are committed in batches (group commit): each unit of a batch runs in its own
-SAVEPOINT, so a unit that raises (a duplicate client_id, a permission error, a constraint)
-is rolled back alone and its neighbours commit. A unit never commits or rolls back itself;
+Write units are committed in batches (group commit): a batch runs first as one plain
+transaction; if a unit raises (a duplicate client_id, a permission error, a constraint), it
+runs again with a SAVEPOINT per unit, so that unit is rolled back alone and its neighbours
+commit. A unit never commits or rolls back itself;
 to try something that may fail and carry on, it uses `with db.begin_nested():`.
 """
 
@@ -141,10 +142,12 @@ def run_batch_optimistic(
     batch: Sequence[Work],
     retryable: Callable[[BaseException], bool] = lambda exc: False,
 ) -> None:
-    """run_batch for PostgreSQL, where a SAVEPOINT and its RELEASE cost a round trip each:
-    the batch runs first without any. Only when one of its units fails is the transaction
-    rolled back and the batch run again with a SAVEPOINT per unit, so that unit fails alone
-    (units are plain functions of their arguments: running one twice is safe)."""
+    """run_batch without savepoints while nothing fails: on PostgreSQL a SAVEPOINT and its
+    RELEASE cost a round trip each, on SQLite each SAVEPOINT makes FTS5 write its pending
+    index terms out (a segment per message). The batch runs first without any. Only when one
+    of its units fails is the transaction rolled back and the batch run again with a
+    SAVEPOINT per unit, so that unit fails alone (units are plain functions of their
+    arguments: running one twice is safe)."""
     transaction = conn.begin()
     try:
         for work in batch:
