@@ -156,6 +156,9 @@ def run_batch_optimistic(
         transaction.rollback()
         run_batch(conn, batch, retryable)
         return
+    except BaseException:
+        transaction.rollback()  # the connection stays usable for the next batch
+        raise
     transaction.commit()
     for work in batch:
         work.ok = True
