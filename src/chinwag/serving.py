@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 from chinwag.config import Settings, load_settings
 from chinwag.errors import error_body
@@ -37,6 +38,8 @@ REFUSAL_HEADERS = (
     b"connection: close\r\n"
 )
 LINGER_SECONDS = 2.0  # after a refusal, before the connection is closed
+# The ASGI scope extension under which a socket offers GuardedWebSocketProtocol.write_frame.
+WRITE_FRAME = "chinwag.write_frame"
 
 
 @dataclass
@@ -248,6 +251,29 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport.forget()
         super().connection_lost(exc)
+
+    def handle_connect(self, event) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:  # a handshake the app will see: offer it the direct write
+            scope["extensions"][WRITE_FRAME] = self.write_frame
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write a frame serialised by the caller (unmasked, the same bytes for every
+        recipient) at once, when nothing stands in the way: the socket open, its buffer not
+        backed up, no extension (compression frames per socket). False: send it through ASGI.
+        A delivery then costs one transport write, not a task wake-up and four layers."""
+        if (
+            self.disconnected
+            or self.close_sent
+            or not self.handshake_complete
+            or not self.writable.is_set()
+            or self.conn.state is not State.OPEN
+            or self.conn.extensions
+        ):
+            return False
+        self.transport.write(frame)
+        return True
 
     def send_receive_event_to_app(self) -> None:
         if self.curr_msg_data_type == "text":

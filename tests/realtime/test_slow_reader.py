@@ -212,3 +212,14 @@ async def test_when_full_of_events_the_socket_is_closed_with_1013(queue_server):
     # Queued events are discarded: the client must resume from its last seq.
     assert closed.value.rcvd.code == 1013
     assert "overflow" in closed.value.rcvd.reason
+
+
+@pytest.mark.parametrize("text", ["", "x", "é" * 200, "y" * 70_000])
+def test_a_frame_written_directly_is_what_websockets_would_write(text):
+    from websockets.protocol import OPEN, SERVER, Protocol
+
+    from chinwag.realtime.connection import framed
+
+    protocol = Protocol(SERVER, state=OPEN)
+    protocol.send_text(text.encode())
+    assert framed(text) == b"".join(protocol.data_to_send())

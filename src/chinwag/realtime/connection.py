@@ -9,12 +9,25 @@ import logging
 from collections import deque
 
 from starlette.websockets import WebSocket, WebSocketState
+from websockets.frames import Frame, Opcode
 
 log = logging.getLogger("chinwag.realtime")
 
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_TRY_AGAIN = 1013
+WRITE_FRAME = "chinwag.write_frame"  # see chinwag.serving.GuardedWebSocketProtocol
+
+_last_framed: tuple[str | None, bytes] = (None, b"")  # (text, its frame)
+
+
+def framed(text: str) -> bytes:
+    """`text` as one unmasked WebSocket text frame. The hub hands the same string to every
+    recipient of an event, one after the other: it is framed once for all of them."""
+    global _last_framed
+    if _last_framed[0] is not text:
+        _last_framed = (text, Frame(Opcode.TEXT, text.encode()).serialize(mask=False))
+    return _last_framed[1]
 
 
 class Connection:
@@ -38,13 +51,26 @@ class Connection:
         self.closed = asyncio.Event()
         self._writer: asyncio.Task | None = None
         self._abandon_timer: asyncio.TimerHandle | None = None
+        # The server's direct write (None under another server), used while nothing is
+        # queued or being sent, so that frames still leave in order.
+        self._write_now = websocket.scope.get("extensions", {}).get(WRITE_FRAME)
+        self._started = self._sending = False
 
     def start(self) -> None:
+        self._started = True
         self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.user_id}")
 
     def send(self, text: str, droppable: bool = False) -> None:
         """Queue an event (never blocks). On overflow: drop a typing event, else close 1013."""
         if self._closing:
+            return
+        if (
+            self._write_now is not None
+            and self._started
+            and not self._queue
+            and not self._sending
+            and self._write_now(framed(text))
+        ):
             return
         if len(self._queue) >= self._limit:
             if droppable:
@@ -92,7 +118,11 @@ class Connection:
                 self._ready.clear()  # before draining: a send() or close() meanwhile sets it
                 while self._queue and not self._closing:
                     text, _ = self._queue.popleft()
-                    await self.websocket.send_text(text)
+                    self._sending = True
+                    try:
+                        await self.websocket.send_text(text)
+                    finally:
+                        self._sending = False
             code, reason = self._closing
             if self.websocket.application_state == WebSocketState.CONNECTED:
                 await self.websocket.close(code, reason)
