@@ -3,7 +3,11 @@ who share a chat with them; GET /api/users/online and `ready.online` agree."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+
+from chinwag.realtime import hub as hub_module
 
 from tests.realtime.helpers import barrier, call, events_of, new_group, of_type
 
@@ -98,3 +102,31 @@ async def test_a_deleted_group_makes_no_contacts(trio, http, connect):
     await barrier(bob_s)
     assert presence_of(bob_s, ana.id) == []  # no presence across a deleted group...
     assert ana_s.ready["online"] == []  # ... so `ready` must not claim bob either
+
+
+# -- a burst: frames grow with the people, not with their square ---------------------------
+
+
+async def test_a_burst_of_arrivals_is_told_in_few_frames_and_ready_stays_exact(
+    people, http, connect, monkeypatch
+):
+    monkeypatch.setattr(hub_module, "PRESENCE_WINDOW", 1.0)  # a burst well inside one window
+    bob, ana, *rest = await people(*(f"member{i}" for i in range(11)))
+    await new_group(http, bob, ana, *rest)
+    bob_s = await connect(bob)
+    await connect(ana)  # nothing else going on: told at once, in the protocol's own shape
+    first = await bob_s.wait_for(of_type("presence", user_id=ana.id))
+    assert first == {"type": "presence", "user_id": ana.id, "status": "online"}
+    sockets = await asyncio.gather(*(connect(person) for person in rest))  # within the window
+
+    def told() -> set[int]:
+        frames = events_of(bob_s, "presence")[1:]
+        return {u for f in frames for u in f.get("user_ids", [f["user_id"]])}
+
+    await bob_s.wait_for(lambda e: told() == {p.id for p in rest})
+    frames = events_of(bob_s, "presence")[1:]
+    assert len(frames) < len(rest) // 2  # one per window, not one per arrival
+    assert all(f["status"] == "online" and f["user_id"] == f["user_ids"][0] for f in frames)
+    latecomer = await connect(bob)  # `ready` reads presence itself: exact
+    assert set(latecomer.ready["online"]) == {ana.id, *(p.id for p in rest)}
+    assert sockets

@@ -19,6 +19,19 @@ log = logging.getLogger("chinwag.realtime")
 PLAIN_PREFIXES = ('{"type":"message.', '{"type":"read"', '{"type":"reaction.')
 
 
+# Presence changes arriving within this long of the last one told are told together.
+PRESENCE_WINDOW = 0.2
+
+
+def presence_frame(status: str, user_ids: list[int]) -> str:
+    """`presence` for one person, as the protocol has it; for several, `user_ids` lists them
+    all (and `user_id` is the first, for clients that read only that)."""
+    event: dict = {"type": "presence", "user_id": user_ids[0], "status": status}
+    if len(user_ids) > 1:
+        event["user_ids"] = user_ids
+    return json.dumps(event, separators=(",", ":"))
+
+
 class Hub:
     def __init__(self, broker: Broker) -> None:
         self.broker = broker
@@ -29,6 +42,8 @@ class Hub:
         self.user_sockets: Counter[int] = Counter()
         self.address_sockets: Counter[str] = Counter()
         self._pending: set[asyncio.Task] = set()
+        self._presence_timer: asyncio.TimerHandle | None = None
+        self._presence_pending: dict[int, tuple[str, tuple[int, ...]]] = {}
         broker.set_listener(self.deliver)
 
     async def start(self) -> None:
@@ -174,14 +189,43 @@ class Hub:
         self._to_user(user_id, text)
 
     def _presence_event(self, event: dict) -> None:
-        subject = event["user_id"]
-        text = json.dumps(
-            {"type": "presence", "user_id": subject, "status": event["status"]},
-            separators=(",", ":"),
-        )
-        for user_id in self.local_contacts(event.get("chat_ids", ())):
-            if user_id != subject:
-                self._to_user(user_id, text)
+        """Told at once when nothing else is; during a burst (a group coming online after a
+        restart), coalesced per PRESENCE_WINDOW into one frame per recipient, so that the
+        frames grow with the people, not with their square."""
+        change = (event["status"], tuple(event.get("chat_ids", ())))
+        if self._presence_timer is None:
+            self._tell_presence({event["user_id"]: change})
+            self._presence_timer = asyncio.get_running_loop().call_later(
+                PRESENCE_WINDOW, self._presence_window_over
+            )
+        else:
+            self._presence_pending[event["user_id"]] = change  # the latest change wins
+
+    def _presence_window_over(self) -> None:
+        self._presence_timer = None
+        if self._presence_pending:
+            pending, self._presence_pending = self._presence_pending, {}
+            self._tell_presence(pending)
+            self._presence_timer = asyncio.get_running_loop().call_later(
+                PRESENCE_WINDOW, self._presence_window_over
+            )
+
+    def _tell_presence(self, changes: dict[int, tuple[str, tuple[int, ...]]]) -> None:
+        """Each local contact of the people in `changes` gets one frame per status listing
+        those it shares a chat with; recipients with the same list share its text."""
+        for status in ("online", "offline"):
+            told: dict[int, list[int]] = defaultdict(list)
+            for subject, (subject_status, chat_ids) in changes.items():
+                if subject_status == status:
+                    for user_id in self.local_contacts(chat_ids):
+                        if user_id != subject:
+                            told[user_id].append(subject)
+            texts: dict[tuple[int, ...], str] = {}
+            for user_id, subjects in told.items():
+                key = tuple(subjects)
+                if key not in texts:
+                    texts[key] = presence_frame(status, subjects)
+                self._to_user(user_id, texts[key])
 
     def _schedule(self, coroutine) -> None:
         # Subscription changes touch the broker (I/O); delivery itself never waits on it.
@@ -190,6 +234,9 @@ class Hub:
         task.add_done_callback(self._pending.discard)
 
     async def close_all(self, code: int = 1012, reason: str = "server shutting down") -> None:
+        if self._presence_timer is not None:
+            self._presence_timer.cancel()
+            self._presence_timer = None
         for sockets in list(self.connections.values()):
             for connection in list(sockets):
                 connection.close(code, reason)

@@ -36,8 +36,11 @@ const handlers = {
   "reaction.removed": (frame) => onReaction(frame, false),
   notification: (frame) => onNotification(frame),
   presence: (frame) => {
-    if (frame.status === "online") state.online.add(frame.user_id);
-    else state.online.delete(frame.user_id);
+    // A burst is told in one frame: `user_ids` lists everyone in it.
+    for (const id of frame.user_ids || [frame.user_id]) {
+      if (frame.status === "online") state.online.add(id);
+      else state.online.delete(id);
+    }
     emit("presence");
   },
   "chat.created": (frame) => putChat(frame.chat),
