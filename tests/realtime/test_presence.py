@@ -8,7 +8,6 @@ import asyncio
 import pytest
 
 from chinwag.realtime import hub as hub_module
-
 from tests.realtime.helpers import barrier, call, events_of, new_group, of_type
 
 
