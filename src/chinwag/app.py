@@ -30,7 +30,7 @@ from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
 from chinwag.methods import AllowedMethods
 from chinwag.openapi import install_openapi
-from chinwag.realtime.broker import create_broker
+from chinwag.realtime.brokers import create_broker
 from chinwag.realtime.gateway import router as realtime_router
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence

@@ -71,6 +71,29 @@ async def test_typing_reaches_the_other_members_only(trio, connect):
     assert not [e for e in ana_socket.events if e["type"] == "typing"]
 
 
+async def test_typing_again_right_after_a_send_is_told(trio, connect):
+    # The message clears "is typing" on bob's side; the next message's typing must show,
+    # though it comes within the 3 s that throttle typing.
+    ana, bob, _, chat = trio
+    ana_socket, bob_socket = await connect(ana), await connect(bob)
+    await ana_socket.frame({"type": "typing", "chat_id": chat["id"]})
+    await bob_socket.wait_for(of_type("typing"))
+    await ana_socket.frame({"type": "typing", "chat_id": chat["id"]})  # throttled: no news
+    message = await ana_socket.send(chat["id"], "first")
+    await bob_socket.wait_for(
+        lambda e: e["type"] == "message.new" and e["message"]["id"] == message["id"]
+    )
+    await ana_socket.frame({"type": "typing", "chat_id": chat["id"]})
+
+    def typings() -> list[dict]:
+        return [e for e in bob_socket.events if e["type"] == "typing"]
+
+    await bob_socket.wait_for(lambda e: e["type"] == "typing" and len(typings()) == 2)
+    assert len(typings()) == 2
+    kinds = [e["type"] for e in bob_socket.events if e["type"] in ("typing", "message.new")]
+    assert kinds == ["typing", "message.new", "typing"]
+
+
 async def test_read_moves_the_pointer_and_tells_members(trio, connect):
     ana, bob, _, chat = trio
     ana_socket, bob_socket = await connect(ana), await connect(bob)

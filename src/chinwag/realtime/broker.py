@@ -55,13 +55,3 @@ class MemoryBroker:
     async def publish(self, channel: str, event: dict) -> None:
         if channel in self._channels and self._listener is not None:
             self._listener(channel, encode_event(event))
-
-
-def create_broker(url: str, namespace: str = "chinwag") -> Broker:
-    if url.startswith("memory://"):
-        return MemoryBroker()
-    if url.startswith(("redis://", "rediss://")):
-        from chinwag.realtime.redis_broker import RedisBroker
-
-        return RedisBroker(url, namespace)
-    raise ValueError(f"unknown broker URL scheme: {url.split(':', 1)[0]}")

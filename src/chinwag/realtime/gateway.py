@@ -294,6 +294,8 @@ class SocketSession:
             raise FrameError(exc.code, exc.message, frame.client_id) from None
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message, frame.client_id) from None
+        # The message ends "is typing" for the others: the next `typing` is news again.
+        self._typing_at.pop(frame.chat_id, None)
         self._reply({"type": "ack", "client_id": frame.client_id, "message": sent.message})
 
     async def _typing(self, frame: TypingFrame) -> None:

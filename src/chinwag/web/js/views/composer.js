@@ -112,6 +112,8 @@ async function submit() {
   renderReply();
   await beforeSend(chatId);  // back to the newest messages, if a search opened older ones
   sendMessage(chatId, text, { replyTo, attachments: takeUploads(chatId) });
+  // The message clears "is typing" on the other side: the next keystroke tells it again.
+  lastTyping = 0;
 }
 
 function updateSend() {
