@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -102,6 +103,34 @@ class ChinwagClient:
                     for message in await self.history_after(chat["id"], self.last_seq(chat["id"])):
                         self._keep(message)
         return self.ready
+
+    async def reconnect(
+        self,
+        *,
+        first_delay: float = 0.5,
+        max_delay: float = 15.0,
+        attempts: int | None = None,
+        on_retry: Callable[[int, float, BaseException], Any] | None = None,
+    ) -> dict:
+        """connect(resume=True) until it works. After the n-th failure (refused, unreachable,
+        a 429 or 503 answer) it waits a random time up to first_delay * 2**(n-1), capped at
+        max_delay ("full jitter": the clients of a restarted server don't come back in step),
+        and at least the Retry-After the server gave. `on_retry(n, delay, error)` is told
+        before each wait; after `attempts` failures the last error is raised."""
+        failures = 0
+        while True:
+            try:
+                return await self.connect(resume=True)
+            except (TimeoutError, OSError, websockets.WebSocketException) as exc:
+                failures += 1
+                if attempts is not None and failures >= attempts:
+                    raise
+                ceiling = min(max_delay, first_delay * 2 ** (failures - 1))
+                jitter = random.uniform(0, ceiling)  # noqa: S311 - spreading retries, not a secret
+                delay = max(jitter, _retry_after(exc))
+                if on_retry is not None:
+                    on_retry(failures, delay, exc)
+                await asyncio.sleep(delay)
 
     async def _read(self) -> None:
         try:
@@ -192,6 +221,13 @@ class ChinwagClient:
     async def close(self) -> None:
         await self.disconnect()
         await self.http.aclose()
+
+
+def _retry_after(exc: BaseException) -> float:
+    """The seconds a refused handshake's Retry-After asked for (0 if none)."""
+    response = getattr(exc, "response", None)
+    value = response.headers.get("Retry-After", "") if response is not None else ""
+    return float(value) if value.isdigit() else 0.0
 
 
 def _checked(response: httpx.Response) -> Any:

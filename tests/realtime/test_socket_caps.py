@@ -10,6 +10,8 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
+from chinwag.client import ChinwagClient
+
 PER_USER, PER_ADDRESS = 3, 5
 
 
@@ -83,3 +85,39 @@ async def test_off_lifts_the_address_cap_not_the_account_one(people, connect, li
             await connect(person)
     status, body, _ = await refusal(live, ana)
     assert status == 429 and "per account" in body["error"]["message"]
+
+
+async def test_the_client_reconnects_with_backoff_once_a_place_is_free(people, connect, live):
+    [ana] = await people("ana")
+    sockets = [await connect(ana) for _ in range(PER_USER)]
+    client = ChinwagClient(live.url, ana.access_token)
+    refusals = []
+
+    def on_retry(failures: int, delay: float, error: BaseException) -> None:
+        refusals.append((failures, delay, error.response.status_code))
+        if failures == 1:  # the first refusal seen: free a place
+            asyncio.get_running_loop().create_task(sockets[0].close())
+
+    try:
+        ready = await asyncio.wait_for(client.reconnect(first_delay=0.05, on_retry=on_retry), 30)
+        assert ready["type"] == "ready" and ready["user"]["id"] == ana.id
+    finally:
+        await client.close()
+    assert refusals[0][2] == 429
+    assert refusals[0][1] >= 1  # at least the server's Retry-After
+
+
+async def test_reconnect_gives_up_after_its_attempts(people, connect, live):
+    [ana] = await people("ana")
+    for _ in range(PER_USER):
+        await connect(ana)
+    client = ChinwagClient(live.url, ana.access_token)
+    delays = []
+    try:
+        with pytest.raises(InvalidStatus):
+            await client.reconnect(
+                first_delay=0.01, attempts=1, on_retry=lambda *a: delays.append(a)
+            )
+    finally:
+        await client.close()
+    assert delays == []  # one attempt: no wait

@@ -130,7 +130,7 @@ class TooManySockets(TooManyRequests):
     code = "too_many_sockets"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, headers={"Retry-After": "5"})
+        super().__init__(message, headers={"Retry-After": "1"})
 
 
 async def _deny(websocket: WebSocket, exc: ChinwagError) -> None:

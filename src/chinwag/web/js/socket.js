@@ -76,8 +76,9 @@ async function checkSession() {
 
 function scheduleRetry() {
   if (stopped) return;
-  // 0.5 s, 1 s, 2 s ... capped at 15 s, with jitter so a restarted server isn't stampeded
-  const delay = Math.min(15000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+  // A random time up to 1 s, 2 s, 4 s ... capped at 15 s ("full jitter"): the tabs of a
+  // restarted server come back spread out, not in step
+  const delay = Math.random() * Math.min(15000, 1000 * 2 ** attempt);
   attempt += 1;
   retryTimer = setTimeout(open, delay);
 }
