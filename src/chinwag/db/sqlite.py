@@ -174,7 +174,8 @@ def _sqlite_engine(url: str, begin: str, *, pool_size: int) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         # The writer takes the write lock up front (IMMEDIATE), so a second process waits
-        # (busy_timeout) instead of failing when a read turns into a write.
-        connection.exec_driver_sql(begin)
+        # (busy_timeout) instead of failing when a read turns into a write. On the driver's
+        # connection: SQLAlchemy's exec_driver_sql cost ~100 µs, more than most reads.
+        connection.connection.driver_connection.execute(begin).close()
 
     return engine
