@@ -199,6 +199,8 @@ class _AbortingTransport:
     def __init__(self, transport, timeout: float) -> None:
         self._transport, self._timeout = transport, timeout
         self._abort_timer = None
+        # Bound once: every delivery writes, and __getattr__ would be asked each time.
+        self.write, self.is_closing = transport.write, transport.is_closing
 
     def close(self) -> None:
         self._transport.close()

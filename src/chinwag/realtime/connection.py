@@ -54,23 +54,17 @@ class Connection:
         # The server's direct write (None under another server), used while nothing is
         # queued or being sent, so that frames still leave in order.
         self._write_now = websocket.scope.get("extensions", {}).get(WRITE_FRAME)
-        self._started = self._sending = False
+        self._direct = False  # started, with a direct write, and no frame being sent
 
     def start(self) -> None:
-        self._started = True
+        self._direct = self._write_now is not None
         self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.user_id}")
 
     def send(self, text: str, droppable: bool = False) -> None:
         """Queue an event (never blocks). On overflow: drop a typing event, else close 1013."""
         if self._closing:
             return
-        if (
-            self._write_now is not None
-            and self._started
-            and not self._queue
-            and not self._sending
-            and self._write_now(framed(text))
-        ):
+        if self._direct and not self._queue and self._write_now(framed(text)):
             return
         if len(self._queue) >= self._limit:
             if droppable:
@@ -118,11 +112,11 @@ class Connection:
                 self._ready.clear()  # before draining: a send() or close() meanwhile sets it
                 while self._queue and not self._closing:
                     text, _ = self._queue.popleft()
-                    self._sending = True
+                    direct, self._direct = self._direct, False
                     try:
                         await self.websocket.send_text(text)
                     finally:
-                        self._sending = False
+                        self._direct = direct
             code, reason = self._closing
             if self.websocket.application_state == WebSocketState.CONNECTED:
                 await self.websocket.close(code, reason)
