@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from chinwag import __version__
 from chinwag.accounts.routes import auth_router, users_router
@@ -31,6 +32,7 @@ from chinwag.messages.routes import router as messages_router
 from chinwag.methods import AllowedMethods
 from chinwag.openapi import install_openapi
 from chinwag.realtime.brokers import create_broker
+from chinwag.realtime.gateway import WS_PATH, websocket_endpoint
 from chinwag.realtime.gateway import router as realtime_router
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence
@@ -107,6 +109,16 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
 
 
 class ChinwagApp(FastAPI):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == WS_PATH:
+            # Straight to the gateway: the HTTP middlewares pass a socket through untouched,
+            # but each would hold a coroutine frame for the socket's whole life (~10 of them,
+            # with the router's) and wrap every send it makes.
+            scope["app"] = self
+            await websocket_endpoint(WebSocket(scope, receive, send))
+            return
+        await super().__call__(scope, receive, send)
+
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's ServerErrorMiddleware (which Starlette puts outside every
         # middleware added): the 500 it answers for an unhandled exception gets the headers too.

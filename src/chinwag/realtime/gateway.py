@@ -98,7 +98,10 @@ async def _authenticate(websocket: WebSocket, ctx: AppContext) -> auth.Caller | 
         return None
 
 
-@router.websocket("/ws")
+WS_PATH = "/ws"
+
+
+@router.websocket(WS_PATH)
 async def websocket_endpoint(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
     try:
