@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket, WebSocketState
 from websockets.frames import Frame, Opcode
@@ -49,6 +50,7 @@ class Connection:
         self._ready = asyncio.Event()
         self._closing: tuple[int, str] | None = None
         self.closed = asyncio.Event()
+        self._on_closed: list[Callable[[], object]] = []
         self._writer: asyncio.Task | None = None
         self._abandon_timer: asyncio.TimerHandle | None = None
         # The server's direct write (None under another server), used while nothing is
@@ -103,7 +105,21 @@ class Connection:
         if self._writer is not None and not self._writer.done():
             self._writer.cancel()
         elif self._writer is None:
-            self.closed.set()
+            self._mark_closed()
+
+    def when_closed(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once this connection is closed (at once if it is): the gateway
+        ends the socket's reader so, without a task of its own waiting on `closed`."""
+        if self.closed.is_set():
+            callback()
+        else:
+            self._on_closed.append(callback)
+
+    def _mark_closed(self) -> None:
+        self.closed.set()
+        callbacks, self._on_closed = self._on_closed, []
+        for callback in callbacks:
+            callback()
 
     async def _write_loop(self) -> None:
         try:
@@ -126,7 +142,7 @@ class Connection:
         finally:
             if self._abandon_timer is not None:
                 self._abandon_timer.cancel()  # else it keeps the whole socket alive till it fires
-            self.closed.set()
+            self._mark_closed()
 
     async def stop(self) -> None:
         if self._writer and not self._writer.done():

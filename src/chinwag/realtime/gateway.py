@@ -172,12 +172,11 @@ class SocketSession:
                 # Accepted, but `ready` could not be read: the client reconnects shortly.
                 await self.websocket.close(CLOSE_TRY_AGAIN, "database unavailable; reconnect")
                 return
+            # Until the client goes or the connection is closed (by the hub, a flood, the
+            # writer), whichever comes first.
             reader = asyncio.create_task(self._read_loop())
-            closed = asyncio.create_task(self.connection.closed.wait())
-            await asyncio.wait({reader, closed}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (reader, closed):
-                task.cancel()
-            failed, _ = await asyncio.gather(reader, closed, return_exceptions=True)
+            self.connection.when_closed(reader.cancel)
+            [failed] = await asyncio.gather(reader, return_exceptions=True)
             if isinstance(failed, Exception):  # a bug: never let it end a socket unseen
                 log.error("socket reader for user %s failed", self.user.id, exc_info=failed)
         finally:
