@@ -46,6 +46,11 @@ async def test_two_people_chat_live(new_page):
     await send(bo_page, "hi Ana")
     await expect(message_list(ana_page)).to_contain_text("hi Ana")
     await expect(ana_page.locator("#typing")).to_have_text("")
+    # typing the next message at once shows again: the send reset the 3 s typing throttle
+    await bo_page.get_by_role("textbox", name="Message").press_sequentially("and")
+    await expect(ana_page.locator("#typing")).to_have_text("Bo is typing…")
+    await send(bo_page, "and another")
+    await expect(message_list(ana_page)).to_contain_text("and another")
 
     # read state: Bo has the chat open, so Ana's message is read by 1
     mine = ana_page.locator(".message.mine", has_text="hello Bo")
