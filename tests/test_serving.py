@@ -79,14 +79,19 @@ async def _trickle(writer: asyncio.StreamWriter, closed: asyncio.Event) -> None:
         await asyncio.sleep(HEADER_TIMEOUT / 10)  # the attack's own pace, not a wait on us
 
 
-async def test_trickled_headers_get_408_and_the_connection_is_closed(server):
-    reader, writer = await _open(server)
+async def _trickled_answer(reader, writer) -> tuple[int, dict, bytes]:
+    """Trickle headers on this connection until the server answers and closes it."""
     closed = asyncio.Event()
     trickling = asyncio.create_task(_trickle(writer, closed))
-    status, headers, body = await _answer(reader)
+    answer = await _answer(reader)
     closed.set()
     await trickling
     writer.close()
+    return answer
+
+
+async def test_trickled_headers_get_408_and_the_connection_is_closed(server):
+    status, headers, body = await _trickled_answer(*await _open(server))
     assert status == 408
     assert json.loads(body)["error"]["code"] == "request_timeout"
     assert headers["connection"] == "close"
@@ -148,12 +153,7 @@ async def test_kept_alive_connections_get_the_deadline_for_their_next_request(se
     )
     await reader.readexactly(length)
     assert first.startswith(b"HTTP/1.1 200")
-    closed = asyncio.Event()
-    trickling = asyncio.create_task(_trickle(writer, closed))
-    status, _, _ = await _answer(reader)
-    closed.set()
-    await trickling
-    writer.close()
+    status, _, _ = await _trickled_answer(reader, writer)
     assert status == 408
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections import Counter
 from collections.abc import Hashable
 
 MAX_KEYS = 100_000  # buckets kept before full (idle) ones are forgotten
@@ -94,6 +95,13 @@ class SendLimiter:
 
     def forget(self, user_id: int) -> None:
         self._buckets.forget(user_id)
+
+
+def release(counter: Counter, key: Hashable) -> None:
+    """Count one `key` less, forgetting it at zero (so idle keys don't pile up)."""
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
 
 
 def address_key(host: str | None) -> str:

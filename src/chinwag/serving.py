@@ -26,6 +26,7 @@ from websockets.protocol import State
 
 from chinwag.config import Settings, load_settings
 from chinwag.errors import error_body
+from chinwag.limits import address_key, release
 
 log = logging.getLogger("chinwag.serving")
 
@@ -72,9 +73,7 @@ class HeaderGuard:
         return True
 
     def release(self, address: str) -> None:
-        self.pending[address] -= 1
-        if self.pending[address] <= 0:
-            del self.pending[address]
+        release(self.pending, address)
 
 
 @cache
@@ -100,7 +99,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        address = self.client[0] if self.client else None
+        # Counted like every per-address limit (an IPv6 client by its /64).
+        address = address_key(self.client[0]) if self.client else None
         if not self._guard.admit(address):
             self._refuse(
                 429,

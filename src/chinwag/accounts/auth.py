@@ -52,13 +52,13 @@ class Caller:
     session_id: str
 
 
-def _throttle_key(ctx: AppContext, login: str, user: User | None, device: str | None) -> str:
+def _throttle_key(login: str, user: User | None, nonce: str | None) -> str:
     """Whose failures an attempt counts and is checked against: the trusted device's when it
-    presents this account's device token (so that guesses from elsewhere never lock the owner
-    out of a device they signed in on before), else the account's (email and username share
-    it), else the typed login's, so an unknown account is throttled exactly like a known one."""
+    presented this account's device token (`nonce`: so that guesses from elsewhere never lock
+    the owner out of a device they signed in on before), else the account's (email and
+    username share it), else the typed login's, so an unknown account is throttled exactly
+    like a known one."""
     if user is not None:
-        nonce = device_nonce(ctx.settings.signing_key, device, user.id)
         return secret_hash(f"device:{nonce}" if nonce else f"user:{user.id}")
     return secret_hash(f"login:{login.lower()}")
 
@@ -90,16 +90,18 @@ def _record_failure(db: Tx, ctx: AppContext, key: str) -> None:
 
 def _claim_attempt(
     db: Tx, ctx: AppContext, login_name: str, device: str | None
-) -> tuple[User | None, str]:
-    """Write unit: the account (if any) and its throttle key, this attempt already counted as
-    a failure (a success clears it): parallel guesses are counted before any of them is
-    checked, so no more than the allowed number ever reach argon2. Raises when throttled."""
+) -> tuple[User | None, str, bool]:
+    """Write unit: the account (if any), its throttle key and whether `device` is one of its
+    trusted devices, this attempt already counted as a failure (a success clears it):
+    parallel guesses are counted before any of them is checked, so no more than the allowed
+    number ever reach argon2. Raises when throttled."""
     user = store.find_user_by_login(db, login_name)
-    key = _throttle_key(ctx, login_name, user, device)
+    nonce = device_nonce(ctx.settings.signing_key, device, user.id) if user else None
+    key = _throttle_key(login_name, user, nonce)
     store.lock_login(db, key)
     _check_throttle(db, ctx, key)
     _record_failure(db, ctx, key)
-    return user, key
+    return user, key, nonce is not None
 
 
 def _login_succeeded(db: Tx, ctx: AppContext, key: str, user: User, user_agent: str):
@@ -112,7 +114,7 @@ async def login(
 ) -> SignedIn:
     """Check the password (throttled per account, or per trusted `device`: a device token
     from an earlier sign-in of this account) and open a new session."""
-    user, key = await ctx.db.write(_claim_attempt, ctx, login_name, device)
+    user, key, trusted = await ctx.db.write(_claim_attempt, ctx, login_name, device)
     # argon2 runs between units: no transaction (nor SQLite's one writer) waits for it.
     ok = await ctx.hasher.verify(password, user.password_hash if user else None)
     if not ok or not user.is_active:
@@ -120,7 +122,7 @@ async def login(
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     signed = await ctx.db.write(_login_succeeded, ctx, key, user, user_agent)
     log.info("user %s signed in", user.id, extra={"event": "login", "user_id": user.id})
-    if device_nonce(ctx.settings.signing_key, device, user.id) is None:
+    if not trusted:
         device = device_token(ctx.settings.signing_key, user.id)
     return replace(signed, device_token=device)
 

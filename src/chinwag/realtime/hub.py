@@ -9,6 +9,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 
+from chinwag.limits import release
 from chinwag.realtime.broker import Broker
 from chinwag.realtime.channels import PRESENCE_CHANNEL, chat_channel, user_channel
 from chinwag.realtime.connection import CLOSE_POLICY, Connection
@@ -116,10 +117,8 @@ class Hub:
         return None
 
     def release_socket(self, user_id: int, address: str) -> None:
-        for counter, key in ((self.user_sockets, user_id), (self.address_sockets, address)):
-            counter[key] -= 1
-            if counter[key] <= 0:
-                del counter[key]
+        release(self.user_sockets, user_id)
+        release(self.address_sockets, address)
 
     def is_member(self, user_id: int, chat_id: int) -> bool:
         return chat_id in self.user_chats.get(user_id, ())
