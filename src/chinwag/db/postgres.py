@@ -9,7 +9,9 @@ import itertools
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from chinwag.db.database import (
     DEADLINE,
@@ -28,7 +30,7 @@ from chinwag.db.database import (
     stopping,
     translated,
 )
-from chinwag.db.units import Work, run_alone, run_batch_optimistic
+from chinwag.db.units import Work, is_transactional, run_alone, run_batch_optimistic
 
 
 class PostgresDatabase(Database):
@@ -36,14 +38,12 @@ class PostgresDatabase(Database):
 
     def __init__(self, url: str, *, lanes: int = PG_LANES) -> None:
         self.url = url
-        self.engine = create_async_engine(
-            url,
-            pool_size=10,
-            max_overflow=20,
-            pool_timeout=PG_POOL_TIMEOUT,
-            pool_pre_ping=True,
-            connect_args={"timeout": PG_CONNECT_TIMEOUT, "command_timeout": PG_STATEMENT_TIMEOUT},
-        )
+        # Writes: a few connections (one per lane, and a spare for units run alone).
+        self.engine = _engine(url, pool_size=lanes + 1, max_overflow=lanes)
+        # Reads in autocommit: at READ COMMITTED each statement sees its own snapshot anyway,
+        # so a read's BEGIN and COMMIT were two round trips that bought nothing.
+        self.reader = _engine(url, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT")
+        self.reader_in_transaction = self.reader.execution_options(isolation_level="READ COMMITTED")
         self._lanes: list[asyncio.Queue] = [asyncio.Queue() for _ in range(lanes)]
         self._next_lane = itertools.cycle(range(lanes))
         self._lingering: set[asyncio.Task] = set()
@@ -60,12 +60,16 @@ class PostgresDatabase(Database):
             raise translated(exc) from None
 
     async def _read(self, fn: Callable[..., T], args: tuple) -> T:
-        return await self._on_connection(run_alone, fn, args)
+        # A unit marked transactional (it uses SET LOCAL) gets a real transaction.
+        reader = self.reader_in_transaction if is_transactional(fn) else self.reader
+        return await self._on_connection(run_alone, fn, args, engine=reader)
 
-    async def _on_connection(self, run: Callable[..., T], *args: Any) -> T:
+    async def _on_connection(
+        self, run: Callable[..., T], *args: Any, engine: AsyncEngine | None = None
+    ) -> T:
         """`run(conn, *args)` on a pooled connection. One that failed as unavailable, or was
         cut off mid-statement by a deadline, is invalidated: never handed out again."""
-        async with self.engine.connect() as conn:
+        async with (engine or self.engine).connect() as conn:
             try:
                 return await conn.run_sync(run, *args)
             except BaseException as exc:
@@ -162,3 +166,24 @@ class PostgresDatabase(Database):
                 closing([lane.get_nowait()[0]])
         await asyncio.gather(*self._lingering, return_exceptions=True)
         await self.engine.dispose()
+        await self.reader.dispose()
+
+
+def _engine(url: str, **options: Any) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_timeout=PG_POOL_TIMEOUT,
+        connect_args={"timeout": PG_CONNECT_TIMEOUT, "command_timeout": PG_STATEMENT_TIMEOUT},
+        **options,
+    )
+    event.listen(engine.sync_engine, "checkout", _closed_is_gone)
+    return engine
+
+
+def _closed_is_gone(dbapi_connection, record, proxy) -> None:
+    """Instead of SQLAlchemy's pre-ping (three round trips per checkout on asyncpg: BEGIN, a
+    ping, ROLLBACK): a connection whose server went away (restarted, stopped) has seen its
+    socket close, which asyncpg already knows without asking. The pool then connects anew. A
+    frozen server is not seen here; every statement's deadline covers that."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this connection")

@@ -71,6 +71,17 @@ class Tx:
             self._session = None
 
 
+def transactional(fn: UnitFn) -> UnitFn:
+    """Mark a read unit that needs a transaction of its own (`SET LOCAL`): on PostgreSQL reads
+    otherwise run in autocommit, one snapshot per statement, as READ COMMITTED gives anyway."""
+    fn.transactional = True
+    return fn
+
+
+def is_transactional(fn: UnitFn) -> bool:
+    return getattr(fn, "transactional", False)
+
+
 @dataclass(slots=True)
 class Work:
     """One unit waiting for the writer, and what became of it."""

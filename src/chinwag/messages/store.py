@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import utcnow
-from chinwag.db.prepared import Prepared
+from chinwag.db.prepared import Prepared, PreparedAmong
 from chinwag.db.units import Tx
 from chinwag.errors import Forbidden, NotFound
 from chinwag.files.models import MessageAttachment, StoredFile
@@ -357,30 +357,34 @@ _FILES = StoredFile.__table__
 _ATTACHED = MessageAttachment.__table__
 _R = Reaction.__table__
 # Built once with expanding IN lists (a page's ids): only the binding happens per call.
-_ATTACHMENTS_OF = (
-    select(_ATTACHED.c.message_id, _FILES)
-    .join(_FILES, _FILES.c.id == _ATTACHED.c.file_id)
-    .where(_ATTACHED.c.message_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_ATTACHED.c.message_id, _ATTACHED.c.position)
+_ATTACHMENTS_OF = PreparedAmong(
+    lambda among: (
+        select(_ATTACHED.c.message_id, _FILES)
+        .join(_FILES, _FILES.c.id == _ATTACHED.c.file_id)
+        .where(among(_ATTACHED.c.message_id))
+        .order_by(_ATTACHED.c.message_id, _ATTACHED.c.position)
+    )
 )
-_REACTIONS_OF = (
-    select(_R.c.message_id, _R.c.emoji, _R.c.user_id)
-    .where(_R.c.message_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_R.c.message_id, _R.c.created_at, _R.c.user_id)
+_REACTIONS_OF = PreparedAmong(
+    lambda among: (
+        select(_R.c.message_id, _R.c.emoji, _R.c.user_id)
+        .where(among(_R.c.message_id))
+        .order_by(_R.c.message_id, _R.c.created_at, _R.c.user_id)
+    )
 )
-_REPLY_TARGETS = select(M.c.id, M.c.seq, M.c.sender_id, M.c.text).where(
-    M.c.id.in_(bindparam("ids", expanding=True))
+_REPLY_TARGETS = PreparedAmong(
+    lambda among: select(M.c.id, M.c.seq, M.c.sender_id, M.c.text).where(among(M.c.id))
 )
 
 
 def reply_targets(db: Tx, ids: Collection[int]) -> dict[int, tuple]:
     """(id, seq, sender_id, text) of quoted messages."""
-    return {row.id: row for row in db.conn.execute(_REPLY_TARGETS, {"ids": list(ids)})}
+    return {row.id: row for row in _REPLY_TARGETS.all(db, ids)}
 
 
 def attachments_of(db: Tx, message_ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = defaultdict(list)
-    for row in db.conn.execute(_ATTACHMENTS_OF, {"ids": message_ids}):
+    for row in _ATTACHMENTS_OF.all(db, message_ids):
         found[row.message_id].append(file_dict(row))
     return dict(found)
 
@@ -388,7 +392,7 @@ def attachments_of(db: Tx, message_ids: list[int]) -> dict[int, list[dict]]:
 def reactions_of(db: Tx, message_ids: list[int]) -> dict[int, list[dict]]:
     """`[{emoji, count, user_ids}]` per message, emoji in the order they were first used."""
     grouped: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for message_id, emoji, user_id in db.conn.execute(_REACTIONS_OF, {"ids": message_ids}):
+    for message_id, emoji, user_id in _REACTIONS_OF.all(db, message_ids):
         grouped[message_id].setdefault(emoji, []).append(user_id)
     return {
         message_id: [

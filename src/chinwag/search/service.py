@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from chinwag.accounts.models import User
 from chinwag.context import AppContext
-from chinwag.db.units import Tx
+from chinwag.db.units import Tx, transactional
 from chinwag.membership.store import member_chat, member_chat_ids
 from chinwag.messages.models import Message
 from chinwag.messages.store import ReadState, read_states
@@ -52,6 +52,7 @@ async def search_messages(
     return await ctx.db.read(find_messages, me.id, query, chat_id, limit, before)
 
 
+@transactional  # the PostgreSQL search plans per query (SET LOCAL)
 def find_messages(
     db: Tx, user_id: int, query: str, chat_id: int | None, limit: int, before: int | None
 ) -> list[dict]:
