@@ -7,11 +7,13 @@ import asyncio
 import threading
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
+from chinwag.db.units import is_transactional, transactional
 from chinwag.errors import Forbidden
+from chinwag.search.service import find_messages
 
 
 def _add_user(db, name: str) -> int:
@@ -86,3 +88,17 @@ def _transaction_of(db) -> int:
 async def test_queued_units_share_one_transaction(ctx):
     # Group commit: what was queued together is committed together.
     assert len(set(await _one_batch(ctx, *((_transaction_of,) for _ in range(10))))) == 1
+
+
+def _plan_mode_after_set_local(db) -> str:
+    db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    return db.execute(text("SHOW plan_cache_mode")).scalar()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SET LOCAL is its
+async def test_a_transactional_read_gets_a_transaction_of_its_own(ctx):
+    """PostgreSQL runs reads in autocommit, so SET LOCAL would do nothing; search marks its
+    unit transactional to plan each query with its own values."""
+    assert await ctx.db.read(transactional(_plan_mode_after_set_local)) == "force_custom_plan"
+    assert await ctx.db.read(lambda db: db.execute(text("SHOW plan_cache_mode")).scalar()) == "auto"
+    assert is_transactional(find_messages)
