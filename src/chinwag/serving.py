@@ -26,6 +26,7 @@ from websockets.protocol import State
 
 from chinwag.config import Settings, load_settings
 from chinwag.errors import error_body
+from chinwag.lightsync import Flag, Inbox
 from chinwag.limits import address_key, release
 
 log = logging.getLogger("chinwag.serving")
@@ -246,6 +247,9 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
         # uvicorn waits a fixed 10 s for the peer's closing handshake; the peer gets as long
         # as it has to answer a ping (CHINWAG_WS_PING_TIMEOUT), the app's own close timeout.
         self.close_timeout = self.config.ws_ping_timeout
+        # The same, lighter: a socket holds them for its whole life (see chinwag.lightsync).
+        self.queue = Inbox()
+        self.writable = Flag(True)
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(_AbortingTransport(transport, self.close_timeout))
@@ -286,7 +290,14 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message) -> None:  # type: ignore[override]
         await super().send(message)
-        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+        if message["type"] == "websocket.accept":
+            # The handshake's request and response (headers parsed twice over, ~3 KiB) are
+            # never read again; the app keeps what it needs in the scope. The request stays
+            # referenced from the parser's frame (websockets' ServerProtocol.parse): emptied.
+            if self.request is not None:
+                self.request.headers.clear()
+            self.request = self.response = None
+        elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
             # A refusal answered in full (429, 503) is a finished handshake: uvicorn would
             # log "returned without completing handshake" for each (Kludex/uvicorn#3138).
             self.handshake_complete = True

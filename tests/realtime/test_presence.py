@@ -125,7 +125,10 @@ async def test_a_burst_of_arrivals_is_told_in_few_frames_and_ready_stays_exact(
     await bob_s.wait_for(lambda e: told() == {p.id for p in rest})
     frames = events_of(bob_s, "presence")[1:]
     assert len(frames) < len(rest) // 2  # one per window, not one per arrival
-    assert all(f["status"] == "online" and f["user_id"] == f["user_ids"][0] for f in frames)
+    # A burst frame names its first arrival as `user_id` too; one told alone (a slow
+    # machine can spread the burst over two windows) has no `user_ids`.
+    assert all(f["status"] == "online" for f in frames)
+    assert all(f["user_id"] == f.get("user_ids", [f["user_id"]])[0] for f in frames)
     latecomer = await connect(bob)  # `ready` reads presence itself: exact
     assert set(latecomer.ready["online"]) == {ana.id, *(p.id for p in rest)}
     assert sockets

@@ -1,10 +1,10 @@
-"""One WebSocket connection's outgoing side: a bounded queue and its own writer task, so a
-client that stops reading never delays anyone else."""
+"""One WebSocket connection's outgoing side: a direct write while the socket keeps up, else a
+bounded queue and a writer task of its own, so a client that stops reading never delays
+anyone else."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +32,10 @@ def framed(text: str) -> bytes:
 
 
 class Connection:
+    """What the hub delivers to: frames go straight to the socket while nothing is queued
+    (the server's direct write), else into a bounded queue drained by a writer task, which
+    exists only while there is something to send: an idle socket holds no task and no queue."""
+
     def __init__(
         self,
         websocket: WebSocket,
@@ -46,44 +50,50 @@ class Connection:
         self.session_id = session_id
         self._limit = limit
         # (text, droppable) pairs; droppable events (typing) go first when the queue is full.
-        self._queue: deque[tuple[str, bool]] = deque()
-        self._ready = asyncio.Event()
+        self._queue: deque[tuple[str, bool]] | None = None
         self._closing: tuple[int, str] | None = None
-        self.closed = asyncio.Event()
+        self.closed = False
         self._on_closed: list[Callable[[], object]] = []
+        self._started = False
         self._writer: asyncio.Task | None = None
         self._abandon_timer: asyncio.TimerHandle | None = None
-        # The server's direct write (None under another server), used while nothing is
-        # queued or being sent, so that frames still leave in order.
+        # The server's direct write (None under another server), used while no writer runs,
+        # so that frames still leave in order.
         self._write_now = websocket.scope.get("extensions", {}).get(WRITE_FRAME)
-        self._direct = False  # started, with a direct write, and no frame being sent
 
     def start(self) -> None:
-        self._direct = self._write_now is not None
-        self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.user_id}")
+        """Let frames go (the ready frame first): until now they were only queued."""
+        self._started = True
+        self._wake()
 
     def send(self, text: str, droppable: bool = False) -> None:
         """Queue an event (never blocks). On overflow: drop a typing event, else close 1013."""
         if self._closing:
             return
-        if self._direct and not self._queue and self._write_now(framed(text)):
+        direct = self._writer is None and self._started and self._write_now is not None
+        if direct and self._write_now(framed(text)):
             return
-        if len(self._queue) >= self._limit:
+        queue = self._queue
+        if queue is None:
+            queue = self._queue = deque()
+        if len(queue) >= self._limit:
             if droppable:
                 return  # typing is the first thing to go
             if not self._drop_one_droppable():
                 self.close(CLOSE_TRY_AGAIN, "send queue overflow; reconnect and resume")
                 return
-        self._queue.append((text, droppable))
-        self._ready.set()
+        queue.append((text, droppable))
+        self._wake()
 
     def send_first(self, text: str) -> None:
         """Put a frame ahead of everything queued (the `ready` frame)."""
+        if self._queue is None:
+            self._queue = deque()
         self._queue.appendleft((text, False))
-        self._ready.set()
+        self._wake()
 
     def _drop_one_droppable(self) -> bool:
-        for index, (_, droppable) in enumerate(self._queue):
+        for index, (_, droppable) in enumerate(self._queue or ()):
             if droppable:
                 del self._queue[index]
                 return True
@@ -93,59 +103,67 @@ class Connection:
         """Close after nothing more: queued events are discarded, the writer sends the close."""
         if self._closing is None:
             self._closing = (code, reason)
-            self._queue.clear()
-            self._ready.set()
+            self._queue = None
             # A writer stuck on a peer that reads nothing would never send the close: give up
             # on it after a while, so the socket is forgotten and its user goes offline.
             self._abandon_timer = asyncio.get_running_loop().call_later(
                 self._close_timeout, self._abandon
             )
+            self._started = True  # a close is sent even before `ready`
+            self._wake()
+
+    def _wake(self) -> None:
+        if self._writer is None and self._started and (self._queue or self._closing):
+            self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.user_id}")
 
     def _abandon(self) -> None:
-        if self._writer is not None and not self._writer.done():
+        if self._writer is not None:
             self._writer.cancel()
-        elif self._writer is None:
+        else:
             self._mark_closed()
 
     def when_closed(self, callback: Callable[[], object]) -> None:
         """Call `callback` once this connection is closed (at once if it is): the gateway
-        ends the socket's reader so, without a task of its own waiting on `closed`."""
-        if self.closed.is_set():
+        ends the socket's reader so, without a task of its own waiting for it."""
+        if self.closed:
             callback()
         else:
             self._on_closed.append(callback)
 
     def _mark_closed(self) -> None:
-        self.closed.set()
+        if self._abandon_timer is not None:
+            self._abandon_timer.cancel()  # else it keeps the whole socket alive till it fires
+        self.closed = True
         callbacks, self._on_closed = self._on_closed, []
         for callback in callbacks:
             callback()
 
-    async def _write_loop(self) -> None:
+    async def _write(self) -> None:
+        """Send what is queued, then the close if one is due; then end (a later send starts
+        another writer). A send that fails ends this socket only."""
+        ended = True
         try:
-            while not self._closing:
-                await self._ready.wait()
-                self._ready.clear()  # before draining: a send() or close() meanwhile sets it
-                while self._queue and not self._closing:
-                    text, _ = self._queue.popleft()
-                    direct, self._direct = self._direct, False
-                    try:
-                        await self.websocket.send_text(text)
-                    finally:
-                        self._direct = direct
+            while self._queue and not self._closing:
+                text, _ = self._queue.popleft()
+                await self.websocket.send_text(text)
+            if self._closing is None:  # drained: nothing was queued since the last check
+                ended = False
+                return
             code, reason = self._closing
             if self.websocket.application_state == WebSocketState.CONNECTED:
                 await self.websocket.close(code, reason)
-        except Exception as exc:  # noqa: BLE001 - a failed send ends this socket only
-            # The peer went away mid-send; the gateway sees `closed` and cleans up.
+        except Exception as exc:  # noqa: BLE001 - the peer went away mid-send
+            # The gateway hears of it through when_closed and cleans up.
             log.debug("writer for user %s stopped: %r", self.user_id, exc)
         finally:
-            if self._abandon_timer is not None:
-                self._abandon_timer.cancel()  # else it keeps the whole socket alive till it fires
-            self._mark_closed()
+            self._writer = None
+            if ended:
+                self._mark_closed()
 
     async def stop(self) -> None:
-        if self._writer and not self._writer.done():
-            self._writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
+        """Close (1000 unless a close is already due) and wait until the writer has sent it,
+        failed to, or given up after the close timeout."""
+        self.close(1000)
+        writer = self._writer
+        if writer is not None:
+            await asyncio.wait((writer,))

@@ -172,15 +172,35 @@ class SocketSession:
                 # Accepted, but `ready` could not be read: the client reconnects shortly.
                 await self.websocket.close(CLOSE_TRY_AGAIN, "database unavailable; reconnect")
                 return
-            # Until the client goes or the connection is closed (by the hub, a flood, the
-            # writer), whichever comes first.
-            reader = asyncio.create_task(self._read_loop())
-            self.connection.when_closed(reader.cancel)
-            [failed] = await asyncio.gather(reader, return_exceptions=True)
-            if isinstance(failed, Exception):  # a bug: never let it end a socket unseen
-                log.error("socket reader for user %s failed", self.user.id, exc_info=failed)
+            await self._read_until_closed()
         finally:
             await self._cleanup()
+
+    async def _read_until_closed(self) -> None:
+        """Read frames until the client goes or the connection is closed (by the hub, a
+        flood, the writer), whichever comes first. It reads in the socket's own task (a task
+        of its own per socket costs memory): a close cancels this task while it reads, and
+        that cancellation, told from any other (the server stopping), ends the reading only."""
+        task = asyncio.current_task()
+        reading = True
+        ours = False
+
+        def stop_reading() -> None:
+            nonlocal ours
+            if reading and not ours:
+                ours = True
+                task.cancel()
+
+        self.connection.when_closed(stop_reading)
+        try:
+            await self._read_loop()
+        except asyncio.CancelledError:
+            if not ours or task.uncancel() > 0:
+                raise
+        except Exception:  # a bug: never let it end a socket unseen
+            log.exception("socket reader for user %s failed", self.user.id)
+        finally:
+            reading = False
 
     async def _open(self) -> None:
         hub = self.ctx.hub
@@ -203,7 +223,6 @@ class SocketSession:
         hub = self.ctx.hub
         known_chats = set(hub.user_chats.get(self.user.id, ()))
         last_here = await hub.remove(self.connection)
-        self.connection.close(1000)
         await self.connection.stop()
         self.ctx.limiter.forget(self.user.id)
         if last_here and await self._presence(self.ctx.presence.went_offline):
