@@ -10,6 +10,7 @@ so the load generator costs a fraction of the server it measures.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
 import secrets
@@ -87,6 +88,18 @@ def proc_rss_kib(pid: int) -> int:
     return 0
 
 
+def family(pid: int) -> list[int]:
+    """`pid` and its descendants (a server's worker processes), from /proc's children lists."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(child) for child in task.read_text().split())
+    return found
+
+
 def proc_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
@@ -103,10 +116,13 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{data_dir / 'chinwag.db'}"
 
 
-async def seed(url: str, users: int, groups: list[range]) -> tuple[list[str], list[int]]:
+async def seed(
+    url: str, users: int, groups: list[range], pairs: list[tuple[int, int]] = ()
+) -> tuple[list[str], list[int]]:
     """Create `users` accounts (no usable password), one group per range of user indexes (the
-    first of each is its owner) and one signed-in session per user, straight into the
-    database with bulk inserts. Returns an access token per user and the group ids."""
+    first of each is its owner), one direct chat per pair of user indexes, and one signed-in
+    session per user, straight into the database with bulk inserts. Returns an access token
+    per user and the chat ids: the groups', then the direct chats'."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from chinwag.accounts.models import Session, User
@@ -159,6 +175,36 @@ async def seed(url: str, users: int, groups: list[range]) -> tuple[list[str], li
                             "last_read_seq": 0,
                         }
                         for i in members
+                    ],
+                )
+            for a, b in pairs:
+                low, high = sorted((ids[a], ids[b]))
+                chat_id = (
+                    await db.execute(
+                        insert(Chat.__table__)
+                        .values(
+                            kind="direct",
+                            name="",
+                            description="",
+                            is_public=False,
+                            last_seq=0,
+                            created_by=ids[a],
+                            direct_key=f"{low}:{high}",
+                        )
+                        .returning(Chat.id)
+                    )
+                ).scalar_one()
+                group_ids.append(chat_id)
+                await db.execute(
+                    insert(ChatMembership.__table__),
+                    [
+                        {
+                            "chat_id": chat_id,
+                            "user_id": ids[i],
+                            "role": "member",
+                            "last_read_seq": 0,
+                        }
+                        for i in (a, b)
                     ],
                 )
             expires = utcnow() + timedelta(days=1)
@@ -270,10 +316,11 @@ class ServerProcess:
         return self.process.pid
 
     def cpu(self) -> float:
-        return proc_cpu(self.pid)
+        """CPU seconds of the server and its workers."""
+        return sum(proc_cpu(pid) for pid in family(self.pid))
 
     def rss_kib(self) -> int:
-        return proc_rss_kib(self.pid)
+        return sum(proc_rss_kib(pid) for pid in family(self.pid))
 
     async def stop(self, timeout: float = 20) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -287,8 +334,17 @@ class ServerProcess:
 
 
 def chinwag_server(
-    data_dir: Path, port: int, core: int | None, nofile: int, log_level: str = "INFO"
+    data_dir: Path,
+    port: int,
+    core: int | None,
+    nofile: int,
+    log_level: str = "INFO",
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
 ) -> ServerProcess:
+    """`chinwag serve` on SQLite in `data_dir` and the memory broker; `env` overrides
+    settings (CHINWAG_DATABASE_URL, CHINWAG_BROKER_URL for several workers)."""
     argv = [
         sys.executable,
         "-m",
@@ -298,12 +354,14 @@ def chinwag_server(
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
     return ServerProcess(
         "chinwag",
         argv,
         port,
-        env=chinwag_env(data_dir, log_level),
+        env={**chinwag_env(data_dir, log_level), **(env or {})},
         cwd=data_dir,
         log=data_dir / "chinwag.log",
         core=core,

@@ -70,7 +70,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     db = open_database(settings.resolved_database_url)
     broker = create_broker(settings.broker_url, settings.redis_namespace)
     await broker.start()
-    hub = Hub(broker)
+    hub = Hub(broker, settings.ws_opening_at_once)
     ctx = AppContext(
         settings=settings,
         db=db,

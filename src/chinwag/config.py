@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # Sockets one account, and one client address, may have open on a process.
     ws_sockets_per_user: int = Field(30, ge=1)
     ws_sockets_per_address: int = Field(1000, ge=1)
+    # Sockets opening (authentication and `ready`) at one time; a storm waits its turn.
+    ws_opening_at_once: int = Field(64, ge=1)
     ws_ping_interval: float = Field(20, gt=0)
     ws_ping_timeout: float = Field(20, gt=0)
     presence_ttl: float = Field(60, ge=1, description="seconds a dead process's users stay online")

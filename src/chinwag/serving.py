@@ -10,6 +10,7 @@ have still sending their first request's headers (429)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import resource
@@ -214,7 +215,9 @@ class _AbortingTransport:
         # a plain close would leave it retrying the unread bytes for minutes.
         sock = self._transport.get_extra_info("socket")
         if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # uvloop's socket may be closed by now (a negative descriptor: ValueError).
+            with contextlib.suppress(OSError, ValueError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self._transport.abort()
 
     def forget(self) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
@@ -104,6 +105,17 @@ WS_PATH = "/ws"
 @router.websocket(WS_PATH)
 async def websocket_endpoint(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
+    # A storm of connections (a restart, a network blip) queues here, a few sockets opening
+    # at a time, rather than in the database's pool, whose bounded wait would refuse most.
+    opening = _Opening(ctx.hub.opening)
+    await opening.begin()
+    try:
+        await _serve(websocket, ctx, opening)
+    finally:
+        opening.end()
+
+
+async def _serve(websocket: WebSocket, ctx: AppContext, opening: _Opening) -> None:
     try:
         caller = await _authenticate(websocket, ctx)
     except DatabaseUnavailable as exc:
@@ -124,9 +136,28 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
     try:
         await websocket.accept()
-        await SocketSession(ctx, websocket, caller).run()
+        await SocketSession(ctx, websocket, caller).run(opened=opening.end)
     finally:
         ctx.hub.release_socket(user_id, address)
+
+
+class _Opening:
+    """One socket's turn among those opening (hub.opening): from before authentication until
+    its `ready` frame is queued, or it was refused."""
+
+    __slots__ = ("_semaphore", "_held")
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore, self._held = semaphore, False
+
+    async def begin(self) -> None:
+        await self._semaphore.acquire()
+        self._held = True
+
+    def end(self) -> None:
+        if self._held:
+            self._held = False
+            self._semaphore.release()
 
 
 class TooManySockets(TooManyRequests):
@@ -164,7 +195,9 @@ class SocketSession:
         # Every frame (ping, read, typing, send) spends one: a `read` is a transaction.
         self._frames = TokenBucket(ctx.settings.ws_frames_per_second, ctx.settings.ws_frames_burst)
 
-    async def run(self) -> None:
+    async def run(self, opened: Callable[[], None] = lambda: None) -> None:
+        """Open (`opened()` once `ready` is queued or the open failed), then read until the
+        socket ends."""
         try:
             try:
                 await self._open()
@@ -172,6 +205,8 @@ class SocketSession:
                 # Accepted, but `ready` could not be read: the client reconnects shortly.
                 await self.websocket.close(CLOSE_TRY_AGAIN, "database unavailable; reconnect")
                 return
+            finally:
+                opened()
             await self._read_until_closed()
         finally:
             await self._cleanup()

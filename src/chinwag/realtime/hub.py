@@ -34,8 +34,11 @@ def presence_frame(status: str, user_ids: list[int]) -> str:
 
 
 class Hub:
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker, opening_at_once: int = 64) -> None:
         self.broker = broker
+        # Sockets between handshake and `ready` (authentication, chats, the ready frame: the
+        # database's work) at one time; the others wait their turn (gateway).
+        self.opening = asyncio.Semaphore(opening_at_once)
         self.connections: dict[int, set[Connection]] = defaultdict(set)
         self.user_chats: dict[int, set[int]] = {}  # local users -> their chats
         self.chat_users: dict[int, set[int]] = defaultdict(set)  # chat -> local members

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Protocol
 
 from redis.exceptions import RedisError
@@ -28,6 +28,7 @@ class Presence(Protocol):
     async def heartbeat(self, user_ids: list[int]) -> None: ...
     async def sweep(self) -> None: ...
     async def online_user_ids(self) -> set[int]: ...
+    async def online_among(self, user_ids: Collection[int]) -> set[int]: ...
     async def is_online(self, user_id: int) -> bool: ...
 
 
@@ -61,6 +62,9 @@ class MemoryPresence:
 
     async def online_user_ids(self) -> set[int]:
         return set(self._online)
+
+    async def online_among(self, user_ids: Collection[int]) -> set[int]:
+        return self._online.intersection(user_ids)
 
     async def is_online(self, user_id: int) -> bool:
         return user_id in self._online
@@ -135,6 +139,18 @@ class RedisPresence:
 
     async def online_user_ids(self) -> set[int]:
         return {int(u) for u in await self.redis.zrangebyscore(self._online, time.time(), "+inf")}
+
+    async def online_among(self, user_ids: Collection[int]) -> set[int]:
+        """Which of these are online: asked about them only (a socket's `ready` asks about
+        its contacts; fetching everyone online made a connection storm quadratic)."""
+        if not user_ids:
+            return set()
+        asked = list(user_ids)
+        now = time.time()
+        scores = await self.redis.zmscore(self._online, [str(u) for u in asked])
+        return {
+            u for u, score in zip(asked, scores, strict=True) if score is not None and score > now
+        }
 
     async def is_online(self, user_id: int) -> bool:
         score = await self.redis.zscore(self._online, str(user_id))

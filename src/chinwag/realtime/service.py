@@ -28,7 +28,7 @@ async def ready_frame(ctx: AppContext, user: User) -> dict:
     """The first frame of a socket: me, my chats (with last_seq to resume from), and which of
     the people I share a chat with are online."""
     chats, contacts = await ctx.db.read_inline(_ready_unit, user.id)
-    online = await ctx.presence.online_user_ids() & contacts
+    online = await ctx.presence.online_among(contacts)
     return {
         "type": "ready",
         "user": (await own_profile(ctx, user)).model_dump(mode="json"),
