@@ -106,18 +106,21 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(body, status_code=422)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {
-            400: BadRequest.code,  # FastAPI's own: a JSON body that can't be decoded
-            401: "unauthorized",
-            404: "not_found",
-            405: "method_not_allowed",
-            413: TooLarge.code,
-        }.get(exc.status_code, "http_error")
-        return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-        )
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own errors (no route, wrong method, a body that isn't JSON) in our shape."""
+    code = {
+        400: BadRequest.code,  # FastAPI's own: a JSON body that can't be decoded
+        401: "unauthorized",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: TooLarge.code,
+    }.get(exc.status_code, "http_error")
+    return JSONResponse(
+        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+    )
 
 
 ERROR_SCHEMA = {
