@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import {
   dropChat, emit, findMessage, highestSeq, isWindowed, messagesOf, putChat, putMessages, state,
 } from "./store.js";
+import { errorSentence } from "./i18n.js";
 import { notifyMention, notifyMessage } from "./notify.js";
 import { failSend } from "./views/composer.js";
 
@@ -13,7 +14,7 @@ const TYPING_SHOWN_MS = 5000;
 const handlers = {
   ack: (frame) => onMessage(frame.message, false),
   error: (frame) => {
-    if (frame.client_id) failSend(frame.client_id, frame.message);
+    if (frame.client_id) failSend(frame.client_id, errorSentence(frame.code) || frame.message);
   },
   "message.new": (frame) => onMessage(frame.message, true),
   "message.updated": (frame) => onUpdated(frame.message),

@@ -41,9 +41,31 @@ function activeChat() {
   return state.chats.get(state.activeChatId);
 }
 
-function render(options) {
+let toEndNext = false;  // my own send: the next render shows it, wherever the reader was
+
+function render(options = {}) {
   const chat = activeChat();
-  if (chat) renderMessages(chat, handlers, options);
+  if (!chat) return;
+  renderMessages(chat, handlers, toEndNext ? { ...options, toEnd: true } : options);
+  toEndNext = false;
+  updateJump();
+}
+
+/** "Latest" shows while the reader is more than half a screen above the newest messages (or
+ * holds an older window of them, opened at a search hit). */
+function updateJump() {
+  const list = $("messages");
+  const chat = activeChat();
+  const below = list.scrollHeight - list.scrollTop - list.clientHeight;
+  show($("jump-latest"), Boolean(chat) && (below > list.clientHeight / 2 || isWindowed(chat.id)));
+}
+
+async function jumpToLatest() {
+  const chat = activeChat();
+  if (!chat) return;
+  $("composer-text").focus();  // the button goes away: the focus goes on to where one writes
+  if (isWindowed(chat.id)) await showLatest(chat.id);
+  render({ toEnd: true });
 }
 
 export function setupChat() {
@@ -73,16 +95,20 @@ export function setupChat() {
   $("messages").addEventListener("scroll", onScroll);
   document.addEventListener("visibilitychange", () => markRead());
   $("back-button").addEventListener("click", () => { location.hash = "#/"; });
+  $("jump-latest").addEventListener("click", () => jumpToLatest());
 }
 
-/** Sending reads the chat again (after "Mark unread"), and shows the newest messages. */
+/** Sending reads the chat again (after "Mark unread"), and shows the newest messages with the
+ * one being sent, even when the reader had scrolled up. */
 function onBeforeSend(chatId) {
   if (state.readPaused === chatId) state.readPaused = null;
+  toEndNext = true;
   return isWindowed(chatId) ? showLatest(chatId) : null;
 }
 
 function onScroll() {
   const list = $("messages");
+  updateJump();
   if (list.scrollTop < 80) loadOlder();
   if (list.scrollHeight - list.scrollTop - list.clientHeight < 80) loadNewer();
 }
