@@ -64,3 +64,34 @@ async def test_a_quote_follows_the_edit_and_the_deletion_of_the_original(new_pag
     await expect(quote).to_contain_text("Original message deleted")
     await expect(quote).not_to_contain_text("Tuesday")
     assert page.errors == []
+
+
+MARKDOWN = (
+    "**Welcome** to #design, _everyone_: see [the guide](https://example.com/g) and `make run`"
+)
+WORDS = "Welcome to #design, everyone: see the guide and make run"
+
+
+async def test_previews_quotes_and_search_show_words_not_markdown(new_page, live):
+    ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo")
+    chat_id = await group(live, ana, "Words", [bo])
+    [welcome] = await say(live, ana, chat_id, MARKDOWN)
+    page = await new_page()
+    await sign_in(page, bo.username)
+    await expect(preview(page, "Words")).to_have_text(f"Ana: {WORDS}")
+
+    await say(live, bo, chat_id, "thanks, snake_case_name is kept", reply_to=welcome["id"])
+    await open_chat(page, "Words")
+    quote = page.get_by_role("log", name="Messages").locator(".reply-quote")
+    await expect(quote).to_contain_text(WORDS)
+    await expect(preview(page, "Words")).to_have_text("You: thanks, snake_case_name is kept")
+
+    await page.get_by_role("button", name="Search messages").click()
+    dialog = page.get_by_role("dialog", name="Search messages")
+    await dialog.get_by_label("Words to find").fill("welcome")
+    snippet = dialog.locator(".search-snippet")
+    await expect(snippet).to_contain_text("Welcome to #design, everyone")
+    await expect(snippet.locator("mark")).to_have_text(["Welcome"])
+    for mark in ("**", "_everyone", "[the guide]", "`"):
+        await expect(snippet).not_to_contain_text(mark)
+    assert page.errors == []

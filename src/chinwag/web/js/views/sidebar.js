@@ -4,7 +4,9 @@
 import { api, explain } from "../api.js";
 import { avatar } from "../avatars.js";
 import { $, debounce, displayName, el, icon } from "../dom.js";
+import { htmlText, plainText } from "../richtext.js";
 import { rememberUser, putChat, sortedChats, state, subscribe } from "../store.js";
+import { plural } from "../i18n.js";
 import { ensureUsers } from "../users.js";
 
 let query = "";
@@ -31,7 +33,9 @@ function preview(chat) {
   const who = message.sender_id === state.me?.id ? "You"
     : chat.kind === "group" ? displayName(state.users.get(message.sender_id)) : "";
   const files = message.attachments?.length || 0;
-  const text = message.text || (files ? `${files} file${files === 1 ? "" : "s"}` : "");
+  // the words as shown in the chat, not the Markdown that was typed
+  const words = typeof message.html === "string" ? htmlText(message.html) : plainText(message.text);
+  const text = words || (files ? plural("files", files) : "");
   return who ? `${who}: ${text}` : text;
 }
 
