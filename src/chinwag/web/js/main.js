@@ -51,6 +51,10 @@ function enterApp() {
   socket.start();
   if (AUTH_ROUTES.includes(route().name)) location.hash = "#/";
   else onRoute();
+  // the sign-in form that had the focus is hidden: start in the chat filter (an opened chat
+  // puts it in its composer instead)
+  const active = document.activeElement;
+  if (!active || active === document.body || !active.getClientRects().length) $("search").focus();
 }
 
 function leaveApp(notice = "") {

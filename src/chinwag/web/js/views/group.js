@@ -49,16 +49,18 @@ function memberItem(group, member) {
   if (group.role === "owner" && member.user_id !== state.me.id) {
     const toAdmin = member.role === "member";
     buttons.append(el("button", { class: "btn btn-outline-secondary", text: toAdmin ? "Make admin" : "Remove admin",
-      attrs: { type: "button", "aria-label": `${toAdmin ? "Make" : "Unmake"} ${name} admin` },
+      attrs: { type: "button", "aria-label": `${toAdmin ? "Make" : "Unmake"} ${name} admin`,
+               "data-focus-key": `role-${member.user_id}` },
       on: { click: () => run(() => api("PATCH", `/api/chats/${group.id}/members/${member.user_id}`,
                                        { role: toAdmin ? "admin" : "member" })) } }));
   }
   if (member.user_id !== state.me.id && mine >= RANK.admin && RANK[member.role] < mine) {
     buttons.append(el("button", { class: "btn btn-outline-danger", text: "Remove",
-      attrs: { type: "button", "aria-label": `Remove ${name}` },
+      attrs: { type: "button", "aria-label": `Remove ${name}`, "data-focus-key": `remove-${member.user_id}` },
       on: { click: () => run(async () => {
         if (await confirmAction(`Remove ${name} from the group?`, "Remove")) {
           await api("DELETE", `/api/chats/${group.id}/members/${member.user_id}`);
+          keepFocusInPanel();
         }
       }) } }));
   }
@@ -76,7 +78,19 @@ function renderMembers() {
   if (!members) return;
   const sorted = [...members.values()].sort((a, b) => RANK[b.role] - RANK[a.role]
     || displayName(a.user).localeCompare(displayName(b.user)));
-  $("group-members").replaceChildren(...sorted.map((m) => memberItem(group, m)));
+  const list = $("group-members");
+  // the list is rebuilt: the focused button comes back by its key, or (its member gone) the
+  // focus stays in the panel on the list, so Tab and Esc still work there
+  const focusKey = list.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
+  const hadFocus = list.contains(document.activeElement);
+  list.replaceChildren(...sorted.map((m) => memberItem(group, m)));
+  if (hadFocus) (list.querySelector(`[data-focus-key="${focusKey}"]`) || list).focus();
+}
+
+/** An action whose button may be gone by now: keep the focus in the panel. */
+function keepFocusInPanel() {
+  const active = document.activeElement;
+  if (!active || active === document.body || !active.isConnected) $("group-members").focus();
 }
 
 export function setupGroupPanel() {
@@ -117,6 +131,7 @@ export function setupGroupPanel() {
       (person) => run(async () => {
         await api("POST", `/api/chats/${group.id}/members`, { user_ids: [person.id] });
         $("group-add-search").value = "";
+        $("group-add-search").focus();  // the button pressed goes with the results
         $("group-add-results").replaceChildren();
         await loadMembers(group.id);
       }), (person) => members.has(person.id));
