@@ -3,6 +3,7 @@
 
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, icon, modal, showAlert } from "../dom.js";
+import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { putChat, rememberUser, state } from "../store.js";
 import { joinGroup, openDirect } from "./sidebar.js";
 
@@ -90,6 +91,7 @@ export function setupDialogs({ openChat }) {
   returnFocusFromDialogs();
   $("new-group-button").addEventListener("click", () => {
     $("new-group-form").reset();
+    clearFieldErrors($("new-group-form"));
     showAlert($("new-group-error"), "");
     modal("new-group-dialog").show();
   });
@@ -105,7 +107,8 @@ export function setupDialogs({ openChat }) {
       modal("new-group-dialog").hide();
       openChat(chat.id);
     } catch (error) {
-      showAlert($("new-group-error"), explain(error));
+      showAlert($("new-group-error"), showFieldErrors($("new-group-form"), error,
+        { name: "#new-group-name", description: "#new-group-description" }));
     }
   });
 

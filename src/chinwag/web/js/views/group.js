@@ -1,8 +1,9 @@
 // The group panel: name, description, public or private; members with roles; add people,
 // remove, make or unmake admin; leave; delete.
 
-import { api, explain } from "../api.js";
+import { api } from "../api.js";
 import { $, debounce, displayName, el, modal, show, showAlert } from "../dom.js";
+import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { putChat, state, subscribe } from "../store.js";
 import { loadMembers } from "../users.js";
 import { confirmAction, findPeople } from "./dialogs.js";
@@ -16,10 +17,12 @@ function chat() {
 
 async function run(action) {
   showAlert($("group-error"), "");
+  clearFieldErrors($("group-form"));
   try {
     await action();
   } catch (error) {
-    showAlert($("group-error"), explain(error));
+    showAlert($("group-error"), showFieldErrors($("group-form"), error,
+      { name: "#group-name", description: "#group-description" }));
   }
 }
 
