@@ -62,7 +62,16 @@ async function loadDevices() {
       }, "That device is signed out.") } }))));
 }
 
+/** Who I am signed in as: my username (what people mention) and my email (what I sign in
+ * with), shown nowhere else. */
+function renderIdentity() {
+  const me = state.me;
+  $("account-identity").textContent = me?.username
+    ? `Signed in as @${me.username}${me.email ? ` · ${me.email}` : ""}` : "";
+}
+
 function renderAvatar() {
+  renderIdentity();
   if (!state.me) return;
   $("avatar-preview").replaceChildren(avatar(state.me, "lg"));
   show($("avatar-remove"), Boolean(state.me.avatar_url));

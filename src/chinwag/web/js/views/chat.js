@@ -5,6 +5,7 @@
 import { api, explain } from "../api.js";
 import { $, displayName, show } from "../dom.js";
 import { refreshChat } from "../events.js";
+import { plural } from "../i18n.js";
 import { send } from "../socket.js";
 import {
   highestSeq, isWindowed, messagesOf, putChat, setActive, state, subscribe,
@@ -80,7 +81,7 @@ export function setupChat() {
     ensureUsers([...messagesOf(chat.id).values()].flatMap((m) => [m.sender_id, m.reply_to?.sender_id]));
     markRead();
   });
-  subscribe("users", () => render());
+  subscribe("users", () => { render(); renderHeader(); });
   subscribe("me", () => render());
   subscribe("members", (chatId) => {
     if (chatId === state.activeChatId) { render(); renderHeader(); }
@@ -123,6 +124,7 @@ async function onActive() {
   // where "New messages" begins, as it was when the chat was opened
   marks.unreadFrom = chat && chat.unread ? chat.last_read_seq || 0 : null;
   if (!chat) return;
+  if (chat.peer) ensureUsers([chat.peer.id]);  // their bio, for the header
   renderHeader();
   render({ toEnd: true });
   $("composer-text").focus();
@@ -171,10 +173,12 @@ function renderHeader() {
   let subtitle;
   if (chat.kind === "direct") {
     subtitle = chat.peer && state.online.has(chat.peer.id) ? "online" : "offline";
+    // the peer's bio (their full profile comes through ensureUsers)
+    const bio = chat.peer && state.users.get(chat.peer.id)?.bio;
+    if (bio) subtitle += ` · ${bio.replace(/\s+/g, " ").trim()}`;
   } else {
     const online = members ? [...members.keys()].filter((id) => id === state.me.id || state.online.has(id)).length : 0;
-    const count = chat.member_count;
-    subtitle = `${count} member${count === 1 ? "" : "s"}` + (members ? `, ${online} online` : "");
+    subtitle = plural("members", chat.member_count) + (members ? `, ${online} online` : "");
     if (chat.description) subtitle += ` · ${chat.description}`;
   }
   $("chat-subtitle").textContent = subtitle;

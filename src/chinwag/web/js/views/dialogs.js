@@ -4,6 +4,7 @@
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, icon, modal, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
+import { plural } from "../i18n.js";
 import { putChat, rememberUser, state } from "../store.js";
 import { joinGroup, openDirect } from "./sidebar.js";
 
@@ -142,7 +143,7 @@ async function loadDirectory(openChat) {
       el("div", { class: "flex-grow-1 min-w-0" },
         el("div", { class: "fw-semibold text-truncate", text: group.name }),
         el("div", { class: "small text-body-secondary text-truncate",
-                    text: `${group.member_count} members${group.description ? ` · ${group.description}` : ""}` })),
+                    text: `${plural("members", group.member_count)}${group.description ? ` · ${group.description}` : ""}` })),
       el("button", { class: "btn btn-sm btn-outline-primary", text: group.role ? "Open" : "Join",
                      attrs: { type: "button", "aria-label": `${group.role ? "Open" : "Join"} ${group.name}` },
                      on: { click: async () => { modal("directory-dialog").hide(); await joinGroup(group, openChat); } } }))));

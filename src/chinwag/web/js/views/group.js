@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { $, debounce, displayName, el, modal, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { putChat, state, subscribe } from "../store.js";
-import { loadMembers } from "../users.js";
+import { ensureUsers, loadMembers } from "../users.js";
 import { confirmAction, findPeople } from "./dialogs.js";
 
 const RANK = { member: 0, admin: 1, owner: 2 };
@@ -48,6 +48,7 @@ function memberItem(group, member) {
   const mine = RANK[group.role] ?? -1;
   const online = member.user_id === state.me.id || state.online.has(member.user_id);
   const name = displayName(member.user);
+  const bio = state.users.get(member.user_id)?.bio;  // the full profile, once fetched
   const buttons = el("div", { class: "btn-group btn-group-sm" });
   if (group.role === "owner" && member.user_id !== state.me.id) {
     const toAdmin = member.role === "member";
@@ -69,8 +70,11 @@ function memberItem(group, member) {
   }
   return el("li", { class: "list-group-item d-flex align-items-center gap-2", attrs: { "data-user-id": member.user_id } },
     el("span", { class: `presence-dot ${online ? "online" : ""}`, attrs: { "aria-hidden": "true" } }),
-    el("span", { class: "flex-grow-1 text-truncate" }, el("span", { text: name }),
-      el("span", { class: "visually-hidden", text: online ? " (online)" : " (offline)" })),
+    el("span", { class: "flex-grow-1 min-w-0" },
+      el("span", { class: "d-block text-truncate" }, el("span", { text: name }),
+        el("span", { class: "text-body-secondary small", text: ` @${member.user.username}` }),
+        el("span", { class: "visually-hidden", text: online ? " (online)" : " (offline)" })),
+      bio ? el("span", { class: "member-bio d-block small text-body-secondary text-truncate", text: bio }) : null),
     member.role !== "member" ? el("span", { class: "badge text-bg-secondary", text: member.role }) : null,
     buttons);
 }
@@ -81,6 +85,7 @@ function renderMembers() {
   if (!members) return;
   const sorted = [...members.values()].sort((a, b) => RANK[b.role] - RANK[a.role]
     || displayName(a.user).localeCompare(displayName(b.user)));
+  ensureUsers(sorted.map((m) => m.user_id));  // their bios
   const list = $("group-members");
   // the list is rebuilt: the focused button comes back by its key, or (its member gone) the
   // focus stays in the panel on the list, so Tab and Esc still work there
@@ -107,6 +112,7 @@ export function setupGroupPanel() {
     loadMembers(state.activeChatId).catch(() => {});
   });
   subscribe("members", renderMembers);
+  subscribe("users", renderMembers);
   subscribe("presence", renderMembers);
   subscribe("chats", () => {
     if (!chat()) modal("group-dialog").hide();

@@ -124,7 +124,7 @@ function groupSection(groups, openChat) {
     on: { click: () => joinGroup(group, openChat) },
   }, icon("hash"), " ", el("span", { text: group.name }),
   el("span", { class: "text-body-secondary small",
-               text: group.role ? " (joined)" : ` · ${group.member_count} members · Join` }))));
+               text: group.role ? " (joined)" : ` · ${plural("members", group.member_count)} · Join` }))));
   return [el("h3", { class: "h6 px-2 pt-2 small text-uppercase", text: "Public groups" }),
           el("ul", { class: "list-group list-group-flush" }, ...items)];
 }
