@@ -168,8 +168,11 @@ export function explain(error) {
     return error instanceof TypeError ? t("errors.offline") : error.message;
   }
   const problems = fieldProblems(error);
+  // a rule checked past the schema names its field in its message: "text: at most 4000 ..."
+  const named = error.code === "validation_error" && /^([a-z_]+): (?:\D*(\d+))?/.exec(error.message || "");
   let text = problems.length ? problems.map((p) => p.text).join(" ")
-    : errorSentence(error.code) || error.message;
+    : named ? fieldSentence(named[1], "any", { max: named[2] ?? "" })
+      : errorSentence(error.code) || error.message;
   if (error.status === 429 && error.retryAfter) {
     text += ` ${t("retryIn", { wait: plural("minutes", Math.ceil(error.retryAfter / 60)) })}`;
   }

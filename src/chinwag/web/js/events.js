@@ -1,11 +1,10 @@
 // What each server event does to the state. Messages are keyed by chat+seq in the store, so
 // an event repeated by a resume changes nothing.
 
-import { api } from "./api.js";
+import { api, ApiError, explain } from "./api.js";
 import {
   dropChat, emit, findMessage, highestSeq, isWindowed, messagesOf, putChat, putMessages, state,
 } from "./store.js";
-import { errorSentence } from "./i18n.js";
 import { notifyMention, notifyMessage } from "./notify.js";
 import { failSend } from "./views/composer.js";
 
@@ -14,7 +13,8 @@ const TYPING_SHOWN_MS = 5000;
 const handlers = {
   ack: (frame) => onMessage(frame.message, false),
   error: (frame) => {
-    if (frame.client_id) failSend(frame.client_id, errorSentence(frame.code) || frame.message);
+    // the same sentences as REST errors get, never the server's raw text
+    if (frame.client_id) failSend(frame.client_id, explain(new ApiError(0, frame.code, frame.message, null, frame)));
   },
   "message.new": (frame) => onMessage(frame.message, true),
   "message.updated": (frame) => onUpdated(frame.message),
