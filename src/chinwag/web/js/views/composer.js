@@ -82,6 +82,7 @@ function enterAddsLine() {
 function grow() {
   const box = $("composer-text");
   box.style.height = "auto";  // CSSOM: allowed by the CSP, unlike a style attribute
+  if (!box.getClientRects().length) return;  // hidden (signed out): nothing to measure
   const border = box.offsetHeight - box.clientHeight;
   box.style.height = `${box.scrollHeight + border}px`;
 }
