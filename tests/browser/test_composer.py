@@ -5,6 +5,8 @@ message, and "Latest" jumps down."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.async_api import expect
 
@@ -115,26 +117,33 @@ async def test_on_a_phone_the_placeholder_fits_and_enter_adds_a_line(new_page, l
     assert page.errors == []
 
 
-async def test_sending_while_scrolled_up_shows_the_message_and_latest_jumps_down(new_page, live):
-    ana, chat_id, page = await one_chat(live, new_page, "Scrolled", height=600)
+async def scrolled_up(live, new_page, name: str):
+    ana, chat_id, page = await one_chat(live, new_page, name, height=600)
     await say(live, ana, chat_id, *[f"older {n:02d}" for n in range(1, 41)])
-    messages = log(page)
-    await expect(messages).to_contain_text("older 40")
-    latest = page.get_by_role("button", name="Jump to the latest messages")
-    await expect(latest).to_be_hidden()
+    await expect(log(page)).to_contain_text("older 40")
+    await log(page).evaluate("(list) => { list.scrollTop = 0; }")
+    await expect(log(page).locator(".message", has_text="older 40")).not_to_be_in_viewport()
+    return page
 
-    await messages.evaluate("(list) => { list.scrollTop = 0; }")
-    await expect(latest).to_be_visible()
+
+async def test_sending_while_scrolled_up_shows_the_sent_message(new_page, live):
+    page = await scrolled_up(live, new_page, "Scrolled")
     box = page.get_by_role("textbox", name="Message")
     await box.fill("sent from up there")
     await box.press("Enter")
-    await expect(messages.locator(".message", has_text="sent from up there")).to_be_in_viewport()
-    await expect(latest).to_be_hidden()
+    mine = log(page).locator(".message", has_text="sent from up there")
+    await expect(mine).to_be_in_viewport()
+    await expect(mine).not_to_have_class(re.compile("pending"))  # still there after its ack
+    await expect(mine).to_be_in_viewport()
+    assert page.errors == []
 
-    await messages.evaluate("(list) => { list.scrollTop = 0; }")
-    await expect(messages.locator(".message", has_text="older 40")).not_to_be_in_viewport()
+
+async def test_latest_shows_when_scrolled_up_and_jumps_down(new_page, live):
+    page = await scrolled_up(live, new_page, "Jumping")
+    latest = page.get_by_role("button", name="Jump to the latest messages")
+    await expect(latest).to_be_visible()
     await latest.click()
-    await expect(messages.locator(".message", has_text="sent from up there")).to_be_in_viewport()
+    await expect(log(page).locator(".message", has_text="older 40")).to_be_in_viewport()
     await expect(latest).to_be_hidden()
-    await expect(box).to_be_focused()
+    await expect(page.get_by_role("textbox", name="Message")).to_be_focused()
     assert page.errors == []
