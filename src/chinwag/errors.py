@@ -8,6 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chinwag.validation import UNKNOWN_FIELD, problems_text
+
 
 class ChinwagError(Exception):
     status = 400
@@ -78,16 +80,14 @@ def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-def _validation_message(exc: RequestValidationError) -> str:
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-    return f"{where}: {first.get('msg', 'invalid input')}" if where else first.get("msg", "")
-
-
 def _safe_details(exc: RequestValidationError) -> list[dict]:
     # Echoing the input back could reflect a password; keep only where and why.
     return [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        {
+            "loc": list(err.get("loc", ())),
+            "msg": UNKNOWN_FIELD if err.get("type") == "extra_forbidden" else err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors()
     ]
 
@@ -101,21 +101,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        body = error_body("validation_error", _validation_message(exc), details=_safe_details(exc))
+        body = error_body(
+            "validation_error", problems_text(exc.errors()), details=_safe_details(exc)
+        )
         return JSONResponse(body, status_code=422)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {
-            400: BadRequest.code,  # FastAPI's own: a JSON body that can't be decoded
-            401: "unauthorized",
-            404: "not_found",
-            405: "method_not_allowed",
-            413: TooLarge.code,
-        }.get(exc.status_code, "http_error")
-        return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-        )
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own errors (no route, wrong method, a body that isn't JSON) in our shape."""
+    code = {
+        400: BadRequest.code,  # FastAPI's own: a JSON body that can't be decoded
+        401: "unauthorized",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: TooLarge.code,
+    }.get(exc.status_code, "http_error")
+    return JSONResponse(
+        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+    )
 
 
 ERROR_SCHEMA = {

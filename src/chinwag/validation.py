@@ -30,9 +30,12 @@ class InputModel(BaseModel):
     strict mode also refuses an ISO string for a `date`: such fields use `JsonDate`, the one
     lax exception. Literals (roles, frame types) compare their JSON strings as they are.
     Query and path parameters are strings on the wire and don't use this base.
+
+    Unknown fields are refused (422 naming them): a misspelt optional field (`user_ids` for
+    `member_ids`) dropped in silence did the request without it and answered success.
     """
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 def _date_text(value: object) -> object:
@@ -82,3 +85,23 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern that matches `text` anywhere, its own % and _ taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+UNKNOWN_FIELD = "unknown field"
+_SHOWN_PROBLEMS = 5  # a list of 100 bad ids needn't become a message of 100 parts
+
+
+def problem_text(error: dict, skip: int = 0) -> str:
+    """One validation error as `where: why`, `where` the field's path after `skip` parts."""
+    where = ".".join(str(p) for p in error.get("loc", ())[skip:] if p != "body")
+    why = UNKNOWN_FIELD if error.get("type") == "extra_forbidden" else error.get("msg", "")
+    return f"{where}: {why}" if where else why or "invalid input"
+
+
+def problems_text(errors: list[dict], skip: int = 0) -> str:
+    """Every problem of an input on one line (not only the first: a form with three wrong
+    fields should hear of all three at once)."""
+    parts = [problem_text(error, skip) for error in errors[:_SHOWN_PROBLEMS]]
+    if len(errors) > _SHOWN_PROBLEMS:
+        parts.append(f"and {len(errors) - _SHOWN_PROBLEMS} more")
+    return "; ".join(parts) or "invalid input"

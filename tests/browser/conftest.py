@@ -72,9 +72,10 @@ async def live(settings):
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def open_page(browser):
-    """open_page(base_url, width=1200, height=800, permissions=(), init_script=None) -> a page
-    in a context of its own (one person), with every JavaScript dialog recorded in
-    page.dialogs (and dismissed) and page errors (and CSP refusals) in page.errors."""
+    """open_page(base_url, width=1200, height=800, permissions=(), init_script=None,
+    context_options=None) -> a page in a context of its own (one person), with every
+    JavaScript dialog recorded in page.dialogs (and dismissed) and page errors (and CSP
+    refusals) in page.errors. `context_options` go to new_context (has_touch=True: a phone)."""
     from playwright.async_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -87,8 +88,10 @@ async def open_page(browser):
         *,
         permissions: tuple[str, ...] = (),
         init_script: str | None = None,
+        context_options: dict | None = None,
     ):
         context = await browser.new_context(
+            **(context_options or {}),
             base_url=base_url,
             viewport={"width": width, "height": height},
             permissions=list(permissions),

@@ -97,7 +97,9 @@ async def test_sign_in_page_is_accessible_and_explains_errors(new_page):
     await form.get_by_label("Email or username").fill("nobody")
     await form.get_by_label("Password").fill("wrong password")
     await form.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("alert")).to_have_text("Wrong login or password")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "That email or username and password don't match."
+    )
     for _ in range(5):  # throttled after five failures: the wait is spelled out
         await form.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Try again in \d+ minute"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from chinwag.db.base import utcnow
 from chinwag.validation import (
@@ -61,8 +61,6 @@ class PasswordChangeIn(InputModel):
 
 class ProfilePatch(InputModel):
     """Only the fields sent are changed; null clears phone and birth date."""
-
-    model_config = ConfigDict(extra="forbid")  # merged with InputModel's strict types
 
     display_name: DisplayName | None = None
     phone: Phone | None = None

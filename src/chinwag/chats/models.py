@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chinwag.db.base import Base, UTCDateTime, utcnow
@@ -28,6 +28,14 @@ class Chat(Base):
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The case-folded name of a public group that isn't deleted (null for every other chat):
+    # its unique index keeps two public groups from both being "design". Folded in Python,
+    # not by SQL lower(), which on SQLite folds ASCII only and on PostgreSQL follows the
+    # database's locale: "Дизайн" and "дизайн" are one name on both.
+    public_name_key: Mapped[str | None] = mapped_column(String(255))
+
+
+Index("uq_chats_public_name_key", Chat.public_name_key, unique=True)
 
 
 class ChatMembership(Base):

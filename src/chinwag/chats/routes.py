@@ -40,7 +40,8 @@ async def my_chats(caller: Caller, ctx: Ctx):
     status_code=201,
     response_model=ChatOut,
     summary="Create a group; I become its owner",
-    responses=error_responses(401, 404, 422),
+    description="A public group's name must be free regardless of case: 409 `name_taken`.",
+    responses=error_responses(401, 404, 409, 422),
 )
 async def create_group(data: ChatCreate, caller: Caller, ctx: Ctx):
     return await service.create_group(ctx, caller.user, data)
@@ -84,7 +85,8 @@ async def read_chat(chat_id: ChatId, caller: Caller, ctx: Ctx):
     "/{chat_id}",
     response_model=ChatOut,
     summary="Rename, describe, open or close a group (admins)",
-    responses=error_responses(400, 401, 403, 404, 422),
+    description="A public group's name must be free regardless of case: 409 `name_taken`.",
+    responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 async def update_chat(chat_id: ChatId, patch: ChatPatch, caller: Caller, ctx: Ctx):
     return await service.update_chat(ctx, caller.user, chat_id, patch)

@@ -18,7 +18,7 @@ from chinwag.chats.schemas import ChatCreate, ChatPatch
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest
+from chinwag.errors import BadRequest, Conflict
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.membership.access import require_group, require_role
 from chinwag.membership.store import member_chat, visible_chat
@@ -89,6 +89,38 @@ async def create_group(ctx: AppContext, owner: User, data: ChatCreate) -> dict:
     return view
 
 
+NAME_TAKEN = "name_taken"
+
+
+def public_name_key(chat: Chat) -> str | None:
+    """What makes a public group's name unique: the name case-folded; None for the rest."""
+    if chat.kind != "group" or not chat.is_public or chat.deleted_at is not None:
+        return None
+    return chat.name.casefold()
+
+
+def _ensure_public_name_free(db: Tx, key: str | None, name: str, chat_id: int | None) -> None:
+    taken_by = store.public_group_named(db, key) if key else None
+    if taken_by is not None and taken_by != chat_id:
+        raise Conflict(f'A public group is already called "{name}"', code=NAME_TAKEN)
+
+
+def _store_naming(db: Tx, chat: Chat) -> None:
+    """Flush a new or renamed (or opened) group, its public name checked; a concurrent unit
+    that took the name first makes the unique index refuse this one: the same 409 then."""
+    key, name, chat_id = public_name_key(chat), chat.name, chat.id
+    _ensure_public_name_free(db, key, name, chat_id)
+    chat.public_name_key = key
+    try:
+        with db.begin_nested():
+            db.add(chat)
+            db.flush()
+    except IntegrityError:
+        # the rollback expired `chat`: check with the values it was to be stored with
+        _ensure_public_name_free(db, key, name, chat_id)
+        raise
+
+
 def _create_group(db: Tx, events: PendingEvents, owner: User, data: ChatCreate) -> dict:
     wanted = dict.fromkeys(data.member_ids)
     invitees = [get_user(db, uid) for uid in wanted if uid != owner.id]
@@ -101,8 +133,7 @@ def _create_group(db: Tx, events: PendingEvents, owner: User, data: ChatCreate) 
         created_at=utcnow(),
         last_seq=0,
     )
-    db.add(chat)
-    db.flush()
+    _store_naming(db, chat)
     db.add(ChatMembership(chat_id=chat.id, user_id=owner.id, role="owner", last_read_seq=0))
     _announce_in(db, events, chat, f"@{owner.username} created the group")
     db.flush()
@@ -196,10 +227,11 @@ def _update_chat(db: Tx, events: PendingEvents, me: User, chat_id: int, patch: C
     }
     if not changes:
         return listing.chat_view(db, me.id, chat)  # nothing to store or announce
-    if "name" in changes and changes["name"] != chat.name:
-        _announce_in(db, events, chat, f'@{me.username} renamed the group to "{changes["name"]}"')
     for field, value in changes.items():
         setattr(chat, field, value)
+    _store_naming(db, chat)  # before the announcement: a taken name stores nothing
+    if "name" in changes:
+        _announce_in(db, events, chat, f'@{me.username} renamed the group to "{changes["name"]}"')
     db.flush()
     db.refresh(chat)
     count = store.member_count(db, chat.id)
@@ -223,4 +255,5 @@ def _delete_chat(db: Tx, events: PendingEvents, me: User, chat_id: int) -> None:
 def mark_deleted(db: Tx, events: PendingEvents, chat: Chat) -> None:
     """Mark `chat` (loaded in this unit) deleted and queue chat.deleted."""
     chat.deleted_at = utcnow()
+    chat.public_name_key = None  # a deleted group's name is free again
     events.to_chat(chat.id, {"type": "chat.deleted", "chat_id": chat.id})

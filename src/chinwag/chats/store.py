@@ -78,6 +78,11 @@ def direct_chat_by_key(db: Tx, key: str) -> Chat | None:
     return db.scalar(select(Chat).where(Chat.direct_key == key))
 
 
+def public_group_named(db: Tx, name_key: str) -> int | None:
+    """The id of the public group (not deleted) whose folded name is `name_key`."""
+    return db.scalar(select(Chat.id).where(Chat.public_name_key == name_key))
+
+
 def public_groups(db: Tx, query: str, limit: int) -> list[Chat]:
     """Public groups (not deleted) whose name contains `query` (any, when it is blank), the
     most members first."""

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from chinwag.messages.schemas import AttachmentIds, ClientId, MessageText
-from chinwag.validation import MAX_BIGINT, MAX_INT, InputModel
+from chinwag.validation import MAX_BIGINT, MAX_INT, InputModel, problems_text
 
 ChatRef = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
-class Frame(InputModel):
-    model_config = ConfigDict(extra="ignore")  # merged with InputModel's strict types
-
-
-class SendFrame(Frame):
+class SendFrame(InputModel):
     type: Literal["message.send"]
     chat_id: ChatRef
     text: MessageText = ""
@@ -25,18 +21,18 @@ class SendFrame(Frame):
     attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
-class TypingFrame(Frame):
+class TypingFrame(InputModel):
     type: Literal["typing"]
     chat_id: ChatRef
 
 
-class ReadFrame(Frame):
+class ReadFrame(InputModel):
     type: Literal["read"]
     chat_id: ChatRef
     seq: int = Field(ge=0, le=MAX_BIGINT)
 
 
-class PingFrame(Frame):
+class PingFrame(InputModel):
     type: Literal["ping"]
 
 
@@ -56,18 +52,20 @@ class FrameError(Exception):
 
 
 def parse_frame(raw: dict) -> SendFrame | TypingFrame | ReadFrame | PingFrame:
-    kind = raw.get("type")
+    if "type" not in raw:
+        # not an unknown type ("unknown frame type 'None'" said): the field itself is missing
+        raise FrameError("validation_error", "type: missing (every frame needs a type)")
+    kind = raw["type"]
     if not isinstance(kind, str) or kind not in KNOWN_TYPES:
         raise FrameError("unknown_type", f"unknown frame type {str(kind)[:40]!r}")
     try:
         return _frames.validate_python(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"][1:]) or "frame"
         client_id = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
-        raise FrameError(
-            "validation_error", f"{where}: {first['msg']}", client_id[:64] if client_id else None
-        ) from None
+        # loc[0] is the frame's type (the union's tag): the fields' paths start after it
+        message = problems_text(exc.errors(), skip=1)
+        client_id = client_id[:64] if client_id else None
+        raise FrameError("validation_error", message, client_id) from None
 
 
 def error_frame(code: str, message: str, client_id: str | None = None) -> dict:

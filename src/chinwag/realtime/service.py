@@ -34,6 +34,11 @@ async def ready_frame(ctx: AppContext, user: User) -> dict:
         "user": (await own_profile(ctx, user)).model_dump(mode="json"),
         "chats": chats,
         "online": sorted(online),
+        # what this server accepts, so a client can refuse before sending, keeping the draft
+        "limits": {
+            "message_max_chars": ctx.settings.message_max_chars,
+            "upload_max_bytes": ctx.settings.upload_max_bytes,
+        },
     }
 
 

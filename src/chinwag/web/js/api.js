@@ -2,17 +2,21 @@
 // an HttpOnly cookie scoped to /api/auth that no script can read, so a reload signs back in
 // through POST /api/auth/refresh without a body.
 
+import { errorSentence, fieldSentence, plural, t } from "./i18n.js";
+
 let accessToken = null;
 let expiresAt = 0;
 let refreshing = null;
 const listeners = new Set();
 
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfter) {
+  /** `body` is the error object as the server sent it (details, limits), or {}. */
+  constructor(status, code, message, retryAfter, body = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.body = body;
   }
 }
 
@@ -57,14 +61,13 @@ export async function freshToken() {
 }
 
 async function errorOf(response) {
-  let code = "error";
-  let message = `Request failed (${response.status})`;
+  let error = { code: "error", message: `Request failed (${response.status})` };
   try {
     const body = await response.json();
-    if (body.error) ({ code, message } = body.error);
+    if (body.error) error = body.error;
   } catch { /* not JSON: keep the generic message */ }
   const retry = Number(response.headers.get("retry-after")) || null;
-  return new ApiError(response.status, code, message, retry);
+  return new ApiError(response.status, error.code, error.message, retry, error);
 }
 
 /** api("GET", "/api/chats") -> parsed JSON (null for 204). Retries once after a refresh. */
@@ -94,13 +97,12 @@ export async function fetchBlob(path, { retry = true } = {}) {
 }
 
 function xhrError(xhr) {
-  let code = "error";
-  let message = `Upload failed (${xhr.status})`;
+  let error = { code: "error", message: `Upload failed (${xhr.status})` };
   try {
     const body = JSON.parse(xhr.responseText);
-    if (body.error) ({ code, message } = body.error);
+    if (body.error) error = body.error;
   } catch { /* not JSON */ }
-  return new ApiError(xhr.status, code, message, null);
+  return new ApiError(xhr.status, error.code, error.message, null, error);
 }
 
 function postForm(path, form, onProgress, signal) {
@@ -142,22 +144,37 @@ export async function signOut() {
   setTokens(null);
 }
 
-/** Human text for an error, with the wait when throttled. */
+/** The fields a validation error names, each with its sentence: [{field, text}], one per
+ * field (the first problem of each), in the order the server listed them. */
+export function fieldProblems(error) {
+  if (!(error instanceof ApiError) || error.code !== "validation_error") return [];
+  const problems = new Map();
+  for (const detail of error.body.details || []) {
+    const path = (detail.loc || []).filter((part) => part !== "body");
+    const field = typeof path[0] === "string" ? path[0] : "";
+    const key = detail.type === "extra_forbidden" ? `?${field}` : field;
+    if (!problems.has(key)) {
+      problems.set(key, { field: detail.type === "extra_forbidden" ? "" : field,
+                          text: fieldSentence(field, detail.type, error.body) });
+    }
+  }
+  return [...problems.values()];
+}
+
+/** Human text for an error (never the server's raw validation text), with the wait when
+ * throttled. */
 export function explain(error) {
   if (!(error instanceof ApiError)) {
-    return error instanceof TypeError ? "Can't reach the server. Check your connection."
-      : error.message;
+    return error instanceof TypeError ? t("errors.offline") : error.message;
   }
+  const problems = fieldProblems(error);
+  // a rule checked past the schema names its field in its message: "text: at most 4000 ..."
+  const named = error.code === "validation_error" && /^([a-z_]+): (?:\D*(\d+))?/.exec(error.message || "");
+  let text = problems.length ? problems.map((p) => p.text).join(" ")
+    : named ? fieldSentence(named[1], "any", { max: named[2] ?? "" })
+      : errorSentence(error.code) || error.message;
   if (error.status === 429 && error.retryAfter) {
-    const minutes = Math.ceil(error.retryAfter / 60);
-    return `${error.message} Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+    text += ` ${t("retryIn", { wait: plural("minutes", Math.ceil(error.retryAfter / 60)) })}`;
   }
-  if (error.code === "validation_error") {
-    if (/password/.test(error.message)) return "Password is too weak: use at least 8 characters.";
-    if (/username/.test(error.message)) {
-      return "Usernames are 3 to 32 letters, digits, dots, dashes or underscores.";
-    }
-    if (/email/.test(error.message)) return "That doesn't look like an email address.";
-  }
-  return error.message;
+  return text;
 }

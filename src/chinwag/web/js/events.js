@@ -1,7 +1,7 @@
 // What each server event does to the state. Messages are keyed by chat+seq in the store, so
 // an event repeated by a resume changes nothing.
 
-import { api } from "./api.js";
+import { api, ApiError, explain } from "./api.js";
 import {
   dropChat, emit, findMessage, highestSeq, isWindowed, messagesOf, putChat, putMessages, state,
 } from "./store.js";
@@ -13,17 +13,12 @@ const TYPING_SHOWN_MS = 5000;
 const handlers = {
   ack: (frame) => onMessage(frame.message, false),
   error: (frame) => {
-    if (frame.client_id) failSend(frame.client_id, frame.message);
+    // the same sentences as REST errors get, never the server's raw text
+    if (frame.client_id) failSend(frame.client_id, explain(new ApiError(0, frame.code, frame.message, null, frame)));
   },
   "message.new": (frame) => onMessage(frame.message, true),
   "message.updated": (frame) => onUpdated(frame.message),
-  "message.deleted": (frame) => {
-    const message = messagesOf(frame.chat_id).get(frame.seq);
-    if (message) {
-      putMessages(frame.chat_id, [{ ...message, deleted: true, text: null, html: null,
-                                   attachments: [], reactions: [] }]);
-    }
-  },
+  "message.deleted": (frame) => onDeleted(frame),
   typing: (frame) => {
     if (frame.user_id === state.me?.id) return;
     if (!state.typing.has(frame.chat_id)) state.typing.set(frame.chat_id, new Map());
@@ -121,11 +116,46 @@ function onMessage(message, live) {
   }
 }
 
+const QUOTE_CHARS = 120;  // as the server cuts a reply's snippet
+
+/** The server's snippet of a quoted message: its text on one line, cut at 120 characters. */
+function quoteSnippet(text) {
+  if (text === null || text === undefined) return null;
+  const line = text.split(/\s+/).filter(Boolean).join(" ");
+  return line.length <= QUOTE_CHARS ? line : `${line.slice(0, QUOTE_CHARS - 1)}…`;
+}
+
+/** Held replies quoting message `quotedId` get its new snippet (null once deleted): a quote
+ * must never keep showing words that were edited away or deleted for everyone. */
+function requote(chatId, quotedId, snippet) {
+  const changed = [];
+  for (const message of messagesOf(chatId).values()) {
+    if (message.reply_to?.id === quotedId && message.reply_to.snippet !== snippet) {
+      changed.push({ ...message, reply_to: { ...message.reply_to, snippet } });
+    }
+  }
+  if (changed.length) putMessages(chatId, changed);
+}
+
 /** An edit (or a new rendering): only for messages held, so no stray seq lands in a gap. */
 function onUpdated(message) {
   if (messagesOf(message.chat_id).has(message.seq)) putMessages(message.chat_id, [message]);
+  requote(message.chat_id, message.id, quoteSnippet(message.text));
   const chat = state.chats.get(message.chat_id);
   if (chat?.last_message?.id === message.id) putChat({ id: chat.id, last_message: message });
+}
+
+/** Deleted for everyone: its words leave the history, the quotes of it and the sidebar's
+ * preview at once, whether or not this tab holds the chat's history. */
+function onDeleted(frame) {
+  const gone = { deleted: true, text: null, html: null, attachments: [], reactions: [] };
+  const message = messagesOf(frame.chat_id).get(frame.seq);
+  if (message) putMessages(frame.chat_id, [{ ...message, ...gone }]);
+  requote(frame.chat_id, frame.message_id, null);
+  const chat = state.chats.get(frame.chat_id);
+  if (chat?.last_message?.id === frame.message_id) {
+    putChat({ id: chat.id, last_message: { ...chat.last_message, ...gone } });
+  }
 }
 
 /** Another reader's pointer, or mine: forward as read, backward when marked unread. */

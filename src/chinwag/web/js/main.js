@@ -5,6 +5,7 @@ import { onAuthChange, refresh, signOut } from "./api.js";
 import { avatar } from "./avatars.js";
 import { $, displayName, show } from "./dom.js";
 import { forgetFiles } from "./files.js";
+import { t } from "./i18n.js";
 import * as socket from "./socket.js";
 import { reset, rememberUser, state, subscribe } from "./store.js";
 import { askPermission, canAsk, watchTitle } from "./notify.js";
@@ -51,9 +52,13 @@ function enterApp() {
   socket.start();
   if (AUTH_ROUTES.includes(route().name)) location.hash = "#/";
   else onRoute();
+  // the sign-in form that had the focus is hidden: start in the chat filter (an opened chat
+  // puts it in its composer instead)
+  const active = document.activeElement;
+  if (!active || active === document.body || !active.getClientRects().length) $("search").focus();
 }
 
-function leaveApp(notice = "") {
+function leaveApp(notice = "") {  // a notice here is never good news
   signedIn = false;
   wasConnected = false;
   socket.stop();
@@ -62,7 +67,7 @@ function leaveApp(notice = "") {
   forgetFetchedUsers();
   resetComposer();
   history.replaceState(null, "", "#/signin");
-  showAuth("signin", notice);
+  showAuth("signin", notice, "warning");
 }
 
 function showMe(user) {
@@ -80,7 +85,7 @@ function setupShell() {
     show($("banner"), signedIn && wasConnected && !connected);
   });
   subscribe("chats", () => { if (state.activeChatId === null) onRoute(); });
-  subscribe("signed-out", () => leaveApp("Your session has ended. Please sign in again."));
+  subscribe("signed-out", () => leaveApp(t("session.ended")));
   $("signout-button").addEventListener("click", async () => {
     await signOut();
     leaveApp();

@@ -4,6 +4,7 @@
 
 import { state, subscribe, totalMentions, totalUnread } from "./store.js";
 import { displayName } from "./dom.js";
+import { plainText } from "./richtext.js";
 import { userOf } from "./users.js";
 
 const mentioned = new Set();  // ids of messages already notified as mentions
@@ -28,7 +29,7 @@ export async function askPermission() {
 function show(chat, title, message) {
   // a notification's body is plain text by definition; the tag makes a mention replace the
   // plain notification of the same message instead of adding a second one
-  const body = message.text || (message.attachments?.length ? "Sent a file" : "");
+  const body = plainText(message.text) || (message.attachments?.length ? "Sent a file" : "");
   const note = new Notification(title, { body, tag: `chat-${chat.id}` });
   note.addEventListener("click", () => {
     window.focus();

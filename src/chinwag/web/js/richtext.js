@@ -75,18 +75,51 @@ export function messageFragment(html, myId) {
   return fragment;
 }
 
-/** A search snippet: its text, with <mark> kept around the matches and nothing else. */
+/** Markdown's inline marks taken off a run of text: links keep their words, emphasis and
+ * code lose their asterisks, underscores and backticks (snake_case keeps its underscore). */
+function stripInline(text) {
+  return text
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/(\*\*|__|~~|`+)/g, "")
+    .replace(/(^|[\s([{"'])[*_]+(?=\S)/g, "$1")
+    .replace(/(\S)[*_]+(?=$|[\s)\]}.,;:!?"'…])/g, "$1")
+    .replace(/\\([\\`*_{}[\]()#+\-.!>~|])/g, "$1");
+}
+
+/** The words of a message's Markdown, on one line: what previews and quotes show. */
+export function plainText(markdown) {
+  const lines = (markdown || "").split("\n")
+    .filter((line) => !/^\s*(```|~~~)/.test(line) && !/^\s*\|?\s*:?-{3,}/.test(line))
+    .map((line) => line
+      .replace(/^\s{0,3}(>\s?)+/, "")
+      .replace(/^\s{0,3}#{1,6}\s+/, "")
+      .replace(/^\s*([-*+]|\d{1,9}[.)])\s+(\[[ xX]\]\s+)?/, "")
+      .replace(/\|/g, " "));
+  return stripInline(lines.join(" ")).replace(/\s+/g, " ").trim();
+}
+
+/** The words of a message's sanitised html, on one line (mentions keep their @). */
+export function htmlText(html) {
+  const body = parsed(html || "");
+  // blocks would run together in textContent ("one</p><p>two" -> "onetwo")
+  for (const block of body.querySelectorAll("p, li, br, tr, td, th, pre, blockquote, h1, h2, h3, h4, h5, h6")) {
+    block.append(" ");
+  }
+  return body.textContent.replace(/\s+/g, " ").trim();
+}
+
+/** A search snippet: its words without Markdown's marks, with <mark> kept around the
+ * matches and nothing else. */
 export function snippetFragment(snippet) {
   const fragment = document.createDocumentFragment();
-  copyChildren(parsed(snippet || ""), fragment, SNIPPET_TAGS, null);
+  const body = parsed(snippet || "");
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) node.data = stripInline(node.data);
+  copyChildren(body, fragment, SNIPPET_TAGS, null);
   return fragment;
 }
 
-/** A quote's snippet is the start of the markdown as written: show it without the marks. */
+/** A quote's snippet is the start of the markdown as written: show its words. */
 export function plainSnippet(markdown) {
-  return (markdown || "")
-    .replace(/(\*\*|__|~~|`+)/g, "")
-    .replace(/(^|\s)(>|#{1,6})\s+/g, "$1")
-    .replace(/\s+/g, " ")
-    .trim();
+  return plainText(markdown);
 }

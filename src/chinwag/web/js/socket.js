@@ -103,6 +103,7 @@ async function onReady(frame) {
   attempt = 0;
   state.me = frame.user;
   state.online = new Set(frame.online);
+  if (frame.limits) state.limits = { ...state.limits, ...frame.limits };
   const listed = new Set(frame.chats.map((chat) => chat.id));
   for (const id of [...state.chats.keys()]) if (!listed.has(id)) state.chats.delete(id);
   for (const chat of frame.chats) putChat(chat);

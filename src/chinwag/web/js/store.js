@@ -17,6 +17,8 @@ export const state = {
   activeChatId: null,
   readPaused: null,       // the open chat marked unread: not read again until reopened
   connected: false,
+  // what the server accepts (the `ready` frame says; these are its defaults until then)
+  limits: { message_max_chars: 4000, upload_max_bytes: 25 * 1024 * 1024 },
 };
 
 /** subscribe("chats", fn) -> unsubscribe. Topics: me, chats, messages, members, typing,

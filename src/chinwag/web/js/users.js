@@ -12,7 +12,8 @@ export function ensureUsers(ids) {
   for (const id of ids) {
     if (!id || asking.has(id) || fetched.has(id)) continue;
     const known = state.users.get(id);
-    if (known && "avatar_url" in known) continue;  // a full profile already
+    // a full profile already (briefs of members and peers carry no bio)
+    if (known && "avatar_url" in known && "bio" in known) continue;
     asking.add(id);
     api("GET", `/api/users/${id}`)
       .then((user) => { rememberUser(user); emit("users"); })

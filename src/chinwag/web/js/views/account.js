@@ -3,16 +3,42 @@
 import { api, explain, uploadFile } from "../api.js";
 import { avatar } from "../avatars.js";
 import { $, el, modal, show, showAlert } from "../dom.js";
+import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { emit, rememberUser, state, subscribe } from "../store.js";
 
-async function run(action, done) {
-  showAlert($("account-error"), "");
-  showAlert($("account-info"), "");
+const PLACES = {  // where each part of the dialog says how it went
+  account: { error: "account-error", info: "account-info" },
+  profile: { error: "profile-error", info: "profile-info", form: "profile-form",
+             fields: { display_name: "#profile-display", phone: "#profile-phone",
+                       birth_date: "#profile-birth", bio: "#profile-bio" } },
+  password: { error: "password-error", info: "password-info", form: "password-form",
+              fields: { current_password: "#password-current", new_password: "#password-new" } },
+};
+
+function clearAlerts() {
+  for (const place of Object.values(PLACES)) {
+    showAlert($(place.error), "");
+    showAlert($(place.info), "");
+    if (place.form) clearFieldErrors($(place.form));
+  }
+}
+
+/** Say it where the person is looking: the dialog scrolls, and an alert at its top was out of
+ * view after saving the password at its bottom. */
+function say(node, text) {
+  showAlert(node, text);
+  if (text) node.scrollIntoView({ block: "nearest" });
+}
+
+async function run(action, done, where = "account") {
+  const place = PLACES[where];
+  clearAlerts();
   try {
     await action();
-    if (done) showAlert($("account-info"), done);
+    if (done) say($(place.info), done);
   } catch (error) {
-    showAlert($("account-error"), explain(error));
+    const text = place.form ? showFieldErrors($(place.form), error, place.fields) : explain(error);
+    say($(place.error), text);
   }
 }
 
@@ -36,7 +62,16 @@ async function loadDevices() {
       }, "That device is signed out.") } }))));
 }
 
+/** Who I am signed in as: my username (what people mention) and my email (what I sign in
+ * with), shown nowhere else. */
+function renderIdentity() {
+  const me = state.me;
+  $("account-identity").textContent = me?.username
+    ? `Signed in as @${me.username}${me.email ? ` · ${me.email}` : ""}` : "";
+}
+
 function renderAvatar() {
+  renderIdentity();
   if (!state.me) return;
   $("avatar-preview").replaceChildren(avatar(state.me, "lg"));
   show($("avatar-remove"), Boolean(state.me.avatar_url));
@@ -83,8 +118,7 @@ function setupAvatar() {
 export function setupAccount() {
   setupAvatar();
   $("me-button").addEventListener("click", () => {
-    showAlert($("account-error"), "");
-    showAlert($("account-info"), "");
+    clearAlerts();
     modal("account-dialog").show();
     run(async () => {
       const me = await api("GET", "/api/users/me");
@@ -108,7 +142,7 @@ export function setupAccount() {
       });
       rememberUser(state.me);
       emit("me");
-    }, "Profile saved.");
+    }, "Profile saved.", "profile");
   });
   $("password-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -117,6 +151,6 @@ export function setupAccount() {
         current_password: $("password-current").value, new_password: $("password-new").value });
       $("password-form").reset();
       await loadDevices();
-    }, "Password changed. Your other devices are signed out.");
+    }, "Password changed. Your other devices are signed out.", "password");
   });
 }

@@ -1,17 +1,24 @@
 // The signed-out screens: sign in, register, forgot password, and the reset page that the
 // mailed link (#/reset?token=...) opens.
 
-import { api, explain, signIn } from "../api.js";
+import { api, signIn } from "../api.js";
 import { $, show, showAlert } from "../dom.js";
+import { clearFieldErrors, showFieldErrors } from "../forms.js";
 
 const FORMS = ["signin", "register", "forgot", "reset"];
 
-export function showAuth(route, notice = "") {
+/** Show one of the forms; `notice` above it, a success or (`tone` "warning") not. */
+export function showAuth(route, notice = "", tone = "success") {
   show($("auth"), true);
   show($("app"), false);
   const name = FORMS.includes(route) ? route : "signin";
-  for (const form of FORMS) show($(`form-${form}`), form === name);
+  for (const form of FORMS) {
+    show($(`form-${form}`), form === name);
+    clearFieldErrors($(`form-${form}`));
+  }
   showAlert($("auth-error"), "");
+  $("auth-info").classList.toggle("alert-success", tone === "success");
+  $("auth-info").classList.toggle("alert-warning", tone === "warning");
   showAlert($("auth-info"), notice);
   const first = $(`form-${name}`).querySelector("input");
   if (first) first.focus();
@@ -24,10 +31,11 @@ function guard(form, action) {
     button.disabled = true;
     showAlert($("auth-error"), "");
     showAlert($("auth-info"), "");
+    clearFieldErrors(form);
     try {
       await action(new FormData(form));
     } catch (error) {
-      showAlert($("auth-error"), explain(error));
+      showAlert($("auth-error"), showFieldErrors(form, error));
     } finally {
       button.disabled = false;
     }

@@ -5,6 +5,7 @@
 import { api, explain } from "../api.js";
 import { $, displayName, show } from "../dom.js";
 import { refreshChat } from "../events.js";
+import { plural } from "../i18n.js";
 import { send } from "../socket.js";
 import {
   highestSeq, isWindowed, messagesOf, putChat, setActive, state, subscribe,
@@ -41,9 +42,31 @@ function activeChat() {
   return state.chats.get(state.activeChatId);
 }
 
-function render(options) {
+let toEndNext = false;  // my own send: the next render shows it, wherever the reader was
+
+function render(options = {}) {
   const chat = activeChat();
-  if (chat) renderMessages(chat, handlers, options);
+  if (!chat) return;
+  renderMessages(chat, handlers, toEndNext ? { ...options, toEnd: true } : options);
+  toEndNext = false;
+  updateJump();
+}
+
+/** "Latest" shows while the reader is more than half a screen above the newest messages (or
+ * holds an older window of them, opened at a search hit). */
+function updateJump() {
+  const list = $("messages");
+  const chat = activeChat();
+  const below = list.scrollHeight - list.scrollTop - list.clientHeight;
+  show($("jump-latest"), Boolean(chat) && (below > list.clientHeight / 2 || isWindowed(chat.id)));
+}
+
+async function jumpToLatest() {
+  const chat = activeChat();
+  if (!chat) return;
+  $("composer-text").focus();  // the button goes away: the focus goes on to where one writes
+  if (isWindowed(chat.id)) await showLatest(chat.id);
+  render({ toEnd: true });
 }
 
 export function setupChat() {
@@ -58,7 +81,7 @@ export function setupChat() {
     ensureUsers([...messagesOf(chat.id).values()].flatMap((m) => [m.sender_id, m.reply_to?.sender_id]));
     markRead();
   });
-  subscribe("users", () => render());
+  subscribe("users", () => { render(); renderHeader(); });
   subscribe("me", () => render());
   subscribe("members", (chatId) => {
     if (chatId === state.activeChatId) { render(); renderHeader(); }
@@ -73,16 +96,20 @@ export function setupChat() {
   $("messages").addEventListener("scroll", onScroll);
   document.addEventListener("visibilitychange", () => markRead());
   $("back-button").addEventListener("click", () => { location.hash = "#/"; });
+  $("jump-latest").addEventListener("click", () => jumpToLatest());
 }
 
-/** Sending reads the chat again (after "Mark unread"), and shows the newest messages. */
+/** Sending reads the chat again (after "Mark unread"), and shows the newest messages with the
+ * one being sent, even when the reader had scrolled up. */
 function onBeforeSend(chatId) {
   if (state.readPaused === chatId) state.readPaused = null;
+  toEndNext = true;
   return isWindowed(chatId) ? showLatest(chatId) : null;
 }
 
 function onScroll() {
   const list = $("messages");
+  updateJump();
   if (list.scrollTop < 80) loadOlder();
   if (list.scrollHeight - list.scrollTop - list.clientHeight < 80) loadNewer();
 }
@@ -97,6 +124,7 @@ async function onActive() {
   // where "New messages" begins, as it was when the chat was opened
   marks.unreadFrom = chat && chat.unread ? chat.last_read_seq || 0 : null;
   if (!chat) return;
+  if (chat.peer) ensureUsers([chat.peer.id]);  // their bio, for the header
   renderHeader();
   render({ toEnd: true });
   $("composer-text").focus();
@@ -145,10 +173,12 @@ function renderHeader() {
   let subtitle;
   if (chat.kind === "direct") {
     subtitle = chat.peer && state.online.has(chat.peer.id) ? "online" : "offline";
+    // the peer's bio (their full profile comes through ensureUsers)
+    const bio = chat.peer && state.users.get(chat.peer.id)?.bio;
+    if (bio) subtitle += ` · ${bio.replace(/\s+/g, " ").trim()}`;
   } else {
     const online = members ? [...members.keys()].filter((id) => id === state.me.id || state.online.has(id)).length : 0;
-    const count = chat.member_count;
-    subtitle = `${count} member${count === 1 ? "" : "s"}` + (members ? `, ${online} online` : "");
+    subtitle = plural("members", chat.member_count) + (members ? `, ${online} online` : "");
     if (chat.description) subtitle += ` · ${chat.description}`;
   }
   $("chat-subtitle").textContent = subtitle;

@@ -1,17 +1,21 @@
-// The composer: Enter sends, Shift+Enter adds a line; typing frames at most every 3 s; a send
-// shows at once as pending and is confirmed by its ack. Also edits my own messages, replies
+// The composer: Enter sends, Shift+Enter adds a line (on a touch screen Enter adds a line and
+// the button sends); the box grows with its text; a counter near the length limit, and a text
+// over it is refused before sending and kept. Typing frames at most every 3 s; a send shows at
+// once as pending and is confirmed by its ack. Also edits my own messages, replies
 // ("Replying to …" above the box) and sends the files of the draft.
 
 import { api, explain } from "../api.js";
 import { $, displayName, show } from "../dom.js";
 import { send } from "../socket.js";
 import { plainSnippet } from "../richtext.js";
+import { t } from "../i18n.js";
 import { emit, state, subscribe } from "../store.js";
 import { setupMentions } from "./mentions.js";
 import { forgetUploads, hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
 
 const TYPING_EVERY_MS = 3000;
 const SNIPPET_CHARS = 80;
+const COUNT_FROM = 0.9;  // the counter shows from 90 % of the limit on
 let lastTyping = 0;
 let editing = null;  // the message being edited, or null
 const replies = new Map();  // chat id -> the message the next one answers
@@ -69,11 +73,56 @@ function renderReply() {
   $("reply-snippet").textContent = snippetOf(message);
 }
 
+/** A touch screen has no Shift to hold: Enter adds a line there and the Send button sends. */
+function enterAddsLine() {
+  return window.matchMedia("(pointer: coarse)").matches;
+}
+
+/** The box as tall as its text, up to its CSS max-height (then it scrolls). */
+function grow() {
+  const box = $("composer-text");
+  box.style.height = "auto";  // CSSOM: allowed by the CSP, unlike a style attribute
+  if (!box.getClientRects().length) return;  // hidden (signed out): nothing to measure
+  const border = box.offsetHeight - box.clientHeight;
+  box.style.height = `${box.scrollHeight + border}px`;
+}
+
+/** Characters as the server counts them: code points of the trimmed text. */
+function lengthOf(text) {
+  return [...text.trim()].length;
+}
+
+function overBy() {
+  return lengthOf($("composer-text").value) - state.limits.message_max_chars;
+}
+
+/** The counter near the limit, and Send refused past it (the text stays to be shortened). */
+function updateCount() {
+  const max = state.limits.message_max_chars;
+  const length = lengthOf($("composer-text").value);
+  const counter = $("composer-count");
+  const over = length - max;
+  show(counter, length >= Math.floor(max * COUNT_FROM));
+  counter.classList.toggle("over", over > 0);
+  counter.textContent = over > 0 ? t("composer.tooLong", { over, max })
+    : t("composer.left", { left: max - length });
+  if (over > 0) $("composer-text").setAttribute("aria-invalid", "true");
+  else $("composer-text").removeAttribute("aria-invalid");
+  updateSend();
+}
+
+/** Put text in the box (an edit, a cleared draft, a refused send) and fit everything to it. */
+function setText(text) {
+  $("composer-text").value = text;
+  grow();
+  updateCount();
+}
+
 export function startEdit(message) {
   cancelReply();
   editing = message;
   const box = $("composer-text");
-  box.value = message.text;
+  setText(message.text);
   show($("editing-note"), true);
   box.focus();
 }
@@ -81,12 +130,13 @@ export function startEdit(message) {
 function stopEdit() {
   if (!editing) return;
   editing = null;
-  $("composer-text").value = "";
+  setText("");
   show($("editing-note"), false);
 }
 
 async function saveEdit(text) {
   if (!text) return;
+  if (overBy() > 0) return;
   try {
     await api("PATCH", `/api/messages/${editing.id}`, { text });
     stopEdit();
@@ -106,8 +156,13 @@ async function submit() {
     return;
   }
   if (!text && !hasUploads(chatId)) return;
+  if (overBy() > 0) {  // refused here, before it is sent: the text stays to be shortened
+    updateCount();
+    box.focus();
+    return;
+  }
   const replyTo = replies.get(chatId) || null;
-  box.value = "";
+  setText("");
   replies.delete(chatId);
   renderReply();
   await beforeSend(chatId);  // back to the newest messages, if a search opened older ones
@@ -118,12 +173,12 @@ async function submit() {
 
 function updateSend() {
   const chatId = state.activeChatId;
-  $("send-button").disabled = Boolean(chatId && isUploading(chatId));
+  $("send-button").disabled = Boolean(chatId && isUploading(chatId)) || overBy() > 0;
 }
 
 function onKeydown(event, box) {
   if (event.defaultPrevented) return;  // the mention list took it
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !enterAddsLine()) {
     event.preventDefault();
     submit();
   } else if (event.key === "Escape" && editing) {
@@ -148,7 +203,10 @@ export function setupComposer({ onBeforeSend } = {}) {
     submit();
   });
   box.addEventListener("keydown", (event) => onKeydown(event, box));
+  if (enterAddsLine()) $("composer-help").textContent = "Enter adds a line; the Send button sends.";
   box.addEventListener("input", () => {
+    grow();
+    updateCount();
     const now = Date.now();
     if (!editing && box.value && now - lastTyping > TYPING_EVERY_MS && state.activeChatId) {
       if (send({ type: "typing", chat_id: state.activeChatId })) lastTyping = now;
@@ -164,7 +222,7 @@ export function resetComposer() {
   replies.clear();
   renderReply();
   forgetUploads();
-  $("composer-text").value = "";
+  setText("");
 }
 
 /** A send the server refused (error frame naming its client_id) shows why. */
@@ -172,6 +230,10 @@ export function failSend(clientIdOf, reason) {
   const pending = state.pending.get(clientIdOf);
   if (!pending) return;
   state.pending.delete(clientIdOf);
-  $("typing").textContent = `Not sent: ${reason}`;
+  $("typing").textContent = t("composer.notSent", { reason });
+  // the words are not lost: back into an empty box of the same chat, to be changed and sent
+  if (pending.chat_id === state.activeChatId && !$("composer-text").value && !editing) {
+    setText(pending.text);
+  }
   emit("messages", pending.chat_id);
 }

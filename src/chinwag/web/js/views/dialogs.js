@@ -3,6 +3,8 @@
 
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, icon, modal, showAlert } from "../dom.js";
+import { clearFieldErrors, showFieldErrors } from "../forms.js";
+import { plural } from "../i18n.js";
 import { putChat, rememberUser, state } from "../store.js";
 import { joinGroup, openDirect } from "./sidebar.js";
 
@@ -90,6 +92,7 @@ export function setupDialogs({ openChat }) {
   returnFocusFromDialogs();
   $("new-group-button").addEventListener("click", () => {
     $("new-group-form").reset();
+    clearFieldErrors($("new-group-form"));
     showAlert($("new-group-error"), "");
     modal("new-group-dialog").show();
   });
@@ -105,7 +108,8 @@ export function setupDialogs({ openChat }) {
       modal("new-group-dialog").hide();
       openChat(chat.id);
     } catch (error) {
-      showAlert($("new-group-error"), explain(error));
+      showAlert($("new-group-error"), showFieldErrors($("new-group-form"), error,
+        { name: "#new-group-name", description: "#new-group-description" }));
     }
   });
 
@@ -139,7 +143,7 @@ async function loadDirectory(openChat) {
       el("div", { class: "flex-grow-1 min-w-0" },
         el("div", { class: "fw-semibold text-truncate", text: group.name }),
         el("div", { class: "small text-body-secondary text-truncate",
-                    text: `${group.member_count} members${group.description ? ` · ${group.description}` : ""}` })),
+                    text: `${plural("members", group.member_count)}${group.description ? ` · ${group.description}` : ""}` })),
       el("button", { class: "btn btn-sm btn-outline-primary", text: group.role ? "Open" : "Join",
                      attrs: { type: "button", "aria-label": `${group.role ? "Open" : "Join"} ${group.name}` },
                      on: { click: async () => { modal("directory-dialog").hide(); await joinGroup(group, openChat); } } }))));

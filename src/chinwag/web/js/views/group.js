@@ -1,10 +1,11 @@
 // The group panel: name, description, public or private; members with roles; add people,
 // remove, make or unmake admin; leave; delete.
 
-import { api, explain } from "../api.js";
+import { api } from "../api.js";
 import { $, debounce, displayName, el, modal, show, showAlert } from "../dom.js";
+import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { putChat, state, subscribe } from "../store.js";
-import { loadMembers } from "../users.js";
+import { ensureUsers, loadMembers } from "../users.js";
 import { confirmAction, findPeople } from "./dialogs.js";
 
 const RANK = { member: 0, admin: 1, owner: 2 };
@@ -16,10 +17,12 @@ function chat() {
 
 async function run(action) {
   showAlert($("group-error"), "");
+  clearFieldErrors($("group-form"));
   try {
     await action();
   } catch (error) {
-    showAlert($("group-error"), explain(error));
+    showAlert($("group-error"), showFieldErrors($("group-form"), error,
+      { name: "#group-name", description: "#group-description" }));
   }
 }
 
@@ -45,27 +48,33 @@ function memberItem(group, member) {
   const mine = RANK[group.role] ?? -1;
   const online = member.user_id === state.me.id || state.online.has(member.user_id);
   const name = displayName(member.user);
+  const bio = state.users.get(member.user_id)?.bio;  // the full profile, once fetched
   const buttons = el("div", { class: "btn-group btn-group-sm" });
   if (group.role === "owner" && member.user_id !== state.me.id) {
     const toAdmin = member.role === "member";
     buttons.append(el("button", { class: "btn btn-outline-secondary", text: toAdmin ? "Make admin" : "Remove admin",
-      attrs: { type: "button", "aria-label": `${toAdmin ? "Make" : "Unmake"} ${name} admin` },
+      attrs: { type: "button", "aria-label": `${toAdmin ? "Make" : "Unmake"} ${name} admin`,
+               "data-focus-key": `role-${member.user_id}` },
       on: { click: () => run(() => api("PATCH", `/api/chats/${group.id}/members/${member.user_id}`,
                                        { role: toAdmin ? "admin" : "member" })) } }));
   }
   if (member.user_id !== state.me.id && mine >= RANK.admin && RANK[member.role] < mine) {
     buttons.append(el("button", { class: "btn btn-outline-danger", text: "Remove",
-      attrs: { type: "button", "aria-label": `Remove ${name}` },
+      attrs: { type: "button", "aria-label": `Remove ${name}`, "data-focus-key": `remove-${member.user_id}` },
       on: { click: () => run(async () => {
         if (await confirmAction(`Remove ${name} from the group?`, "Remove")) {
           await api("DELETE", `/api/chats/${group.id}/members/${member.user_id}`);
+          keepFocusInPanel();
         }
       }) } }));
   }
   return el("li", { class: "list-group-item d-flex align-items-center gap-2", attrs: { "data-user-id": member.user_id } },
     el("span", { class: `presence-dot ${online ? "online" : ""}`, attrs: { "aria-hidden": "true" } }),
-    el("span", { class: "flex-grow-1 text-truncate" }, el("span", { text: name }),
-      el("span", { class: "visually-hidden", text: online ? " (online)" : " (offline)" })),
+    el("span", { class: "flex-grow-1 min-w-0" },
+      el("span", { class: "d-block text-truncate" }, el("span", { text: name }),
+        el("span", { class: "text-body-secondary small", text: ` @${member.user.username}` }),
+        el("span", { class: "visually-hidden", text: online ? " (online)" : " (offline)" })),
+      bio ? el("span", { class: "member-bio d-block small text-body-secondary text-truncate", text: bio }) : null),
     member.role !== "member" ? el("span", { class: "badge text-bg-secondary", text: member.role }) : null,
     buttons);
 }
@@ -76,7 +85,20 @@ function renderMembers() {
   if (!members) return;
   const sorted = [...members.values()].sort((a, b) => RANK[b.role] - RANK[a.role]
     || displayName(a.user).localeCompare(displayName(b.user)));
-  $("group-members").replaceChildren(...sorted.map((m) => memberItem(group, m)));
+  ensureUsers(sorted.map((m) => m.user_id));  // their bios
+  const list = $("group-members");
+  // the list is rebuilt: the focused button comes back by its key, or (its member gone) the
+  // focus stays in the panel on the list, so Tab and Esc still work there
+  const focusKey = list.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
+  const hadFocus = list.contains(document.activeElement);
+  list.replaceChildren(...sorted.map((m) => memberItem(group, m)));
+  if (hadFocus) (list.querySelector(`[data-focus-key="${focusKey}"]`) || list).focus();
+}
+
+/** An action whose button may be gone by now: keep the focus in the panel. */
+function keepFocusInPanel() {
+  const active = document.activeElement;
+  if (!active || active === document.body || !active.isConnected) $("group-members").focus();
 }
 
 export function setupGroupPanel() {
@@ -90,6 +112,7 @@ export function setupGroupPanel() {
     loadMembers(state.activeChatId).catch(() => {});
   });
   subscribe("members", renderMembers);
+  subscribe("users", renderMembers);
   subscribe("presence", renderMembers);
   subscribe("chats", () => {
     if (!chat()) modal("group-dialog").hide();
@@ -117,6 +140,7 @@ export function setupGroupPanel() {
       (person) => run(async () => {
         await api("POST", `/api/chats/${group.id}/members`, { user_ids: [person.id] });
         $("group-add-search").value = "";
+        $("group-add-search").focus();  // the button pressed goes with the results
         $("group-add-results").replaceChildren();
         await loadMembers(group.id);
       }), (person) => members.has(person.id));

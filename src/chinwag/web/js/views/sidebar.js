@@ -4,7 +4,9 @@
 import { api, explain } from "../api.js";
 import { avatar } from "../avatars.js";
 import { $, debounce, displayName, el, icon } from "../dom.js";
+import { htmlText, plainText } from "../richtext.js";
 import { rememberUser, putChat, sortedChats, state, subscribe } from "../store.js";
+import { plural } from "../i18n.js";
 import { ensureUsers } from "../users.js";
 
 let query = "";
@@ -31,7 +33,9 @@ function preview(chat) {
   const who = message.sender_id === state.me?.id ? "You"
     : chat.kind === "group" ? displayName(state.users.get(message.sender_id)) : "";
   const files = message.attachments?.length || 0;
-  const text = message.text || (files ? `${files} file${files === 1 ? "" : "s"}` : "");
+  // the words as shown in the chat, not the Markdown that was typed
+  const words = typeof message.html === "string" ? htmlText(message.html) : plainText(message.text);
+  const text = words || (files ? plural("files", files) : "");
   return who ? `${who}: ${text}` : text;
 }
 
@@ -120,7 +124,7 @@ function groupSection(groups, openChat) {
     on: { click: () => joinGroup(group, openChat) },
   }, icon("hash"), " ", el("span", { text: group.name }),
   el("span", { class: "text-body-secondary small",
-               text: group.role ? " (joined)" : ` · ${group.member_count} members · Join` }))));
+               text: group.role ? " (joined)" : ` · ${plural("members", group.member_count)} · Join` }))));
   return [el("h3", { class: "h6 px-2 pt-2 small text-uppercase", text: "Public groups" }),
           el("ul", { class: "list-group list-group-flush" }, ...items)];
 }

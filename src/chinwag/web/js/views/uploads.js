@@ -5,6 +5,7 @@
 import { explain, uploadFile } from "../api.js";
 import { $, el, icon, show } from "../dom.js";
 import { humanSize } from "../files.js";
+import { t } from "../i18n.js";
 import { state, subscribe } from "../store.js";
 
 export const MAX_ATTACHMENTS = 10;
@@ -48,8 +49,13 @@ function remove(chatId, key) {
   $("composer-text").focus();
 }
 
+/** "Too large" in the units of the chip beside it (the server says MiB, the chips MB). */
+function tooLarge(file) {
+  return t("uploads.tooLarge", { size: humanSize(file.size), limit: humanSize(state.limits.upload_max_bytes) });
+}
+
 function uploadError(error, file) {
-  if (error.status === 413) return error.code === "quota_exceeded" ? error.message : `Too large: ${error.message}`;
+  if (error.status === 413) return error.code === "quota_exceeded" ? explain(error) : tooLarge(file);
   // a server refusing an oversized body may close the connection before answering
   if (error instanceof TypeError) return `Upload failed (${humanSize(file.size)}: too large, or the connection dropped)`;
   return explain(error);
@@ -80,7 +86,12 @@ export function addFiles(chatId, files) {
                    controller: new AbortController(),
                    preview: /^image\/(png|jpeg|gif|webp)$/.test(file.type) ? URL.createObjectURL(file) : null };
     list.push(item);
-    upload(chatId, item);
+    if (file.size > state.limits.upload_max_bytes) {  // refused here: no upload to wait for
+      item.status = "failed";
+      item.error = tooLarge(file);
+    } else {
+      upload(chatId, item);
+    }
   }
   render();
   if (taken.length < files.length) $("typing").textContent = `At most ${MAX_ATTACHMENTS} files per message.`;
