@@ -38,6 +38,7 @@ from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence
 from chinwag.realtime.service import announce_expired
 from chinwag.search.routes import router as search_router
+from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
 from chinwag.webclient import install_web_client
 
@@ -55,6 +56,7 @@ async def lifespan(app: FastAPI):
         await asyncio.to_thread(upgrade, url)
     async with open_context(settings) as ctx:
         app.state.ctx = ctx
+        tune_garbage_collector()
         log.info(
             "chinwag %s ready (database %s, broker %s)",
             __version__,
