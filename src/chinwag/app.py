@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket
 from chinwag import __version__
 from chinwag.accounts.routes import auth_router, users_router
 from chinwag.accounts.security import PasswordHasher
+from chinwag.apidocs import install_api_docs
 from chinwag.bodylimit import BodyLimitMiddleware
 from chinwag.chats.routes import router as chats_router
 from chinwag.config import Settings, load_settings
@@ -129,7 +130,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format, settings.log_repeats_per_minute)
     app = ChinwagApp(
-        title="chinwag", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="chinwag",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # FastAPI's pages load Swagger UI and ReDoc from a CDN: ours are served locally
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -146,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_middleware(AllowedMethods)  # innermost: its 405s get the security headers and a log
     install_web_client(app)
+    install_api_docs(app)
     install_slash_redirects(app)
     install_openapi(app)
     # A message of the configured length always fits, however its JSON escapes it (12 bytes
