@@ -57,8 +57,9 @@ async def lifespan(app: FastAPI):
     async with open_context(settings) as ctx:
         app.state.ctx = ctx
         log.info(
-            "chinwag %s ready (database %s, broker %s)",
+            "chinwag %s ready: open %s/ (database %s, broker %s)",
             __version__,
+            settings.public_url,
             make_url(url).render_as_string(hide_password=True),
             settings.broker_url.split("@")[-1],
         )

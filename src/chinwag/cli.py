@@ -1,4 +1,4 @@
-"""The `chinwag` command: serve, db upgrade, users create."""
+"""The `chinwag` command: serve, doctor, db upgrade, users create."""
 
 from __future__ import annotations
 
@@ -39,9 +39,15 @@ def serve(
     import uvicorn
 
     from chinwag.db.migrate import upgrade
-    from chinwag.serving import raise_descriptor_limit, uvicorn_options
+    from chinwag.serving import raise_descriptor_limit, served_url, uvicorn_options
 
     settings = _settings()
+    served = served_url(host, port)
+    if "public_url" not in settings.model_fields_set:
+        # Unset: links in mails point where this server is, and every worker (started from
+        # the environment) agrees.
+        os.environ["CHINWAG_PUBLIC_URL"] = served
+        settings = _settings()
     if workers > 1 and not settings.broker_url.startswith(("redis://", "rediss://")):
         typer.secho(
             "--workers > 1 needs a shared broker: set CHINWAG_BROKER_URL=redis://host:6379/0 "
@@ -54,7 +60,10 @@ def serve(
     upgrade(settings.resolved_database_url)
     os.environ["CHINWAG_MIGRATE_ON_START"] = "false"  # done above, once for all workers
     descriptors = raise_descriptor_limit()
-    typer.echo(f"chinwag on http://{host}:{port} (open-file limit {descriptors})")
+    typer.echo(
+        f"chinwag listening on {served} (open-file limit {descriptors}); "
+        f"open {settings.public_url}/ in a browser, API docs at {settings.public_url}/docs"
+    )
     uvicorn.run(
         "chinwag.app:create_app",
         factory=True,
@@ -64,6 +73,20 @@ def serve(
         timeout_graceful_shutdown=10,
         **uvicorn_options(settings),
     )
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration and the services it names (database, broker, SMTP, public
+    URL and origins, secret key); say what to fix. Exits 1 when something would not work."""
+    from chinwag.doctor import diagnose, exit_code, report
+
+    findings = asyncio.run(diagnose(_settings()))
+    typer.echo(report(findings))
+    code = exit_code(findings)
+    if code:
+        typer.secho("chinwag doctor: fix the lines marked fail", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
 
 
 @db_app.command("upgrade")

@@ -314,6 +314,21 @@ def uvicorn_options(settings: Settings, protocol: type | None = None) -> dict:
     }
 
 
+WILDCARD_HOSTS = {"", "0.0.0.0", "::"}  # noqa: S104 - names of "every address", not a bind
+
+
+def served_url(host: str, port: int, *, tls: bool = False) -> str:
+    """The URL a browser on this machine opens for `--host host --port port`: the default of
+    CHINWAG_PUBLIC_URL when it is unset (so `make run PORT=9000` mails links to :9000)."""
+    scheme = "https" if tls else "http"
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    default_port = 443 if tls else 80
+    return f"{scheme}://{host}" + ("" if port == default_port else f":{port}")
+
+
 def raise_descriptor_limit() -> int:
     """Lift the soft limit on open descriptors to the hard one: every socket is one, and the
     usual soft limit (1,024) is reached by a thousand clients. Returns the limit now."""
