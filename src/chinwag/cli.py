@@ -34,6 +34,15 @@ def serve(
     host: str = typer.Option("127.0.0.1", envvar="HOST", help="Address to listen on"),
     port: int = typer.Option(8000, envvar="PORT", help="Port to listen on"),
     workers: int = typer.Option(1, min=1, help="Processes; more than 1 needs a Redis broker"),
+    certfile: str = typer.Option(
+        None, help="Serve HTTPS with this PEM certificate chain (CHINWAG_TLS_CERTFILE)"
+    ),
+    keyfile: str = typer.Option(None, help="Its PEM private key (CHINWAG_TLS_KEYFILE)"),
+    forwarded_allow_ips: str = typer.Option(
+        None,
+        help="Proxies trusted for X-Forwarded-For/-Proto: addresses or networks, comma-"
+        "separated, or '*' (CHINWAG_FORWARDED_ALLOW_IPS; default none)",
+    ),
 ) -> None:
     """Apply migrations, then serve the API and the web client."""
     import uvicorn
@@ -41,8 +50,16 @@ def serve(
     from chinwag.db.migrate import upgrade
     from chinwag.serving import raise_descriptor_limit, served_url, uvicorn_options
 
+    # Options become the settings' variables: every worker reads them from the environment.
+    for name, value in [
+        ("CHINWAG_TLS_CERTFILE", certfile),
+        ("CHINWAG_TLS_KEYFILE", keyfile),
+        ("CHINWAG_FORWARDED_ALLOW_IPS", forwarded_allow_ips),
+    ]:
+        if value is not None:
+            os.environ[name] = value
     settings = _settings()
-    served = served_url(host, port)
+    served = served_url(host, port, tls=settings.serves_tls)
     if "public_url" not in settings.model_fields_set:
         # Unset: links in mails point where this server is, and every worker (started from
         # the environment) agrees.

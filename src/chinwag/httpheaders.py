@@ -60,22 +60,24 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        common = list(COMMON)
-        if settings.public_url.startswith("https://"):
-            hsts = f"max-age={settings.hsts_max_age}".encode()
-            common.append((b"strict-transport-security", hsts))
-        self.page: Headers = [*common, (b"content-security-policy", CSP.encode())]
-        self.api: Headers = [*self.page, API_CACHE]
+        self.always_https = settings.public_url.startswith("https://")
+        page: Headers = [*COMMON, (b"content-security-policy", CSP.encode())]
+        hsts = (b"strict-transport-security", f"max-age={settings.hsts_max_age}".encode())
+        # (page, api) headers over http, and over https (HSTS added)
+        self.plain = (page, [*page, API_CACHE])
+        self.secure = ([*page, hsts], [*page, hsts, API_CACHE])
 
-    def headers_for(self, path: str) -> Headers:
-        if _is_under(path, "/api"):
-            return self.api
-        return self.page
+    def headers_for(self, path: str, scheme: str = "http") -> Headers:
+        # HSTS whenever the answer goes out over https: TLS served by chinwag, a trusted
+        # proxy's X-Forwarded-Proto (the scope's scheme), or an https public URL (a proxy
+        # that terminates TLS without saying so).
+        page, api = self.secure if self.always_https or scheme == "https" else self.plain
+        return api if _is_under(path, "/api") else page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        extra = self.headers_for(scope["path"])
+        extra = self.headers_for(scope["path"], scope.get("scheme", "http"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -310,8 +310,19 @@ def uvicorn_options(settings: Settings, protocol: type | None = None) -> dict:
         "ws_per_message_deflate": settings.ws_compression,
         "access_log": False,
         "log_config": None,
-        "proxy_headers": True,
+        # The client's address and scheme from X-Forwarded-For/-Proto only when the peer is
+        # a proxy named in CHINWAG_FORWARDED_ALLOW_IPS; otherwise any client could claim any
+        # address (and escape the per-address limits) or https.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        **_tls_options(settings),
     }
+
+
+def _tls_options(settings: Settings) -> dict:
+    if not settings.serves_tls:
+        return {}
+    return {"ssl_certfile": str(settings.tls_certfile), "ssl_keyfile": str(settings.tls_keyfile)}
 
 
 WILDCARD_HOSTS = {"", "0.0.0.0", "::"}  # noqa: S104 - names of "every address", not a bind
