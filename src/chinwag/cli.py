@@ -1,9 +1,10 @@
-"""The `chinwag` command: serve, doctor, db upgrade, users create."""
+"""The `chinwag` command: serve, doctor, backup, restore, db upgrade, users create."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -104,6 +105,45 @@ def doctor() -> None:
     if code:
         typer.secho("chinwag doctor: fix the lines marked fail", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
+
+
+@app.command("backup")
+def backup_command(
+    path: Path = typer.Argument(..., help="A new (or empty) folder to write the backup to"),
+) -> None:
+    """Back the SQLite database up while the server runs (SQLite's online backup API),
+    with the uploaded files alongside. For PostgreSQL use pg_dump (README, Backups)."""
+    from chinwag.backup import BackupError, backup
+
+    try:
+        summary = backup(_settings(), path)
+    except BackupError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    counts = ", ".join(f"{n} {table}" for table, n in summary.counts.items())
+    typer.echo(f"backup written to {summary.path}: {counts}; {summary.files} stored files")
+
+
+@app.command("restore")
+def restore_command(
+    path: Path = typer.Argument(..., help="A folder written by chinwag backup"),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace an existing database (moved aside, not deleted)"
+    ),
+) -> None:
+    """Put a backup in place of the configured SQLite database and files. Stop the server
+    first; the next start applies any newer migrations."""
+    from chinwag.backup import BackupError, restore
+
+    try:
+        summary = restore(_settings(), path, replace=replace)
+    except BackupError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    counts = ", ".join(f"{n} {table}" for table, n in summary.counts.items())
+    typer.echo(f"restored {summary.path}: {counts}; {summary.files} stored files")
+    if summary.moved_aside:
+        typer.echo(f"the database and files it replaced are in {summary.moved_aside}")
 
 
 @db_app.command("upgrade")
