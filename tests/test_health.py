@@ -28,12 +28,10 @@ async def test_readyz_reports_a_dead_database(client, ctx):
     assert response.json()["checks"]["database"] == "failed"
 
 
-async def test_metrics_are_prometheus_text(client):
+async def test_metrics_are_not_public(client):
+    # tests/test_metrics.py serves them with a token and on a port of their own
     await client.get("/healthz")
-    response = await client.get("/metrics")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    assert "chinwag_http_requests_total" in response.text
+    assert (await client.get("/metrics")).status_code == 404
 
 
 async def test_every_operation_is_documented(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +13,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from chinwag import __version__
+from chinwag import __version__, metrics
 from chinwag.accounts.routes import auth_router, users_router
 from chinwag.accounts.security import PasswordHasher
 from chinwag.apidocs import install_api_docs
@@ -22,6 +23,7 @@ from chinwag.config import Settings, load_settings
 from chinwag.context import AppContext
 from chinwag.db.database import open_database
 from chinwag.db.migrate import upgrade
+from chinwag.db.timed import TimedDatabase
 from chinwag.errors import install_error_handlers
 from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
@@ -43,6 +45,7 @@ from chinwag.slashes import install_slash_redirects
 from chinwag.webclient import install_web_client
 
 log = logging.getLogger("chinwag")
+METRICS_PERIOD = 1.0  # seconds between moving the tallies into the metrics
 
 DESCRIPTION = """Self-hosted team chat. Sign in with **Authorize** (username or email and
 password), then try any endpoint. Errors are `{"error": {"code", "message"}}`."""
@@ -64,12 +67,13 @@ async def lifespan(app: FastAPI):
             settings.broker_url.split("@")[-1],
         )
         yield
+    metrics.process_gone(os.getpid())
 
 
 @asynccontextmanager
 async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     """Engine, broker, presence, mailer and hasher for a server, a command or a benchmark."""
-    db = open_database(settings.resolved_database_url)
+    db = TimedDatabase(open_database(settings.resolved_database_url))
     broker = create_broker(settings.broker_url, settings.redis_namespace)
     await broker.start()
     hub = Hub(broker)
@@ -97,17 +101,32 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     )
     await hub.start()
     await ctx.presence.start(lambda user_id: announce_expired(ctx, user_id))
-    keeper = asyncio.create_task(keep_presence(ctx), name="presence-keeper")
+    keepers = [
+        asyncio.create_task(keep_presence(ctx), name="presence-keeper"),
+        asyncio.create_task(keep_metrics(hub), name="metrics-keeper"),
+    ]
     try:
         yield ctx
     finally:
-        keeper.cancel()
-        await asyncio.gather(keeper, return_exceptions=True)
+        for keeper in keepers:
+            keeper.cancel()
+        await asyncio.gather(*keepers, return_exceptions=True)
         await hub.close_all()
         await ctx.mail.drain()
         await ctx.presence.close()
         await broker.close()
         await db.close()
+
+
+async def keep_metrics(hub: Hub) -> None:
+    """Move the delivery tallies into their counters and set the socket gauges, each second
+    (with several processes, a scrape reads what each one wrote last)."""
+    try:
+        while True:
+            await asyncio.sleep(METRICS_PERIOD)  # a period, not a synchronisation
+            metrics.flush(hub)
+    finally:
+        metrics.flush(hub)
 
 
 class ChinwagApp(FastAPI):

@@ -44,28 +44,24 @@ def serve(
         help="Proxies trusted for X-Forwarded-For/-Proto: addresses or networks, comma-"
         "separated, or '*' (CHINWAG_FORWARDED_ALLOW_IPS; default none)",
     ),
+    metrics_port: int = typer.Option(
+        None, help="Serve /metrics on this port, without a token (CHINWAG_METRICS_PORT)"
+    ),
 ) -> None:
     """Apply migrations, then serve the API and the web client."""
     import uvicorn
 
+    from chinwag import metrics
     from chinwag.db.migrate import upgrade
-    from chinwag.serving import raise_descriptor_limit, served_url, uvicorn_options
+    from chinwag.serving import raise_descriptor_limit, uvicorn_options
 
-    # Options become the settings' variables: every worker reads them from the environment.
-    for name, value in [
-        ("CHINWAG_TLS_CERTFILE", certfile),
-        ("CHINWAG_TLS_KEYFILE", keyfile),
-        ("CHINWAG_FORWARDED_ALLOW_IPS", forwarded_allow_ips),
-    ]:
-        if value is not None:
-            os.environ[name] = value
-    settings = _settings()
-    served = served_url(host, port, tls=settings.serves_tls)
-    if "public_url" not in settings.model_fields_set:
-        # Unset: links in mails point where this server is, and every worker (started from
-        # the environment) agrees.
-        os.environ["CHINWAG_PUBLIC_URL"] = served
-        settings = _settings()
+    _put_in_environment(
+        CHINWAG_TLS_CERTFILE=certfile,
+        CHINWAG_TLS_KEYFILE=keyfile,
+        CHINWAG_FORWARDED_ALLOW_IPS=forwarded_allow_ips,
+        CHINWAG_METRICS_PORT=None if metrics_port is None else str(metrics_port),
+    )
+    settings, served = _serving_settings(host, port)
     if workers > 1 and not settings.broker_url.startswith(("redis://", "rediss://")):
         typer.secho(
             "--workers > 1 needs a shared broker: set CHINWAG_BROKER_URL=redis://host:6379/0 "
@@ -77,11 +73,16 @@ def serve(
     settings.signing_key  # noqa: B018 - create the development key once, before workers fork
     upgrade(settings.resolved_database_url)
     os.environ["CHINWAG_MIGRATE_ON_START"] = "false"  # done above, once for all workers
+    if workers > 1:
+        metrics.share_between_processes()  # any worker's /metrics then answers for all
     descriptors = raise_descriptor_limit()
     typer.echo(
         f"chinwag listening on {served} (open-file limit {descriptors}); "
         f"open {settings.public_url}/ in a browser, API docs at {settings.public_url}/docs"
     )
+    if settings.metrics_port:
+        metrics.serve_on_port(settings.metrics_port, settings.metrics_host)
+        typer.echo(f"metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics")
     uvicorn.run(
         "chinwag.app:create_app",
         factory=True,
@@ -91,6 +92,27 @@ def serve(
         timeout_graceful_shutdown=10,
         **uvicorn_options(settings),
     )
+
+
+def _put_in_environment(**values: str | None) -> None:
+    # Options become the settings' variables: every worker reads them from the environment.
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = value
+
+
+def _serving_settings(host: str, port: int) -> tuple[Settings, str]:
+    """The settings to serve with, and the address served. An unset CHINWAG_PUBLIC_URL
+    becomes that address, so links in mails point where this server is (and every worker,
+    started from the environment, agrees)."""
+    from chinwag.serving import served_url
+
+    settings = _settings()
+    served = served_url(host, port, tls=settings.serves_tls)
+    if "public_url" not in settings.model_fields_set:
+        os.environ["CHINWAG_PUBLIC_URL"] = served
+        settings = _settings()
+    return settings, served
 
 
 @app.command()

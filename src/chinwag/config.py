@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated
     # addresses or networks, `*` for any. Empty (the default): none, the peer is the client.
     forwarded_allow_ips: str = ""
+    # /metrics answers only with `Authorization: Bearer <this>`; unset, it is 404 there.
+    metrics_token: str = ""
+    # Metrics on a port of their own (`chinwag serve --metrics-port`), no token: for a
+    # Prometheus on a private network. Bound to metrics_host.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
     smtp_url: str = ""
     mail_from: str = "chinwag <chinwag@localhost>"
     migrate_on_start: bool = True

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from starlette.websockets import WebSocket, WebSocketState
 from websockets.frames import Frame, Opcode
 
+from chinwag.metrics import TALLY, count_close  # deliveries: plain integers, see metrics.py
+
 log = logging.getLogger("chinwag.realtime")
 
 CLOSE_POLICY = 1008
@@ -67,13 +69,19 @@ class Connection:
         if self._closing:
             return
         if self._direct and not self._queue and self._write_now(framed(text)):
+            TALLY.delivered += 1
             return
         if len(self._queue) >= self._limit:
             if droppable:
+                TALLY.dropped_typing += 1
                 return  # typing is the first thing to go
             if not self._drop_one_droppable():
+                # This event and every one queued are lost to this socket (its client
+                # resumes from history once it reconnects).
+                TALLY.dropped_overflow += 1 + len(self._queue)
                 self.close(CLOSE_TRY_AGAIN, "send queue overflow; reconnect and resume")
                 return
+            TALLY.dropped_typing += 1
         self._queue.append((text, droppable))
         self._ready.set()
 
@@ -93,6 +101,7 @@ class Connection:
         """Close after nothing more: queued events are discarded, the writer sends the close."""
         if self._closing is None:
             self._closing = (code, reason)
+            count_close(code)
             self._queue.clear()
             self._ready.set()
             # A writer stuck on a peer that reads nothing would never send the close: give up
@@ -131,6 +140,7 @@ class Connection:
                     direct, self._direct = self._direct, False
                     try:
                         await self.websocket.send_text(text)
+                        TALLY.delivered += 1
                     finally:
                         self._direct = direct
             code, reason = self._closing
