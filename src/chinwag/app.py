@@ -25,6 +25,7 @@ from chinwag.db.database import open_database
 from chinwag.db.migrate import upgrade
 from chinwag.db.timed import TimedDatabase
 from chinwag.errors import install_error_handlers
+from chinwag.errortracking import init_error_tracking
 from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
 from chinwag.httpheaders import SecurityHeaders
@@ -149,6 +150,7 @@ class ChinwagApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format, settings.log_repeats_per_minute)
+    init_error_tracking(settings)
     app = ChinwagApp(
         title="chinwag",
         version=__version__,

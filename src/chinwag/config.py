@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Prometheus on a private network. Bound to metrics_host.
     metrics_port: int | None = Field(None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
+    # Sentry (or a compatible service) gets unhandled exceptions and logged errors, scrubbed
+    # of tokens (errortracking.py); unset: nothing is sent anywhere.
+    sentry_dsn: str = ""
     smtp_url: str = ""
     mail_from: str = "chinwag <chinwag@localhost>"
     migrate_on_start: bool = True
