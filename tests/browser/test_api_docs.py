@@ -60,3 +60,33 @@ async def test_redoc_lists_the_operations_offline(new_page):
     await expect(hits.first).to_be_visible()
     assert page.outside == []
     assert [e for e in page.errors if not e.startswith(REDOC_LOGO_REFUSED)] == []
+
+
+async def test_swagger_ui_signs_in_and_calls_the_api_offline(new_page, live):
+    import httpx
+
+    person = {"email": "doc@example.com", "username": "doc_reader", "password": "correct horse"}
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        assert (await http.post("/api/auth/register", json=person)).status_code == 201
+    page = await offline_page(new_page)
+    await page.goto("/docs")
+    # Authorize: the OAuth2 password form, posted to /api/auth/token (connect-src 'self')
+    await page.get_by_role("button", name="Authorize", exact=True).click()
+    dialog = page.locator(".dialog-ux")
+    await dialog.locator("#oauth_username").fill(person["username"])
+    await dialog.locator("#oauth_password").fill(person["password"])
+    await dialog.get_by_role("button", name="Apply given OAuth2 credentials").click()
+    await expect(dialog.get_by_role("button", name="Remove authorization")).to_be_visible()
+    await dialog.get_by_role("button", name="Close").first.click()
+    # Try it out: GET /api/users/me with the token it got
+    operation = page.locator(".opblock-get", has_text="/api/users/me").filter(has_text="My profile")
+    await operation.locator(".opblock-summary").first.click()
+    await operation.get_by_role("button", name="Try it out").click()
+    await operation.get_by_role("button", name="Execute").click()
+    answer = operation.locator(".live-responses-table tbody .response-col_status").first
+    await expect(answer).to_have_text("200")
+    await expect(operation.locator(".live-responses-table tbody")).to_contain_text(
+        person["username"]
+    )
+    assert page.outside == []
+    assert page.errors == []
