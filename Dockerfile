@@ -29,6 +29,7 @@ WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8000
 # Liveness: /healthz answers while the process serves (no curl in a slim image: Python's own).
+# It probes port 8000, the CMD's: change both together.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
 ENTRYPOINT ["chinwag-entrypoint"]
