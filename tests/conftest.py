@@ -258,7 +258,8 @@ async def cyd(signup) -> Person:
 
 
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict:
-    """The response is an error of DESIGN.md's shape with this status (and code)."""
+    """The response is an error of the API's shape (README, "API overview") with this status
+    (and code)."""
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"}, body

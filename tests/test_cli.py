@@ -3,6 +3,7 @@
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import trustme
 from websockets.sync.client import connect
 
 CHINWAG = [sys.executable, "-m", "chinwag.cli"]
@@ -84,8 +86,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(data_dir: Path) -> Iterator[str]:
-    """`chinwag serve` on a free port, once it answers; its base URL."""
+def serving(
+    data_dir: Path, *args: str, lines: list[str] | None = None, verify: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """`chinwag serve` on a free port, once it answers; its base URL. The first line it
+    printed is appended to `lines`. With `verify`, it is served over https."""
+    scheme = "https" if verify else "http"
     port = _free_port()
     env = {
         **os.environ,
@@ -94,8 +100,9 @@ def serving(data_dir: Path) -> Iterator[str]:
         "CHINWAG_PASSWORD_TIME_COST": "1",
     }
     env.pop("CHINWAG_DATABASE_URL", None)
+    env.pop("CHINWAG_PUBLIC_URL", None)
     server = subprocess.Popen(
-        [*CHINWAG, "serve", "--port", str(port)],
+        [*CHINWAG, "serve", "--port", str(port), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -105,13 +112,15 @@ def serving(data_dir: Path) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:  # wait for the port to accept, not a fixed sleep
             try:
-                httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                httpx.get(f"{scheme}://127.0.0.1:{port}/readyz", timeout=2, verify=verify or True)
                 break
             except httpx.TransportError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"server did not start: {server.stdout.read()}")
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        if lines is not None:
+            lines.append(server.stdout.readline())
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -139,3 +148,46 @@ def test_serve_answers_text_that_is_not_utf8_and_keeps_the_socket(tmp_path):
             assert json.loads(ws.recv(timeout=10))["code"] == "invalid_frame"
             ws.send(json.dumps({"type": "ping"}))
             assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
+
+
+def wait_for_mail(outbox: Path, holding: str, seconds: float = 30) -> str:
+    """The text of the first mail in `outbox` (quoted-printable line breaks undone), once it
+    is written far enough to hold `holding`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = sorted(outbox.glob("*.eml"))
+        text = found[0].read_text().replace("=\n", "") if found else ""
+        if holding in text:
+            return text
+        assert time.monotonic() < deadline, f"no mail holding {holding!r} in {outbox}: {text}"
+        time.sleep(0.05)
+
+
+def test_serve_says_where_to_browse_and_mails_links_to_the_port_it_serves(tmp_path):
+    lines: list[str] = []
+    with serving(tmp_path, lines=lines) as url:
+        assert f"open {url}/ in a browser" in lines[0]
+        user = {"email": "ana@example.com", "username": "ana", "password": "correct horse"}
+        assert httpx.post(f"{url}/api/auth/register", json=user).status_code == 201
+        reset = httpx.post(f"{url}/api/auth/password-reset", json={"email": user["email"]})
+        assert reset.status_code == 202
+        mail = wait_for_mail(tmp_path / "outbox", "#/reset?token=")
+    assert f"{url}/#/reset?token=" in mail
+
+
+def test_serve_over_https_with_certfile_and_keyfile(tmp_path):
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    trust = ssl.create_default_context()
+    ca.configure_trust(trust)
+    lines: list[str] = []
+    tls = ["--certfile", str(tmp_path / "cert.pem"), "--keyfile", str(tmp_path / "key.pem")]
+    with serving(tmp_path / "data", *tls, lines=lines, verify=trust) as url:
+        assert url.startswith("https://")
+        # the public URL (mailed links, the printed address) follows the scheme served
+        assert f"open {url}/ in a browser" in lines[0]
+        health = httpx.get(f"{url}/healthz", verify=trust, timeout=5)
+    assert health.status_code == 200
+    assert health.headers["strict-transport-security"] == "max-age=31536000"

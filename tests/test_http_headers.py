@@ -1,16 +1,19 @@
-"""The headers every answer carries: nosniff, no referrer, framing refused (the docs pages
-included), HSTS when chinwag is served over https, `no-store` on the API's private JSON, and
-all of them on a 500 that no route handler answered."""
+"""The headers every answer carries: nosniff, no referrer, framing refused, the page CSP (the
+docs pages included), HSTS when chinwag is served over https, `no-store` on the API's private
+JSON, and all of them on a 500 that no route handler answered."""
 
 from __future__ import annotations
+
+import re
 
 import httpx
 import pytest
 
 from chinwag.app import create_app
+from chinwag.httpheaders import CSP
 
 PAGES = ["/", "/static/app/js/main.js", "/openapi.json", "/healthz", "/api/nope"]
-DOCS = ["/docs", "/redoc", "/docs/oauth2-redirect"]
+DOCS = ["/docs", "/swagger", "/redoc"]
 
 
 async def test_every_answer_refuses_framing_and_sniffing(client, ana):
@@ -21,12 +24,24 @@ async def test_every_answer_refuses_framing_and_sniffing(client, ana):
         assert response.headers["referrer-policy"] == "no-referrer", path
 
 
-async def test_docs_pages_refuse_framing_without_a_policy_on_their_scripts(client):
-    for path in DOCS:
+async def test_docs_pages_keep_the_page_policy(client):
+    for path in ["/docs", "/swagger"]:
         response = await client.get(path)
         assert response.status_code == 200, path
-        # Only frame-ancestors: Swagger UI and ReDoc still run their inline and CDN scripts.
-        assert response.headers.get_list("content-security-policy") == ["frame-ancestors 'none'"]
+        assert response.headers.get_list("content-security-policy") == [CSP], path
+
+
+async def test_redoc_may_only_add_its_own_styles_and_search_worker(client):
+    first, second = await client.get("/redoc"), await client.get("/redoc")
+    policies = [r.headers.get_list("content-security-policy") for r in (first, second)]
+    assert all(len(p) == 1 and p[0].startswith(CSP + "; ") for p in policies)
+    added = policies[0][0].removeprefix(CSP + "; ").split("; ")
+    assert [d.split()[0] for d in added] == ["style-src", "worker-src"]
+    assert "unsafe-inline" not in policies[0][0]
+    nonces = [re.search(r"'nonce-([^']+)'", p[0]).group(1) for p in policies]
+    assert nonces[0] != nonces[1]  # a nonce per answer
+    assert f'data-style-nonce="{nonces[0]}"' in first.text
+    assert first.headers["cache-control"] == "no-store"
 
 
 async def test_no_hsts_when_the_public_url_is_http(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,16 +13,19 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from chinwag import __version__
+from chinwag import __version__, metrics
 from chinwag.accounts.routes import auth_router, users_router
 from chinwag.accounts.security import PasswordHasher
+from chinwag.apidocs import install_api_docs
 from chinwag.bodylimit import BodyLimitMiddleware
 from chinwag.chats.routes import router as chats_router
 from chinwag.config import Settings, load_settings
 from chinwag.context import AppContext
 from chinwag.db.database import open_database
 from chinwag.db.migrate import upgrade
+from chinwag.db.timed import TimedDatabase
 from chinwag.errors import install_error_handlers
+from chinwag.errortracking import init_error_tracking
 from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
 from chinwag.httpheaders import SecurityHeaders
@@ -43,6 +47,7 @@ from chinwag.slashes import install_slash_redirects
 from chinwag.webclient import install_web_client
 
 log = logging.getLogger("chinwag")
+METRICS_PERIOD = 1.0  # seconds between moving the tallies into the metrics
 
 DESCRIPTION = """Self-hosted team chat. Sign in with **Authorize** (username or email and
 password), then try any endpoint. Errors are `{"error": {"code", "message"}}`."""
@@ -58,18 +63,20 @@ async def lifespan(app: FastAPI):
         app.state.ctx = ctx
         tune_garbage_collector()
         log.info(
-            "chinwag %s ready (database %s, broker %s)",
+            "chinwag %s ready: open %s/ (database %s, broker %s)",
             __version__,
+            settings.public_url,
             make_url(url).render_as_string(hide_password=True),
             settings.broker_url.split("@")[-1],
         )
         yield
+    metrics.process_gone(os.getpid())
 
 
 @asynccontextmanager
 async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     """Engine, broker, presence, mailer and hasher for a server, a command or a benchmark."""
-    db = open_database(settings.resolved_database_url)
+    db = TimedDatabase(open_database(settings.resolved_database_url))
     broker = create_broker(settings.broker_url, settings.redis_namespace)
     await broker.start()
     hub = Hub(broker, settings.ws_opening_at_once)
@@ -97,17 +104,32 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     )
     await hub.start()
     await ctx.presence.start(lambda user_id: announce_expired(ctx, user_id))
-    keeper = asyncio.create_task(keep_presence(ctx), name="presence-keeper")
+    keepers = [
+        asyncio.create_task(keep_presence(ctx), name="presence-keeper"),
+        asyncio.create_task(keep_metrics(hub), name="metrics-keeper"),
+    ]
     try:
         yield ctx
     finally:
-        keeper.cancel()
-        await asyncio.gather(keeper, return_exceptions=True)
+        for keeper in keepers:
+            keeper.cancel()
+        await asyncio.gather(*keepers, return_exceptions=True)
         await hub.close_all()
         await ctx.mail.drain()
         await ctx.presence.close()
         await broker.close()
         await db.close()
+
+
+async def keep_metrics(hub: Hub) -> None:
+    """Move the delivery tallies into their counters and set the socket gauges, each second
+    (with several processes, a scrape reads what each one wrote last)."""
+    try:
+        while True:
+            await asyncio.sleep(METRICS_PERIOD)  # a period, not a synchronisation
+            metrics.flush(hub)
+    finally:
+        metrics.flush(hub)
 
 
 class ChinwagApp(FastAPI):
@@ -130,8 +152,15 @@ class ChinwagApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format, settings.log_repeats_per_minute)
+    init_error_tracking(settings)
     app = ChinwagApp(
-        title="chinwag", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="chinwag",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # FastAPI's pages load Swagger UI and ReDoc from a CDN: ours are served locally
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -148,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_middleware(AllowedMethods)  # innermost: its 405s get the security headers and a log
     install_web_client(app)
+    install_api_docs(app)
     install_slash_redirects(app)
     install_openapi(app)
     # A message of the configured length always fits, however its JSON escapes it (12 bytes

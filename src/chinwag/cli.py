@@ -1,9 +1,10 @@
-"""The `chinwag` command: serve, db upgrade, users create."""
+"""The `chinwag` command: serve, doctor, backup, restore, db upgrade, users create."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 import typer
 from pydantic import ValidationError
@@ -34,14 +35,33 @@ def serve(
     host: str = typer.Option("127.0.0.1", envvar="HOST", help="Address to listen on"),
     port: int = typer.Option(8000, envvar="PORT", help="Port to listen on"),
     workers: int = typer.Option(1, min=1, help="Processes; more than 1 needs a Redis broker"),
+    certfile: str = typer.Option(
+        None, help="Serve HTTPS with this PEM certificate chain (CHINWAG_TLS_CERTFILE)"
+    ),
+    keyfile: str = typer.Option(None, help="Its PEM private key (CHINWAG_TLS_KEYFILE)"),
+    forwarded_allow_ips: str = typer.Option(
+        None,
+        help="Proxies trusted for X-Forwarded-For/-Proto: addresses or networks, comma-"
+        "separated, or '*' (CHINWAG_FORWARDED_ALLOW_IPS; default none)",
+    ),
+    metrics_port: int = typer.Option(
+        None, help="Serve /metrics on this port, without a token (CHINWAG_METRICS_PORT)"
+    ),
 ) -> None:
     """Apply migrations, then serve the API and the web client."""
     import uvicorn
 
+    from chinwag import metrics
     from chinwag.db.migrate import upgrade
     from chinwag.serving import raise_descriptor_limit, uvicorn_options
 
-    settings = _settings()
+    _put_in_environment(
+        CHINWAG_TLS_CERTFILE=certfile,
+        CHINWAG_TLS_KEYFILE=keyfile,
+        CHINWAG_FORWARDED_ALLOW_IPS=forwarded_allow_ips,
+        CHINWAG_METRICS_PORT=None if metrics_port is None else str(metrics_port),
+    )
+    settings, served = _serving_settings(host, port)
     if workers > 1 and not settings.broker_url.startswith(("redis://", "rediss://")):
         typer.secho(
             "--workers > 1 needs a shared broker: set CHINWAG_BROKER_URL=redis://host:6379/0 "
@@ -53,8 +73,16 @@ def serve(
     settings.signing_key  # noqa: B018 - create the development key once, before workers fork
     upgrade(settings.resolved_database_url)
     os.environ["CHINWAG_MIGRATE_ON_START"] = "false"  # done above, once for all workers
+    if workers > 1:
+        metrics.share_between_processes()  # any worker's /metrics then answers for all
     descriptors = raise_descriptor_limit()
-    typer.echo(f"chinwag on http://{host}:{port} (open-file limit {descriptors})")
+    typer.echo(
+        f"chinwag listening on {served} (open-file limit {descriptors}); "
+        f"open {settings.public_url}/ in a browser, API docs at {settings.public_url}/docs"
+    )
+    if settings.metrics_port:
+        metrics.serve_on_port(settings.metrics_port, settings.metrics_host)
+        typer.echo(f"metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics")
     uvicorn.run(
         "chinwag.app:create_app",
         factory=True,
@@ -64,6 +92,80 @@ def serve(
         timeout_graceful_shutdown=10,
         **uvicorn_options(settings),
     )
+
+
+def _put_in_environment(**values: str | None) -> None:
+    # Options become the settings' variables: every worker reads them from the environment.
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = value
+
+
+def _serving_settings(host: str, port: int) -> tuple[Settings, str]:
+    """The settings to serve with, and the address served. An unset CHINWAG_PUBLIC_URL
+    becomes that address, so links in mails point where this server is (and every worker,
+    started from the environment, agrees)."""
+    from chinwag.serving import served_url
+
+    settings = _settings()
+    served = served_url(host, port, tls=settings.serves_tls)
+    if "public_url" not in settings.model_fields_set:
+        os.environ["CHINWAG_PUBLIC_URL"] = served
+        settings = _settings()
+    return settings, served
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration and the services it names (database, broker, SMTP, public
+    URL and origins, secret key); say what to fix. Exits 1 when something would not work."""
+    from chinwag.doctor import diagnose, exit_code, report
+
+    findings = asyncio.run(diagnose(_settings()))
+    typer.echo(report(findings))
+    code = exit_code(findings)
+    if code:
+        typer.secho("chinwag doctor: fix the lines marked fail", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command("backup")
+def backup_command(
+    path: Path = typer.Argument(..., help="A new (or empty) folder to write the backup to"),
+) -> None:
+    """Back the SQLite database up while the server runs (SQLite's online backup API),
+    with the uploaded files alongside. For PostgreSQL use pg_dump (README, Backups)."""
+    from chinwag.backup import BackupError, backup
+
+    try:
+        summary = backup(_settings(), path)
+    except BackupError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    counts = ", ".join(f"{n} {table}" for table, n in summary.counts.items())
+    typer.echo(f"backup written to {summary.path}: {counts}; {summary.files} stored files")
+
+
+@app.command("restore")
+def restore_command(
+    path: Path = typer.Argument(..., help="A folder written by chinwag backup"),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace an existing database (moved aside, not deleted)"
+    ),
+) -> None:
+    """Put a backup in place of the configured SQLite database and files. Stop the server
+    first; the next start applies any newer migrations."""
+    from chinwag.backup import BackupError, restore
+
+    try:
+        summary = restore(_settings(), path, replace=replace)
+    except BackupError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    counts = ", ".join(f"{n} {table}" for table, n in summary.counts.items())
+    typer.echo(f"restored {summary.path}: {counts}; {summary.files} stored files")
+    if summary.moved_aside:
+        typer.echo(f"the database and files it replaced are in {summary.moved_aside}")
 
 
 @db_app.command("upgrade")

@@ -7,7 +7,7 @@
     await client.close()
 
 It keeps the highest seq it has seen per chat and every message once (`client.messages`),
-so after a reconnect `connect()` fetches exactly the gaps (DESIGN.md section 5, Resume).
+so after a reconnect `connect()` fetches exactly the gaps (docs/protocol.md, Resume).
 """
 
 from __future__ import annotations

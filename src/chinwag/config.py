@@ -34,6 +34,22 @@ class Settings(BaseSettings):
     # Strict-Transport-Security's max-age, sent when public_url is https (0 makes browsers
     # forget an earlier one).
     hsts_max_age: int = Field(365 * 24 * 3600, ge=0)
+    # HTTPS served by chinwag itself (PEM files; both or neither): `chinwag serve --certfile
+    # --keyfile`. HSTS and Secure cookies follow.
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks, `*` for any. Empty (the default): none, the peer is the client.
+    forwarded_allow_ips: str = ""
+    # /metrics answers only with `Authorization: Bearer <this>`; unset, it is 404 there.
+    metrics_token: str = ""
+    # Metrics on a port of their own (`chinwag serve --metrics-port`), no token: for a
+    # Prometheus on a private network. Bound to metrics_host.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # Sentry (or a compatible service) gets unhandled exceptions and logged errors, scrubbed
+    # of tokens (errortracking.py); unset: nothing is sent anywhere.
+    sentry_dsn: str = ""
     smtp_url: str = ""
     mail_from: str = "chinwag <chinwag@localhost>"
     migrate_on_start: bool = True
@@ -120,6 +136,21 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an absolute http(s) URL such as https://chat.example.com")
         return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _certificate_and_key_together(self) -> Settings:
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            raise ValueError(
+                "CHINWAG_TLS_CERTFILE and CHINWAG_TLS_KEYFILE (--certfile, --keyfile) go together"
+            )
+        for path in (self.tls_certfile, self.tls_keyfile):
+            if path is not None and not path.is_file():
+                raise ValueError(f"{path} is not a file (CHINWAG_TLS_CERTFILE / _KEYFILE)")
+        return self
+
+    @property
+    def serves_tls(self) -> bool:
+        return self.tls_certfile is not None
 
     @model_validator(mode="after")
     def _production_needs_a_strong_key(self) -> Settings:

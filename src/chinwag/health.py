@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+import hmac
 
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from chinwag import metrics
 from chinwag.deps import Ctx
+from chinwag.errors import NotFound, Unauthorized, error_responses
 
 router = APIRouter(tags=["health"])
 
@@ -42,6 +45,31 @@ async def _broker_ok(ctx) -> bool:
         return False
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (bearer CHINWAG_METRICS_TOKEN)",
+    description="Served here only with `Authorization: Bearer $CHINWAG_METRICS_TOKEN`; "
+    "without a token set, 404 (serve them on `chinwag serve --metrics-port` instead).",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus text format"},
+        **error_responses(401, 404),
+    },
+)
+async def metrics_page(request: Request, ctx: Ctx) -> Response:
+    token = ctx.settings.metrics_token
+    if not token:
+        # Socket counts, routes and timings are nobody's business on a public port.
+        raise NotFound(
+            "Metrics are served with CHINWAG_METRICS_TOKEN (as a bearer token) or on "
+            "chinwag serve --metrics-port"
+        )
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise Unauthorized(
+            "Send Authorization: Bearer <CHINWAG_METRICS_TOKEN>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    metrics.flush(ctx.hub)
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)

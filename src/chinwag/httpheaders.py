@@ -1,5 +1,6 @@
 """The headers every HTTP answer carries: nosniff, no referrer, framing refused, the page's
-Content-Security-Policy, HSTS when chinwag is served over https, and `no-store` on the API.
+Content-Security-Policy (the API docs pages included: apidocs.py serves them without inline
+scripts or a CDN), HSTS when chinwag is served over https, and `no-store` on the API.
 
 The layer wraps the whole app (see `ChinwagApp` in app.py), Starlette's ServerErrorMiddleware
 included, so the 500 for an unhandled exception carries them too."""
@@ -19,11 +20,26 @@ CSP = (
     "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-# Swagger UI and ReDoc load from a CDN and run inline scripts: their pages get no fetch
-# directive (it would stop them), only the refusal to be framed (clickjacking the
-# Authorize form).
-DOCS_CSP = "frame-ancestors 'none'"
-DOCS_PAGES = ("/docs", "/redoc")
+
+
+# The one <style> ReDoc's bundle inserts as it loads, before it could be given a nonce:
+# perfect-scrollbar's fixed rules (`.ps{overflow:hidden!important;...`) in redoc 2.5.3, as
+# fastapi-offline 1.7.7 ships it, checked once empty and once filled (the first hash is the
+# empty text's). tests/browser/test_api_docs.py fails if that changes.
+REDOC_SCROLLBAR_STYLE = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' "
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"
+)
+
+
+def csp_with_style_nonce(nonce: str) -> str:
+    """The page CSP for ReDoc: its <style> elements carrying `nonce` apply (styled-components),
+    and its search index is built in a worker that it starts from a blob: URL."""
+    return (
+        f"{CSP}; style-src 'self' 'nonce-{nonce}' {REDOC_SCROLLBAR_STYLE}; worker-src 'self' blob:"
+    )
+
+
 COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -44,25 +60,24 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        common = list(COMMON)
-        if settings.public_url.startswith("https://"):
-            hsts = f"max-age={settings.hsts_max_age}".encode()
-            common.append((b"strict-transport-security", hsts))
-        self.page: Headers = [*common, (b"content-security-policy", CSP.encode())]
-        self.docs: Headers = [*common, (b"content-security-policy", DOCS_CSP.encode())]
-        self.api: Headers = [*self.page, API_CACHE]
+        self.always_https = settings.public_url.startswith("https://")
+        page: Headers = [*COMMON, (b"content-security-policy", CSP.encode())]
+        hsts = (b"strict-transport-security", f"max-age={settings.hsts_max_age}".encode())
+        # (page, api) headers over http, and over https (HSTS added)
+        self.plain = (page, [*page, API_CACHE])
+        self.secure = ([*page, hsts], [*page, hsts, API_CACHE])
 
-    def headers_for(self, path: str) -> Headers:
-        if _is_under(path, "/api"):
-            return self.api
-        if any(_is_under(path, page) for page in DOCS_PAGES):
-            return self.docs
-        return self.page
+    def headers_for(self, path: str, scheme: str = "http") -> Headers:
+        # HSTS whenever the answer goes out over https: TLS served by chinwag, a trusted
+        # proxy's X-Forwarded-Proto (the scope's scheme), or an https public URL (a proxy
+        # that terminates TLS without saying so).
+        page, api = self.secure if self.always_https or scheme == "https" else self.plain
+        return api if _is_under(path, "/api") else page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        extra = self.headers_for(scope["path"])
+        extra = self.headers_for(scope["path"], scope.get("scheme", "http"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -132,6 +132,15 @@ def configure_logging(level: str = "INFO", fmt: str = "text", repeats_per_minute
         logger.propagate = False
 
 
+def route_template(scope) -> str:
+    """The route that answered, as written (`/api/chats/{chat_id}`), never the path itself:
+    one series per route, not per chat, file or probe of a scanner. Static files count under
+    their mount; what no route matched is `unmatched`."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if path else "unmatched"
+
+
 class RequestLogMiddleware:
     """Counts each HTTP request and logs one line for it: method, path (never the query: it
     may hold a token), status and duration."""
@@ -158,8 +167,9 @@ class RequestLogMiddleware:
             seconds = time.perf_counter() - started
             ms = round(seconds * 1000, 2)
             method, path = scope["method"], scope["path"]
-            HTTP_REQUESTS.labels(method, status).inc()
-            HTTP_SECONDS.observe(seconds)
+            route = route_template(scope)
+            HTTP_REQUESTS.labels(method, route, status).inc()
+            HTTP_SECONDS.labels(method, route).observe(seconds)
             self.log.info(
                 "%s %s %s %.2fms",
                 method,

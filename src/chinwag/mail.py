@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from chinwag.db.base import utcnow
+from chinwag.metrics import JOB_RUNS
 
 log = logging.getLogger("chinwag.mail")
 
@@ -96,7 +97,10 @@ class MailQueue:
         try:
             await self.mailer.send(message)
         except (aiosmtplib.SMTPException, OSError) as exc:
+            JOB_RUNS.labels("mail", "failed").inc()
             log.error("mail to %s failed: %s", message["To"], exc)
+        else:
+            JOB_RUNS.labels("mail", "ok").inc()
 
     async def drain(self) -> None:
         """Wait for mails in flight (shutdown)."""

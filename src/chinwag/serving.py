@@ -325,7 +325,12 @@ def uvicorn_options(settings: Settings, protocol: type | None = None) -> dict:
         "ws_per_message_deflate": settings.ws_compression,
         "access_log": False,
         "log_config": None,
-        "proxy_headers": True,
+        # The client's address and scheme from X-Forwarded-For/-Proto only when the peer is
+        # a proxy named in CHINWAG_FORWARDED_ALLOW_IPS; otherwise any client could claim any
+        # address (and escape the per-address limits) or https.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        **_tls_options(settings),
     }
 
 
@@ -338,6 +343,27 @@ def tune_garbage_collector() -> None:
     start-up created (modules, the app) is frozen out of every collection."""
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
+
+
+def _tls_options(settings: Settings) -> dict:
+    if not settings.serves_tls:
+        return {}
+    return {"ssl_certfile": str(settings.tls_certfile), "ssl_keyfile": str(settings.tls_keyfile)}
+
+
+WILDCARD_HOSTS = {"", "0.0.0.0", "::"}  # noqa: S104 - names of "every address", not a bind
+
+
+def served_url(host: str, port: int, *, tls: bool = False) -> str:
+    """The URL a browser on this machine opens for `--host host --port port`: the default of
+    CHINWAG_PUBLIC_URL when it is unset (so `make run PORT=9000` mails links to :9000)."""
+    scheme = "https" if tls else "http"
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    default_port = 443 if tls else 80
+    return f"{scheme}://{host}" + ("" if port == default_port else f":{port}")
 
 
 def raise_descriptor_limit() -> int:

@@ -132,15 +132,23 @@ async def test_the_limit_is_per_user_across_sockets_and_reconnects(team, connect
 # -- flooding ---------------------------------------------------------------------------
 
 
+def closes_1008() -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("chinwag_websocket_closes_total", {"code": "1008"})
+
+
 @pytest.mark.parametrize("settings_overrides", [{**RATE, "ws_rate_burst": 1, "ws_flood_after": 3}])
 async def test_flooding_closes_the_socket_with_1008(team, connect):
     ana, bob, chat = team
     flooder, other_device, bob_socket = await connect(ana), await connect(ana), await connect(bob)
+    closed_before = closes_1008()
     await flooder.send(chat["id"], "the only allowed one")
     with contextlib.suppress(websockets.ConnectionClosed):
         for i in range(20):
             await flooder.frame(send_frame(chat["id"], f"flood {i}"))
     assert await flooder.wait_closed() == 1008
+    assert closes_1008() == closed_before + 1  # counted for the operator
     # Refusals before the close are rate_limited errors (those still queued are discarded).
     assert {e["code"] for e in events_of(flooder, "error")} <= {"rate_limited"}
     # Only the flooding socket is closed; the user's other device and others carry on.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from collections import Counter
 
 import pytest
 import websockets
@@ -195,11 +196,30 @@ async def test_when_full_typing_is_dropped_first(queue_server):
         connection.send(event("m3"))  # drops typing 2
         connection.send(TYPING, droppable=True)  # full of events: this typing goes
 
+    before = counted()
     async with websockets.connect(await queue_server(script)) as socket:
         assert await received_until(socket, "end") == [event("m1"), event("m2"), event("m3")]
+    assert counted() - before == {"dropped_typing": 3}
+
+
+def counted() -> Counter:
+    """The metrics of drops and 1013 closes so far (this process's)."""
+    from prometheus_client import REGISTRY
+
+    from chinwag.metrics import flush
+
+    flush()
+    read = REGISTRY.get_sample_value
+    return Counter(
+        closes_1013=read("chinwag_websocket_closes_total", {"code": "1013"}),
+        dropped_overflow=read("chinwag_events_dropped_total", {"reason": "overflow"}),
+        dropped_typing=read("chinwag_events_dropped_total", {"reason": "typing"}),
+    )
 
 
 async def test_when_full_of_events_the_socket_is_closed_with_1013(queue_server):
+    before = counted()
+
     def script(connection):
         for name in ("m1", "m2", "m3", "m4"):  # m4 overflows
             connection.send(event(name))
@@ -212,6 +232,8 @@ async def test_when_full_of_events_the_socket_is_closed_with_1013(queue_server):
     # Queued events are discarded: the client must resume from its last seq.
     assert closed.value.rcvd.code == 1013
     assert "overflow" in closed.value.rcvd.reason
+    # ...and counted: the close, and the overflowing event with the three queued
+    assert counted() - before == {"closes_1013": 1, "dropped_overflow": 4}
 
 
 @pytest.mark.parametrize("text", ["", "x", "é" * 200, "y" * 70_000])

@@ -51,8 +51,17 @@ async def _login_out(ctx, signed: auth.SignedIn) -> LoginOut:
     )
 
 
-def _set_auth_cookie(response: Response, ctx, name: str, token: str, days: int) -> None:
+def _served_over_https(request: Request, ctx) -> bool:
+    # The request's own scheme (TLS served by chinwag, or X-Forwarded-Proto from a trusted
+    # proxy: CHINWAG_FORWARDED_ALLOW_IPS), or the public URL's when a proxy doesn't say.
+    return request.url.scheme == "https" or ctx.settings.public_url.startswith("https://")
+
+
+def _set_auth_cookie(
+    response: Response, request: Request, ctx, name: str, token: str, days: int
+) -> None:
     # HttpOnly and scoped to /api/auth: sent to sign-in and refresh only, no script reads it.
+    # Secure over https: the browser never sends it over plain http.
     response.set_cookie(
         name,
         token,
@@ -60,13 +69,14 @@ def _set_auth_cookie(response: Response, ctx, name: str, token: str, days: int) 
         path="/api/auth",
         httponly=True,
         samesite="strict",
-        secure=ctx.settings.public_url.startswith("https://"),
+        secure=_served_over_https(request, ctx),
     )
 
 
-def _set_refresh_cookie(response: Response, ctx, token: str) -> None:
+def _set_refresh_cookie(response: Response, request: Request, ctx, token: str) -> None:
     # The web client survives a reload with it.
-    _set_auth_cookie(response, ctx, REFRESH_COOKIE, token, ctx.settings.refresh_token_days)
+    days = ctx.settings.refresh_token_days
+    _set_auth_cookie(response, request, ctx, REFRESH_COOKIE, token, days)
 
 
 @auth_router.post(
@@ -99,8 +109,9 @@ async def register(data: RegisterIn, ctx: Ctx):
 async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     device = request.cookies.get(DEVICE_COOKIE)
     signed = await auth.login(ctx, data.login, data.password, _user_agent(request), device)
-    _set_refresh_cookie(response, ctx, signed.refresh_token)
-    _set_auth_cookie(response, ctx, DEVICE_COOKIE, signed.device_token, DEVICE_COOKIE_DAYS)
+    _set_refresh_cookie(response, request, ctx, signed.refresh_token)
+    device_token = signed.device_token
+    _set_auth_cookie(response, request, ctx, DEVICE_COOKIE, device_token, DEVICE_COOKIE_DAYS)
     return await _login_out(ctx, signed)
 
 
@@ -131,7 +142,7 @@ async def refresh(request: Request, response: Response, ctx: Ctx, data: RefreshI
     if not token_value:
         raise Unauthorized("Send a refresh_token", code="invalid_token")
     signed = await auth.refresh(ctx, token_value)
-    _set_refresh_cookie(response, ctx, signed.refresh_token)
+    _set_refresh_cookie(response, request, ctx, signed.refresh_token)
     return await _login_out(ctx, signed)
 
 

@@ -6,6 +6,7 @@ The REST routes and the WebSocket gateway both call these, so both behave the sa
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from chinwag.messages.mention_store import store_mentions
 from chinwag.messages.mentions import Mentioned, resolve_mentions
 from chinwag.messages.models import Message
 from chinwag.messages.views import Extras, message_dict, message_views, reply_dict
-from chinwag.metrics import MESSAGES_SENT
+from chinwag.metrics import MESSAGES_SENT, SEND_SECONDS
 
 HISTORY_MAX = 100
 
@@ -135,6 +136,7 @@ async def send_message(
     message.new to the chat and a notification to each member mentioned. The same client_id
     again (even at the same moment, from another process) stores nothing and returns the
     first message. One rate limit per sender over every transport: 429 past it."""
+    started = time.perf_counter()
     if not ctx.limiter.allow(sender.id):
         wait = math.ceil(ctx.limiter.wait(sender.id)) or 1
         raise TooManyRequests("Slow down: too many messages", headers={"Retry-After": str(wait)})
@@ -158,6 +160,7 @@ async def send_message(
             raise
         return Sent(earlier, created=False)
     MESSAGES_SENT.inc()
+    SEND_SECONDS.observe(time.perf_counter() - started)  # stored and published
     return Sent(payload, created=True)
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from starlette.websockets import WebSocket, WebSocketState
 from websockets.frames import Frame, Opcode
 
+from chinwag.metrics import TALLY, count_close  # deliveries: plain integers, see metrics.py
+
 log = logging.getLogger("chinwag.realtime")
 
 CLOSE_POLICY = 1008
@@ -72,16 +74,22 @@ class Connection:
             return
         direct = self._writer is None and self._started and self._write_now is not None
         if direct and self._write_now(framed(text)):
+            TALLY.delivered += 1
             return
         queue = self._queue
         if queue is None:
             queue = self._queue = deque()
         if len(queue) >= self._limit:
             if droppable:
+                TALLY.dropped_typing += 1
                 return  # typing is the first thing to go
             if not self._drop_one_droppable():
+                # This event and every one queued are lost to this socket (its client
+                # resumes from history once it reconnects).
+                TALLY.dropped_overflow += 1 + len(queue)
                 self.close(CLOSE_TRY_AGAIN, "send queue overflow; reconnect and resume")
                 return
+            TALLY.dropped_typing += 1
         queue.append((text, droppable))
         self._wake()
 
@@ -103,6 +111,7 @@ class Connection:
         """Close after nothing more: queued events are discarded, the writer sends the close."""
         if self._closing is None:
             self._closing = (code, reason)
+            count_close(code)
             self._queue = None
             # A writer stuck on a peer that reads nothing would never send the close: give up
             # on it after a while, so the socket is forgotten and its user goes offline.
@@ -146,6 +155,7 @@ class Connection:
             while self._queue and not self._closing:
                 text, _ = self._queue.popleft()
                 await self.websocket.send_text(text)
+                TALLY.delivered += 1
             if self._closing is None:  # drained: nothing was queued since the last check
                 ended = False
                 return

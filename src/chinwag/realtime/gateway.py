@@ -21,6 +21,7 @@ from chinwag.errors import ChinwagError, DatabaseUnavailable, TooManyRequests, e
 from chinwag.limits import TokenBucket, address_key
 from chinwag.messages import reading
 from chinwag.messages import service as messages
+from chinwag.metrics import count_close
 from chinwag.realtime import service
 from chinwag.realtime.broker import encode_event
 from chinwag.realtime.connection import CLOSE_POLICY, CLOSE_TOO_BIG, CLOSE_TRY_AGAIN, Connection
@@ -203,6 +204,7 @@ class SocketSession:
                 await self._open()
             except DatabaseUnavailable:
                 # Accepted, but `ready` could not be read: the client reconnects shortly.
+                count_close(CLOSE_TRY_AGAIN)
                 await self.websocket.close(CLOSE_TRY_AGAIN, "database unavailable; reconnect")
                 return
             finally:

@@ -15,6 +15,8 @@ from typing import Protocol
 
 from redis.exceptions import RedisError
 
+from chinwag.metrics import JOB_RUNS
+
 log = logging.getLogger("chinwag.realtime")
 
 OnExpired = Callable[[int], Awaitable[None]]
@@ -173,4 +175,7 @@ async def keep_presence(ctx) -> None:
             await ctx.presence.heartbeat(list(ctx.hub.connections))
             await ctx.presence.sweep()
         except (OSError, RedisError) as exc:
+            JOB_RUNS.labels("presence_upkeep", "failed").inc()
             log.warning("presence upkeep failed: %s", exc)
+        else:
+            JOB_RUNS.labels("presence_upkeep", "ok").inc()

@@ -17,6 +17,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
 
+from chinwag.metrics import BROKER_RECONNECTS
 from chinwag.realtime.broker import Listener, encode_event
 
 log = logging.getLogger("chinwag.broker")
@@ -102,6 +103,7 @@ class RedisBroker:
                 await self._pump()
             except (RedisError, OSError) as exc:
                 if self.connected.is_set():
+                    BROKER_RECONNECTS.inc()
                     log.warning("redis connection lost (%s); reconnecting", exc)
                 self.connected.clear()
                 await self._drop_pubsub()
