@@ -127,7 +127,6 @@ async def seed(
 
     from chinwag.accounts.models import Session, User
     from chinwag.accounts.security import create_access_token, new_secret, secret_hash
-    from chinwag.chats.models import Chat, ChatMembership
     from chinwag.db.base import utcnow
 
     engine = create_async_engine(url)  # seeding only: one bulk transaction, not the server's path
@@ -148,65 +147,17 @@ async def seed(
                 ],
             )
             ids = list(await db.scalars(select(User.id).order_by(User.id)))
-            group_ids = []
+            chat_ids = []
             for n, members in enumerate(groups):
-                chat_id = (
-                    await db.execute(
-                        insert(Chat.__table__)
-                        .values(
-                            kind="group",
-                            name=f"bench {n}",
-                            description="",
-                            is_public=False,
-                            last_seq=0,
-                            created_by=ids[members[0]],
-                        )
-                        .returning(Chat.id)
-                    )
-                ).scalar_one()
-                group_ids.append(chat_id)
-                await db.execute(
-                    insert(ChatMembership.__table__),
-                    [
-                        {
-                            "chat_id": chat_id,
-                            "user_id": ids[i],
-                            "role": "owner" if i == members[0] else "member",
-                            "last_read_seq": 0,
-                        }
-                        for i in members
-                    ],
-                )
+                owner = ids[members[0]]
+                roles = {ids[i]: "owner" if i == members[0] else "member" for i in members}
+                chat = {"kind": "group", "name": f"bench {n}", "created_by": owner}
+                chat_ids.append(await _add_chat(db, chat, roles))
             for a, b in pairs:
                 low, high = sorted((ids[a], ids[b]))
-                chat_id = (
-                    await db.execute(
-                        insert(Chat.__table__)
-                        .values(
-                            kind="direct",
-                            name="",
-                            description="",
-                            is_public=False,
-                            last_seq=0,
-                            created_by=ids[a],
-                            direct_key=f"{low}:{high}",
-                        )
-                        .returning(Chat.id)
-                    )
-                ).scalar_one()
-                group_ids.append(chat_id)
-                await db.execute(
-                    insert(ChatMembership.__table__),
-                    [
-                        {
-                            "chat_id": chat_id,
-                            "user_id": ids[i],
-                            "role": "member",
-                            "last_read_seq": 0,
-                        }
-                        for i in (a, b)
-                    ],
-                )
+                chat = {"kind": "direct", "name": "", "created_by": ids[a]}
+                chat["direct_key"] = f"{low}:{high}"
+                chat_ids.append(await _add_chat(db, chat, {ids[a]: "member", ids[b]: "member"}))
             expires = utcnow() + timedelta(days=1)
             sessions = [
                 {
@@ -224,7 +175,25 @@ async def seed(
     tokens = [
         create_access_token(SECRET_KEY, s["user_id"], s["id"], TOKEN_MINUTES) for s in sessions
     ]
-    return tokens, group_ids
+    return tokens, chat_ids
+
+
+async def _add_chat(db, values: dict, roles: dict[int, str]) -> int:
+    """A chat (`values` beyond the defaults) and its members with their roles; its id."""
+    from chinwag.chats.models import Chat, ChatMembership
+
+    chat = {"description": "", "is_public": False, "last_seq": 0, **values}
+    chat_id = (
+        await db.execute(insert(Chat.__table__).values(**chat).returning(Chat.id))
+    ).scalar_one()
+    await db.execute(
+        insert(ChatMembership.__table__),
+        [
+            {"chat_id": chat_id, "user_id": user_id, "role": role, "last_read_seq": 0}
+            for user_id, role in roles.items()
+        ],
+    )
+    return chat_id
 
 
 def chinwag_env(data_dir: Path, log_level: str) -> dict[str, str]:
