@@ -81,8 +81,8 @@ async def run_case(url: str, data_dir: Path, chats: int, list_chats: int, rounds
         token = await _token(ctx, opener)
 
         async def open_socket() -> None:
-            caller = await auth.authenticate(ctx, token)
-            await service.chat_ids(ctx, caller.user.id)
+            # as the gateway does: the caller and their chat ids in one unit, then `ready`
+            caller, _ = await auth.authenticate_reading(ctx, token, service.chat_ids_unit)
             await service.ready_frame(ctx, caller.user)
 
         open_us = await _measure(rounds, open_socket)

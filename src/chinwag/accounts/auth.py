@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TypeVar
 
 from chinwag.accounts import store
 from chinwag.accounts.models import LoginFailure, Session, User
@@ -28,6 +30,7 @@ from chinwag.db.units import Tx
 from chinwag.errors import NotFound, TooManyRequests, Unauthorized
 from chinwag.events import PendingEvents, write_and_publish
 
+T = TypeVar("T")
 log = logging.getLogger("chinwag.accounts")
 
 INVALID_CREDENTIALS = "Wrong login or password"
@@ -199,13 +202,33 @@ def _session_user(db: Tx, user_id: int, session_id: str) -> User | None:
 
 async def authenticate(ctx: AppContext, access_token: str) -> Caller:
     """The caller named by a valid access token whose session is still open."""
+    caller, _ = await authenticate_reading(ctx, access_token, _nothing)
+    return caller
+
+
+async def authenticate_reading(
+    ctx: AppContext, access_token: str, read: Callable[[Tx, int], T]
+) -> tuple[Caller, T]:
+    """authenticate, and `read(db, user_id)` in the same unit: what a socket opening needs
+    next comes in the same visit to the database (on PostgreSQL, the same connection)."""
     claims = decode_access_token(ctx.settings.signing_key, access_token)
     if claims is None:
         raise Unauthorized("Access token is invalid or expired", code="invalid_token")
-    user = await ctx.db.read_inline(_session_user, claims.user_id, claims.session_id)
+    user, extra = await ctx.db.read_inline(
+        _session_user_and, claims.user_id, claims.session_id, read
+    )
     if user is None:
         raise Unauthorized("Session has ended; sign in again", code="invalid_token")
-    return Caller(user, claims.session_id)
+    return Caller(user, claims.session_id), extra
+
+
+def _session_user_and(db: Tx, user_id: int, session_id: str, read: Callable[[Tx, int], T]):
+    user = _session_user(db, user_id, session_id)
+    return user, (read(db, user_id) if user is not None else None)
+
+
+def _nothing(_db: Tx, _user_id: int) -> None:
+    return None
 
 
 def revoke_sessions(

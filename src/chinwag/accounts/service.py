@@ -118,9 +118,10 @@ async def public_profile(ctx: AppContext, user: User) -> UserOut:
     return UserOut.model_validate({**_public_fields(user), "online": online})
 
 
-async def own_profile(ctx: AppContext, user: User) -> MeOut:
-    """What `user` sees of themselves, with their presence."""
-    online = await ctx.presence.is_online(user.id)
+async def own_profile(ctx: AppContext, user: User, *, online: bool | None = None) -> MeOut:
+    """What `user` sees of themselves, with their presence (asked for unless given)."""
+    if online is None:
+        online = await ctx.presence.is_online(user.id)
     fields = {
         **_public_fields(user),
         "online": online,

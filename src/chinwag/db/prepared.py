@@ -173,10 +173,11 @@ class PreparedAmong:
         columns = self._by_dialect["sqlite"].statement.selected_columns
         self._row = namedtuple("Row", [column.key for column in columns])
 
-    def all(self, db: Tx, ids: Collection[int]) -> list:
+    def all(self, db: Tx, ids: Collection[int], **params: Any) -> list:
+        """The rows for these ids; `params` binds the statement's other parameters."""
         dialect = db.dialect
         ids = list(ids) if dialect == "postgresql" else json.dumps(list(ids))
-        return [self._row(*row) for row in self._by_dialect[dialect].all(db, ids=ids)]
+        return [self._row(*row) for row in self._by_dialect[dialect].all(db, ids=ids, **params)]
 
 
 def _any_of(column):

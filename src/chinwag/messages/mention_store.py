@@ -80,24 +80,20 @@ def store_mentions(db: Tx, message, user_ids: list[int], *, replace: bool = True
         )  # fmt: skip
 
 
-def unread_mentions_query(scope):
-    """Messages mentioning me (bound as `me`) after my read pointer, per chat of `scope`
-    (a column -> condition), deleted ones not counted."""
+def unread_mentions_count(chat_id, last_read_seq):
+    """How many messages mention me (bound as `me`) after `last_read_seq` in the chat
+    `chat_id` (columns of the enclosing query), deleted ones not counted."""
     me = bindparam("me")
     mention = Mention.__table__
-    membership = ChatMembership.__table__
+    message = Message.__table__
     return (
-        select(mention.c.chat_id, func.count())
-        .join(
-            membership,
-            (membership.c.chat_id == mention.c.chat_id) & (membership.c.user_id == me),
-        )
-        .join(Message.__table__, Message.__table__.c.id == mention.c.message_id)
+        select(func.count())
+        .select_from(mention.join(message, message.c.id == mention.c.message_id))
         .where(
             mention.c.user_id == me,
-            scope(mention.c.chat_id),
-            mention.c.seq > membership.c.last_read_seq,
-            Message.__table__.c.deleted_at.is_(None),
+            mention.c.chat_id == chat_id,
+            mention.c.seq > last_read_seq,
+            message.c.deleted_at.is_(None),
         )
-        .group_by(mention.c.chat_id)
+        .scalar_subquery()
     )

@@ -88,16 +88,20 @@ def _token(websocket: WebSocket) -> str | None:
     return websocket.query_params.get("token")
 
 
-async def _authenticate(websocket: WebSocket, ctx: AppContext) -> auth.Caller | None:
+async def _authenticate(
+    websocket: WebSocket, ctx: AppContext
+) -> tuple[auth.Caller, set[int]] | tuple[None, None]:
+    """The caller and the chats their socket follows (read together: one visit to the
+    database), or (None, None) when refused."""
     token = _token(websocket)
     if not token or not origin_allowed(websocket, ctx):
-        return None
+        return None, None
     try:
-        return await auth.authenticate(ctx, token)
+        return await auth.authenticate_reading(ctx, token, service.chat_ids_unit)
     except DatabaseUnavailable:
         raise  # not a refusal of this caller: see websocket_endpoint
     except ChinwagError:
-        return None
+        return None, None
 
 
 WS_PATH = "/ws"
@@ -118,7 +122,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 
 async def _serve(websocket: WebSocket, ctx: AppContext, opening: _Opening) -> None:
     try:
-        caller = await _authenticate(websocket, ctx)
+        caller, chat_ids = await _authenticate(websocket, ctx)
     except DatabaseUnavailable as exc:
         await _deny(websocket, exc)
         return
@@ -137,7 +141,7 @@ async def _serve(websocket: WebSocket, ctx: AppContext, opening: _Opening) -> No
         return
     try:
         await websocket.accept()
-        await SocketSession(ctx, websocket, caller).run(opened=opening.end)
+        await SocketSession(ctx, websocket, caller, chat_ids).run(opened=opening.end)
     finally:
         ctx.hub.release_socket(user_id, address)
 
@@ -182,8 +186,11 @@ async def _deny(websocket: WebSocket, exc: ChinwagError) -> None:
 class SocketSession:
     """One accepted socket: registration, the reader loop, and cleanup."""
 
-    def __init__(self, ctx: AppContext, websocket: WebSocket, caller: auth.Caller) -> None:
+    def __init__(
+        self, ctx: AppContext, websocket: WebSocket, caller: auth.Caller, chat_ids: set[int]
+    ) -> None:
         self.ctx, self.websocket, self.caller = ctx, websocket, caller
+        self._chat_ids = chat_ids  # to follow, read with the caller
         self.user = caller.user
         self.connection = Connection(
             websocket,
@@ -240,8 +247,7 @@ class SocketSession:
             reading = False
 
     async def _open(self) -> None:
-        hub = self.ctx.hub
-        chat_ids = await service.chat_ids(self.ctx, self.user.id)
+        hub, chat_ids = self.ctx.hub, self._chat_ids
         # Subscribe before reading the state sent in `ready`: an event committed in between
         # is then queued behind `ready`, never lost.
         first_here = await hub.add(self.connection, chat_ids)

@@ -15,9 +15,13 @@ from chinwag.realtime.channels import PRESENCE_CHANNEL, chat_channel
 log = logging.getLogger("chinwag.realtime")
 
 
-async def chat_ids(ctx: AppContext, user_id: int) -> set[int]:
+def chat_ids_unit(db: Tx, user_id: int) -> set[int]:
     """The chats a user's sockets follow."""
-    return await ctx.db.read_inline(chat_ids_of, user_id)
+    return chat_ids_of(db, user_id)
+
+
+async def chat_ids(ctx: AppContext, user_id: int) -> set[int]:
+    return await ctx.db.read_inline(chat_ids_unit, user_id)
 
 
 def _ready_unit(db: Tx, user_id: int) -> tuple[list[dict], set[int]]:
@@ -31,7 +35,8 @@ async def ready_frame(ctx: AppContext, user: User) -> dict:
     online = await ctx.presence.online_among(contacts)
     return {
         "type": "ready",
-        "user": (await own_profile(ctx, user)).model_dump(mode="json"),
+        # online: this socket is opening (asking the presence store would cost a round trip)
+        "user": (await own_profile(ctx, user, online=True)).model_dump(mode="json"),
         "chats": chats,
         "online": sorted(online),
         # what this server accepts, so a client can refuse before sending, keeping the draft
