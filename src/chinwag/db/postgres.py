@@ -42,7 +42,9 @@ class PostgresDatabase(Database):
         self.engine = _engine(url, pool_size=lanes + 1, max_overflow=lanes)
         # Reads in autocommit: at READ COMMITTED each statement sees its own snapshot anyway,
         # so a read's BEGIN and COMMIT were two round trips that bought nothing.
-        self.reader = _engine(url, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT")
+        # Mostly kept open: the pool closes an overflow connection as soon as it is back, so
+        # a steady load past pool_size would connect (a PostgreSQL backend forked) per read.
+        self.reader = _engine(url, pool_size=20, max_overflow=10, isolation_level="AUTOCOMMIT")
         self.reader_in_transaction = self.reader.execution_options(isolation_level="READ COMMITTED")
         self._lanes: list[asyncio.Queue] = [asyncio.Queue() for _ in range(lanes)]
         self._next_lane = itertools.cycle(range(lanes))
