@@ -57,3 +57,37 @@ async def test_several_unknown_fields_are_all_named(client, ana):
     )
     error = assert_error(response, 422, "validation_error")
     assert "colour" in error["message"] and "icon" in error["message"]
+
+
+# --- query parameters ---
+
+
+async def test_a_misspelt_query_parameter_is_refused_naming_it(client, ana):
+    created = await client.post("/api/chats", headers=ana.headers, json={"name": "Team"})
+    path = f"/api/chats/{created.json()['id']}/messages?limt=10"
+    error = assert_error(await client.get(path, headers=ana.headers), 422, "validation_error")
+    assert "limt: unknown field" in error["message"]
+    assert {"loc": ["query", "limt"], "msg": "unknown field", "type": "extra_forbidden"} in error[
+        "details"
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/chats/{chat}/messages?limit=10&after=0",
+        "/api/chats/discover?q=te&limit=5",
+        "/api/users?q=an&limit=5",
+        "/api/search?q=hello&limit=5",
+    ],
+)
+async def test_declared_query_parameters_still_pass(client, ana, path):
+    created = await client.post("/api/chats", headers=ana.headers, json={"name": "Team"})
+    response = await client.get(path.format(chat=created.json()["id"]), headers=ana.headers)
+    assert response.status_code == 200, response.text
+
+
+async def test_every_unknown_query_parameter_is_named(client, ana):
+    response = await client.get("/api/users/me?verbose=1&fields=all", headers=ana.headers)
+    error = assert_error(response, 422, "validation_error")
+    assert "verbose: unknown field" in error["message"] and "fields: unknown field" in error["message"]

@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -45,6 +45,7 @@ from chinwag.search.routes import router as search_router
 from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
 from chinwag.webclient import install_web_client
+from chinwag.validation import refuse_unknown_query
 
 log = logging.getLogger("chinwag")
 METRICS_PERIOD = 1.0  # seconds between moving the tallies into the metrics
@@ -172,9 +173,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         files_router,
         search_router,
         health_router,
-        realtime_router,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(refuse_unknown_query)])
+    app.include_router(realtime_router)  # /ws reads ?token= itself
     app.add_middleware(AllowedMethods)  # innermost: its 405s get the security headers and a log
     install_web_client(app)
     install_api_docs(app)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -105,3 +107,43 @@ def problems_text(errors: list[dict], skip: int = 0) -> str:
     if len(errors) > _SHOWN_PROBLEMS:
         parts.append(f"and {len(errors) - _SHOWN_PROBLEMS} more")
     return "; ".join(parts) or "invalid input"
+
+
+def _query_names(dependant) -> set[str]:
+    """The query parameters a route's function and its dependencies declare."""
+    names = set()
+    for field in dependant.query_params:
+        model = field.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a query model
+            names |= {f.alias or name for name, f in model.model_fields.items()}
+        else:
+            names.add(field.alias)
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _declared_query(request: Request, route: APIRoute) -> frozenset[str]:
+    # Per app, by route: an app's routes live as long as it does (routes aren't hashable).
+    state = request.app.state
+    known = getattr(state, "query_names", None)
+    if known is None:
+        known = state.query_names = {}
+    names = known.get(id(route))
+    if names is None:
+        names = known[id(route)] = frozenset(_query_names(route.dependant))
+    return names
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """A dependency of every API route: query parameters it doesn't declare are refused (422
+    naming them), as unknown body fields are. `?limt=10` used to answer 50 messages."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    unknown = sorted(set(request.query_params) - _declared_query(request, route))
+    if unknown:
+        raise RequestValidationError(
+            [{"type": "extra_forbidden", "loc": ("query", name), "msg": UNKNOWN_FIELD}
+             for name in unknown]
+        )  # fmt: skip
