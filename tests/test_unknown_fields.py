@@ -90,4 +90,5 @@ async def test_declared_query_parameters_still_pass(client, ana, path):
 async def test_every_unknown_query_parameter_is_named(client, ana):
     response = await client.get("/api/users/me?verbose=1&fields=all", headers=ana.headers)
     error = assert_error(response, 422, "validation_error")
-    assert "verbose: unknown field" in error["message"] and "fields: unknown field" in error["message"]
+    assert "verbose: unknown field" in error["message"]
+    assert "fields: unknown field" in error["message"]

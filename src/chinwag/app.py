@@ -44,8 +44,8 @@ from chinwag.realtime.service import announce_expired
 from chinwag.search.routes import router as search_router
 from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
-from chinwag.webclient import install_web_client
 from chinwag.validation import refuse_unknown_query
+from chinwag.webclient import install_web_client
 
 log = logging.getLogger("chinwag")
 METRICS_PERIOD = 1.0  # seconds between moving the tallies into the metrics
