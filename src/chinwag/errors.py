@@ -108,6 +108,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
 
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception) -> JSONResponse:
+        # A bug: Starlette's outermost middleware sends this instead of its plain-text page,
+        # then raises again, so the server logs the traceback. Nothing of it reaches the client.
+        return JSONResponse(error_body("internal_error", "Something went wrong"), status_code=500)
+
 
 async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     """Starlette's own errors (no route, wrong method, a body that isn't JSON) in our shape."""
