@@ -179,3 +179,20 @@ def test_postgres_is_sent_to_pg_dump(tmp_path):
     result = run("backup", str(tmp_path / "backup"), env=environment(tmp_path, PG_URL))
     assert result.returncode == 1 and "pg_dump" in result.stderr
     assert not (tmp_path / "backup").exists()
+
+
+async def test_restore_is_refused_while_a_server_serves_from_the_data_directory(
+    tmp_path, data_dir
+):
+    env = environment(data_dir, sqlite_url(data_dir))
+    assert run("backup", str(tmp_path / "backup"), env=env).returncode == 0
+    settings = settings_for(sqlite_url(data_dir), data_dir)
+    server, task, _ = await start_server(settings)
+    try:
+        refused = await chinwag("restore", str(tmp_path / "backup"), "--replace", env=env)
+    finally:
+        await stop_server(server, task)
+    assert refused[0] == 1 and "is serving from" in refused[1]
+    assert not list(data_dir.glob("before-restore-*"))  # nothing was moved
+    done = await chinwag("restore", str(tmp_path / "backup"), "--replace", env=env)
+    assert done[0] == 0, done[1]  # stopped: the lock went with the server

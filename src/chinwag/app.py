@@ -21,6 +21,7 @@ from chinwag.bodylimit import BodyLimitMiddleware
 from chinwag.chats.routes import router as chats_router
 from chinwag.config import Settings, load_settings
 from chinwag.context import AppContext
+from chinwag.datadir import serving_from
 from chinwag.db.database import open_database
 from chinwag.db.migrate import upgrade
 from chinwag.db.timed import TimedDatabase
@@ -58,19 +59,21 @@ password), then try any endpoint. Errors are `{"error": {"code", "message"}}`.""
 async def lifespan(app: FastAPI):
     settings: Settings = app.state.settings
     url = settings.resolved_database_url
-    if settings.migrate_on_start:
-        await asyncio.to_thread(upgrade, url)
-    async with open_context(settings) as ctx:
-        app.state.ctx = ctx
-        tune_garbage_collector()
-        log.info(
-            "chinwag %s ready: open %s/ (database %s, broker %s)",
-            __version__,
-            settings.public_url,
-            make_url(url).render_as_string(hide_password=True),
-            settings.broker_url.split("@")[-1],
-        )
-        yield
+    # Held from before migrating until stopped: `chinwag restore` refuses while it is.
+    with serving_from(settings.data_dir):
+        if settings.migrate_on_start:
+            await asyncio.to_thread(upgrade, url)
+        async with open_context(settings) as ctx:
+            app.state.ctx = ctx
+            tune_garbage_collector()
+            log.info(
+                "chinwag %s ready: open %s/ (database %s, broker %s)",
+                __version__,
+                settings.public_url,
+                make_url(url).render_as_string(hide_password=True),
+                settings.broker_url.split("@")[-1],
+            )
+            yield
     metrics.process_gone(os.getpid())
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from chinwag import __version__
 from chinwag.config import SECRET_KEY_FILE, Settings
+from chinwag.datadir import only_user_of
 from chinwag.files.storage import file_store
 
 DATABASE_NAME = "chinwag.db"
@@ -127,12 +128,21 @@ def backup(settings: Settings, destination: Path) -> Summary:
 
 def restore(settings: Settings, source: Path, *, replace: bool = False) -> Summary:
     """Put a backup in place of the configured database and files. The server must be
-    stopped. An existing database is only replaced with `replace`, and is then moved aside
+    stopped (refused while one serves from the data directory: see chinwag.datadir). An existing database is only replaced with `replace`, and is then moved aside
     with its files, not deleted."""
-    target = sqlite_path(settings)
     snapshot = source / DATABASE_NAME
     if not (source / MANIFEST_NAME).exists() or not snapshot.exists():
         raise BackupError(f"{source} is not a chinwag backup (no {MANIFEST_NAME} or database)")
+    with only_user_of(settings.data_dir) as alone:
+        if not alone:
+            raise BackupError(
+                f"a chinwag server is serving from {settings.data_dir}: stop it, then restore"
+            )
+        return _restore(settings, source, snapshot, replace)
+
+
+def _restore(settings: Settings, source: Path, snapshot: Path, replace: bool) -> Summary:
+    target = sqlite_path(settings)
     files_root = file_store(settings).root
     aside = None
     if target.exists() or not _empty_or_absent(files_root):
