@@ -181,9 +181,7 @@ def test_postgres_is_sent_to_pg_dump(tmp_path):
     assert not (tmp_path / "backup").exists()
 
 
-async def test_restore_is_refused_while_a_server_serves_from_the_data_directory(
-    tmp_path, data_dir
-):
+async def test_restore_is_refused_while_a_server_serves_from_the_data_directory(tmp_path, data_dir):
     env = environment(data_dir, sqlite_url(data_dir))
     assert run("backup", str(tmp_path / "backup"), env=env).returncode == 0
     settings = settings_for(sqlite_url(data_dir), data_dir)

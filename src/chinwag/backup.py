@@ -128,8 +128,9 @@ def backup(settings: Settings, destination: Path) -> Summary:
 
 def restore(settings: Settings, source: Path, *, replace: bool = False) -> Summary:
     """Put a backup in place of the configured database and files. The server must be
-    stopped (refused while one serves from the data directory: see chinwag.datadir). An existing database is only replaced with `replace`, and is then moved aside
-    with its files, not deleted."""
+    stopped (refused while one serves from the data directory: see chinwag.datadir). An
+    existing database is only replaced with `replace`, and is then moved aside with its
+    files, not deleted."""
     snapshot = source / DATABASE_NAME
     if not (source / MANIFEST_NAME).exists() or not snapshot.exists():
         raise BackupError(f"{source} is not a chinwag backup (no {MANIFEST_NAME} or database)")
