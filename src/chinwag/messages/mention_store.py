@@ -65,19 +65,32 @@ def member_count(db: Tx, chat_id: int) -> int:
     )
 
 
+_DROP_MENTIONS = Prepared(delete(Mention).where(Mention.message_id == bindparam("message_id")))
+_ADD_MENTION = Prepared(
+    insert(Mention).values(
+        message_id=bindparam("message_id"),
+        user_id=bindparam("user_id"),
+        chat_id=bindparam("chat_id"),
+        seq=bindparam("seq"),
+    )
+)
+
+
 def store_mentions(db: Tx, message, user_ids: list[int], *, replace: bool = True) -> None:
-    """Store the message's mentions, replacing those it had (a new message has none)."""
+    """Store the message's mentions, replacing those it had (a new message has none). A
+    prepared insert per person when they are few (a Core executemany, compiled per call, cost
+    more than the one or two inserts a message usually needs)."""
     if replace:
-        db.conn.execute(delete(Mention).where(Mention.message_id == message.id))
-    if user_ids:
-        db.conn.execute(
-            insert(Mention),
-            [
-                {"message_id": message.id, "user_id": uid, "chat_id": message.chat_id,
-                 "seq": message.seq}
-                for uid in user_ids
-            ],
-        )  # fmt: skip
+        _DROP_MENTIONS.execute(db, message_id=message.id)
+    rows = [
+        {"message_id": message.id, "user_id": uid, "chat_id": message.chat_id, "seq": message.seq}
+        for uid in user_ids
+    ]
+    if len(rows) > FEW_NAMES:  # @all in a group: one executemany
+        db.conn.execute(insert(Mention), rows)
+        return
+    for row in rows:
+        _ADD_MENTION.execute(db, **row)
 
 
 def unread_mentions_count(chat_id, last_read_seq):
