@@ -111,13 +111,7 @@ def problems_text(errors: list[dict], skip: int = 0) -> str:
 
 def _query_names(dependant) -> set[str]:
     """The query parameters a route's function and its dependencies declare."""
-    names = set()
-    for field in dependant.query_params:
-        model = field.field_info.annotation
-        if isinstance(model, type) and issubclass(model, BaseModel):  # a query model
-            names |= {f.alias or name for name, f in model.model_fields.items()}
-        else:
-            names.add(field.alias)
+    names = {field.alias for field in dependant.query_params}
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
