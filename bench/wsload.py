@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from websockets.client import ClientProtocol
 from websockets.extensions.permessage_deflate import enable_client_permessage_deflate
 from websockets.frames import Frame, Opcode
@@ -170,12 +170,24 @@ async def seed(
                 for user_id in ids
             ]
             await db.execute(insert(Session.__table__), sessions)
+        await _analyze(engine)
     finally:
         await engine.dispose()
     tokens = [
         create_access_token(SECRET_KEY, s["user_id"], s["id"], TOKEN_MINUTES) for s in sessions
     ]
     return tokens, chat_ids
+
+
+async def _analyze(engine) -> None:
+    """Give PostgreSQL's planner the seeded tables' statistics. A deployment's tables have
+    them (autovacuum analyzes tables as they grow); a storm straight after a bulk seed would
+    run on the planner's guess for empty tables instead: the chat list scanned every chat
+    (3.5 ms of the database's CPU per socket opened, not 0.4)."""
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as db:
+            await db.execute(text("ANALYZE"))
+            await db.commit()
 
 
 async def _add_chat(db, values: dict, roles: dict[int, str]) -> int:
