@@ -284,6 +284,32 @@ def test_plain_paragraph_is_what_markdown_renders(text):
         assert fast == render(parse(text))
 
 
+one_line = st.lists(
+    st.one_of(st.sampled_from([f for f in FRAGMENTS if "\n" not in f]), st.text(max_size=4)),
+    min_size=1,
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(one_line)
+def test_a_line_parsed_inline_only_renders_as_the_full_parse(text):
+    # parse() skips the block pass for a line that can only be one paragraph: same tokens.
+    draft = parse(text)
+    names = {name: i for i, name in enumerate(sorted(draft.names), 1)}
+    env: dict = {}
+    full = rendering._md.parse(text, env)
+    assert draft.names == set(env.get("candidates", ()))
+    assert render(draft, names) == render(rendering.Draft(full, env), names)
+
+
+def test_lines_that_start_a_block_take_the_full_parse():
+    for text in ("# title", "> quote", "- item", "1. first", "2) second", "***", "```x",
+                 "    code", "[r]: https://x.example", " lead", "trail ", "a\nb", "\u2028x"):  # fmt: skip
+        assert not rendering._one_paragraph(text), text
+    assert rendering._one_paragraph("a **bold** claim with https://example.com and `code`")
+
+
 def test_plain_paragraph_refuses_what_markdown_would_change():
     for text in ("1. first", "see example.com", "a_b_", "@ana hi", "# title", "x\ny", "a.b"):
         assert rendering.plain_paragraph(text) is None, text
