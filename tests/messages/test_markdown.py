@@ -304,8 +304,8 @@ def test_a_line_parsed_inline_only_renders_as_the_full_parse(text):
 
 
 def test_lines_that_start_a_block_take_the_full_parse():
-    starts = ("# title", "> quote", "- item", "1. first", "2) second", "***", "```x")
-    for text in (*starts, "    code", "[r]: https://x.example", " lead", "trail ", "a\nb", "\u2028x"):
+    starts = ("# title", "> quote", "- item", "1. first", "2) second", "***", "```x", "    code")
+    for text in (*starts, "[r]: https://x.example", " lead", "trail ", "a\nb", "\u2028x"):
         assert not rendering._one_paragraph(text), text
     assert rendering._one_paragraph("a **bold** claim with https://example.com and `code`")
 
