@@ -4,6 +4,7 @@
 import { onAuthChange, refresh, signOut } from "./api.js";
 import { avatar } from "./avatars.js";
 import { $, displayName, show } from "./dom.js";
+import { setupEvents } from "./events.js";
 import { forgetFiles } from "./files.js";
 import { t } from "./i18n.js";
 import * as socket from "./socket.js";
@@ -102,6 +103,7 @@ function setupShell() {
 
 async function boot() {
   setupShell();
+  setupEvents();
   setupAuth(enterApp);
   setupSidebar({ openChat });
   setupChat();

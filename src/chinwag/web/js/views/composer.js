@@ -6,7 +6,7 @@
 
 import { api, explain } from "../api.js";
 import { $, displayName, show } from "../dom.js";
-import { send } from "../socket.js";
+import { send, sendFrame } from "../socket.js";
 import { plainSnippet } from "../richtext.js";
 import { t } from "../i18n.js";
 import { emit, state, subscribe } from "../store.js";
@@ -26,15 +26,6 @@ function clientId() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)),
     (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** The WebSocket frame of a pending send (sent again, unchanged, after a reconnect). */
-export function sendFrame(pending) {
-  const frame = { type: "message.send", chat_id: pending.chat_id, text: pending.text,
-                  client_id: pending.client_id };
-  if (pending.reply_to_id) frame.reply_to = pending.reply_to_id;
-  if (pending.attachments?.length) frame.attachment_ids = pending.attachments.map((f) => f.id);
-  return frame;
 }
 
 function snippetOf(message) {
@@ -214,6 +205,7 @@ export function setupComposer({ onBeforeSend } = {}) {
   });
   $("reply-cancel").addEventListener("click", () => { cancelReply(); box.focus(); });
   subscribe("active", () => { stopEdit(); renderReply(); updateSend(); });
+  subscribe("send-failed", failSend);
 }
 
 /** Signed out: drafts (reply targets, files, an edit) go with the account. */
@@ -226,7 +218,7 @@ export function resetComposer() {
 }
 
 /** A send the server refused (error frame naming its client_id) shows why. */
-export function failSend(clientIdOf, reason) {
+function failSend({ clientId: clientIdOf, reason }) {
   const pending = state.pending.get(clientIdOf);
   if (!pending) return;
   state.pending.delete(clientIdOf);
