@@ -9,7 +9,7 @@ import { $, displayName, show } from "../dom.js";
 import { send, sendFrame } from "../socket.js";
 import { plainSnippet } from "../richtext.js";
 import { t } from "../i18n.js";
-import { emit, state, subscribe } from "../store.js";
+import { emit, findMessage, state, subscribe } from "../store.js";
 import { setupMentions } from "./mentions.js";
 import { forgetUploads, hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
 
@@ -30,7 +30,7 @@ function clientId() {
 
 function snippetOf(message) {
   const text = plainSnippet(message.text);
-  if (!text) return message.attachments?.length ? "(file)" : "";
+  if (!text) return message.attachments?.length ? t("composer.file") : "";
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
 }
 
@@ -62,6 +62,24 @@ function renderReply() {
   if (!message) return;
   $("reply-author").textContent = displayName(state.users.get(message.sender_id));
   $("reply-snippet").textContent = snippetOf(message);
+}
+
+/** The reply bar follows its message: an edit shows the new words, a deletion for everyone
+ * ends the reply (nothing is left to quote, and its words must not stay on screen). */
+function followReply(chatId) {
+  const target = replies.get(chatId);
+  const held = target && findMessage(chatId, target.id);
+  if (held && held !== target) {
+    if (held.deleted) {
+      replies.delete(chatId);
+      if (chatId === state.activeChatId) $("typing").textContent = t("composer.replyGone");
+    } else {
+      replies.set(chatId, held);
+    }
+  }
+  if (chatId === state.activeChatId) renderReply();
+  // the message being edited was deleted meanwhile: nothing is left to save
+  if (editing?.chat_id === chatId && findMessage(chatId, editing.id)?.deleted) stopEdit();
 }
 
 /** A touch screen has no Shift to hold: Enter adds a line there and the Send button sends. */
@@ -143,7 +161,7 @@ async function submit() {
   if (!chatId) return;
   if (editing) return saveEdit(text);
   if (isUploading(chatId)) {
-    $("typing").textContent = "Wait for the uploads to finish.";
+    $("typing").textContent = t("composer.waitUploads");
     return;
   }
   if (!text && !hasUploads(chatId)) return;
@@ -178,8 +196,12 @@ function onKeydown(event, box) {
     cancelReply();
   } else if (event.key === "ArrowUp" && !box.value && !editing) {
     // like most chats: Up in an empty box edits my last message
-    const mine = [...document.querySelectorAll("#messages .message.mine[data-seq]")].pop();
-    if (mine) mine.querySelector("[aria-label='Edit message']")?.click();
+    const mine = [...document.querySelectorAll("#messages .message.mine[data-seq]")]
+      .filter((node) => node.querySelector("[data-focus-key^='edit-']")).pop();
+    if (mine) {
+      event.preventDefault();
+      mine.querySelector("[data-focus-key^='edit-']").click();
+    }
   }
 }
 
@@ -194,7 +216,11 @@ export function setupComposer({ onBeforeSend } = {}) {
     submit();
   });
   box.addEventListener("keydown", (event) => onKeydown(event, box));
-  if (enterAddsLine()) $("composer-help").textContent = "Enter adds a line; the Send button sends.";
+  const help = () => {
+    $("composer-help").textContent = t(enterAddsLine() ? "composer.helpTouch" : "composer.help");
+  };
+  help();
+  subscribe("language", () => { help(); updateCount(); renderReply(); });
   box.addEventListener("input", () => {
     grow();
     updateCount();
@@ -206,6 +232,7 @@ export function setupComposer({ onBeforeSend } = {}) {
   $("reply-cancel").addEventListener("click", () => { cancelReply(); box.focus(); });
   subscribe("active", () => { stopEdit(); renderReply(); updateSend(); });
   subscribe("send-failed", failSend);
+  subscribe("messages", followReply);
 }
 
 /** Signed out: drafts (reply targets, files, an edit) go with the account. */
