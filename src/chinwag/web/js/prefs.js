@@ -8,7 +8,7 @@ import { emit } from "./store.js";
 
 const THEMES = ["system", "light", "dark"];
 const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
-let chosen = { theme: "system", language: "auto" };
+let chosen = null;  // until the first applyPrefs
 
 function remembered() {
   try { return JSON.parse(localStorage.getItem("chinwag.prefs") || "{}"); } catch { return {}; }
@@ -24,11 +24,11 @@ function paint() {
 export function applyPrefs(settings = {}) {
   const theme = THEMES.includes(settings.theme) ? settings.theme : "system";
   const language = typeof settings.language === "string" ? settings.language : "auto";
-  const changedLanguage = language !== chosen.language;
+  const changedLanguage = language !== chosen?.language;
   chosen = { theme, language };
   try { localStorage.setItem("chinwag.prefs", JSON.stringify(chosen)); } catch { /* private mode */ }
   paint();
-  if (changedLanguage || !document.documentElement.lang) chooseLanguage(language);
+  if (changedLanguage) chooseLanguage(language);
 }
 
 export function currentPrefs() {

@@ -194,7 +194,8 @@ function onKeydown(event, box) {
     stopEdit();
   } else if (event.key === "Escape" && replies.has(state.activeChatId)) {
     cancelReply();
-  } else if (event.key === "ArrowUp" && !box.value && !editing) {
+  } else if (event.key === "ArrowUp" && !box.value && !editing
+             && !event.altKey && !event.ctrlKey && !event.metaKey) {
     // like most chats: Up in an empty box edits my last message
     const mine = [...document.querySelectorAll("#messages .message.mine[data-seq]")]
       .filter((node) => node.querySelector("[data-focus-key^='edit-']")).pop();
