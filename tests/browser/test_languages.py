@@ -51,6 +51,10 @@ async def test_a_russian_browser_gets_russian_words_errors_and_plurals(new_page,
     )
     day = page.get_by_role("log", name="Сообщения").locator(".day-separator")
     await expect(day).to_have_text("Сегодня")
+    # the server's system messages, recognised and said in Russian
+    system = page.get_by_role("log", name="Сообщения").locator(".message.system")
+    await expect(system.first).to_have_text(f"@{ana.username} создаёт группу")
+    await expect(system.nth(1)).to_have_text(f"@{ana.username} добавляет @{bo.username}")
     await page.get_by_role("button", name="Поиск в этом чате").click()
     dialog = page.get_by_role("dialog", name="Поиск сообщений")
     await dialog.get_by_role("searchbox", name="Что найти").fill("нетакогослова")

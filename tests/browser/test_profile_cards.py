@@ -40,7 +40,7 @@ async def test_a_name_opens_the_card_and_message_opens_the_direct_chat(new_page,
     ).to_be_visible()
 
     # the card follows presence: Bo leaves, the open card says so
-    await page.get_by_role("main").get_by_role("heading", name="Bo Berg").click()
+    await page.get_by_role("main").get_by_role("button", name="Their profile").click()
     await expect(card).to_be_visible()
     await expect(card.locator("#card-status")).to_have_text("online")
     await bo_page.close()

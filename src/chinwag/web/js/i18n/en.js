@@ -195,6 +195,8 @@ export default {
     keySend: "Send",
     keyNewLine: "New line",
     keyEscape: "Close a dialog or panel, cancel an edit or reply",
+    peerProfile: "Their profile",
+    dropFiles: "Drop files to attach",
     keyHelp: "This list",
   },
 
@@ -289,6 +291,14 @@ export default {
   },
   card: {
     open: "Profile of {name}", localTime: "Local time: {time}", noBio: "No bio yet.",
+  },
+  system: {
+    created: "@{actor} created the group",
+    added: "@{actor} added @{user}",
+    joined: "@{user} joined",
+    removed: "@{actor} removed @{user}",
+    left: "@{user} left",
+    renamed: "@{actor} renamed the group to \"{name}\"",
   },
   switcher: { none: "No chat by that name" },
 };

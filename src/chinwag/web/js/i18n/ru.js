@@ -190,6 +190,8 @@ export default {
     keySend: "Отправить",
     keyNewLine: "Новая строка",
     keyEscape: "Закрыть окно или панель, отменить правку или ответ",
+    peerProfile: "Профиль собеседника",
+    dropFiles: "Отпустите файлы, чтобы прикрепить",
     keyHelp: "Этот список",
   },
 
@@ -284,6 +286,14 @@ export default {
   },
   card: {
     open: "Профиль: {name}", localTime: "Местное время: {time}", noBio: "О себе пока ничего.",
+  },
+  system: {
+    created: "@{actor} создаёт группу",
+    added: "@{actor} добавляет @{user}",
+    joined: "@{user} вступает в группу",
+    removed: "@{actor} удаляет @{user} из группы",
+    left: "@{user} покидает группу",
+    renamed: "@{actor} переименовывает группу в «{name}»",
   },
   switcher: { none: "Чата с таким названием нет" },
 };

@@ -90,11 +90,13 @@ export function setupChat() {
   subscribe("members-stale", (chatId) => loadMembers(chatId).catch(() => {}));
   subscribe("presence", () => renderHeader());
   subscribe("language", () => { render(); renderHeader(); renderTyping(); });
-  // a direct chat's title is its person: clicking it opens their card
-  $("chat-title").addEventListener("click", () => {
+  // a direct chat's title is its person: clicking it (or the card button) opens their card
+  const peerCard = () => {
     const chat = activeChat();
     if (chat?.kind === "direct" && chat.peer) openCard(chat.peer.id);
-  });
+  };
+  $("chat-title").addEventListener("click", peerCard);
+  $("peer-button").addEventListener("click", peerCard);
   subscribe("chats", () => {
     if (state.activeChatId && !activeChat()) return setActive(null);
     renderHeader();
@@ -192,6 +194,7 @@ function renderHeader() {
   }
   $("chat-subtitle").textContent = subtitle;
   show($("group-button"), chat.kind === "group");
+  show($("peer-button"), chat.kind === "direct" && Boolean(chat.peer));
 }
 
 function renderTyping() {

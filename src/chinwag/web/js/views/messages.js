@@ -8,6 +8,7 @@ import { $, displayName, el, icon } from "../dom.js";
 import { messageFragment, plainSnippet } from "../richtext.js";
 import { formatDay, formatTime, t } from "../i18n.js";
 import { messagesOf, state } from "../store.js";
+import { systemText } from "../systemtext.js";
 import { attachmentList, forgetDetachedImages } from "./attachments.js";
 import { personButton } from "./card.js";
 import { reactionChips } from "./reactions.js";
@@ -102,7 +103,7 @@ function meta(chat, message, mine, handlers) {
 function systemNode(message) {
   return el("div", { class: "message system text-center small text-body-secondary my-1",
                      attrs: { "data-seq": message.seq } },
-  el("span", { text: message.text }));
+  el("span", { text: systemText(message.text) }));
 }
 
 function messageNode(chat, message, handlers, continued) {

@@ -7,6 +7,7 @@ import { avatar } from "../avatars.js";
 import { $, debounce, displayName, el, icon } from "../dom.js";
 import { htmlText, plainText } from "../richtext.js";
 import { rememberUser, putChat, sortedChats, state, subscribe } from "../store.js";
+import { systemText } from "../systemtext.js";
 import { formatWhen, plural, t } from "../i18n.js";
 import { ensureUsers } from "../users.js";
 
@@ -30,7 +31,7 @@ function preview(chat) {
   const message = chat.last_message;
   if (!message) return t("sidebar.noMessages");
   if (message.deleted) return t("sidebar.deleted");
-  if (message.kind === "system") return message.text;
+  if (message.kind === "system") return systemText(message.text);
   const who = message.sender_id === state.me?.id ? t("sidebar.you")
     : chat.kind === "group" ? displayName(state.users.get(message.sender_id)) : "";
   const files = message.attachments?.length || 0;
