@@ -12,6 +12,8 @@ export default {
     messagesFoundMore: { one: "{n}+ message found", other: "{n}+ messages found" },
     unread: { one: "{n} unread message", other: "{n} unread messages" },
     mentions: { one: "{n} unread mention", other: "{n} unread mentions" },
+    unreadBadge: { one: "{n} unread", other: "{n} unread" },
+    mentionBadge: { one: "{n} mention", other: "{n} mentions" },
   },
 
   // An API error code -> what to tell the person
@@ -265,7 +267,7 @@ export default {
     quotedDeleted: "That message was deleted.",
     quotedGone: "The quoted message is no longer in this chat.",
   },
-  search: { searching: "Searching…", none: "No message holds “{q}”.", inChat: "In {name}" },
+  search: { searching: "Searching…", none: "No messages found", inChat: "In {name}" },
   files: { open: "Open {name} full size", download: "Download {name} ({size})", attachments: "Attachments" },
   reactions: { label: "Reactions", pick: "Pick a reaction", with: "React with {emoji}" },
   mentions: { all: "Everyone in this group" },

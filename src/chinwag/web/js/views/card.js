@@ -43,12 +43,13 @@ export async function openCard(userId) {
   if (shownId === userId && user) fill(user);
 }
 
-/** A button around `content` that opens the card of `userId`. */
-export function personButton(userId, label, content, extraClass = "") {
+/** A button around `content` that opens the card of `userId`; `focusable: false` for a
+ * second way to the same card (an avatar beside the name), kept out of the Tab order. */
+export function personButton(userId, label, content, extraClass = "", { focusable = true } = {}) {
   return el("button", {
     class: `person-link ${extraClass}`,
     attrs: { type: "button", "aria-label": t("card.open", { name: label }), title: label,
-             "aria-haspopup": "dialog" },
+             "aria-haspopup": "dialog", tabindex: focusable ? null : "-1" },
     on: { click: (event) => { event.stopPropagation(); openCard(userId); } },
   }, content);
 }

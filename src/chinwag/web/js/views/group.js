@@ -137,12 +137,14 @@ export function setupGroupPanel() {
   $("group-add-search").addEventListener("input", debounce(() => {
     const group = chat();
     const members = state.members.get(group.id) || new Map();
-    findPeople($("group-add-search").value.trim(), $("group-add-results"), (name) => t("group.addOf", { name }),
+    const label = (name) => t("group.addOf", { name });
+    findPeople($("group-add-search").value.trim(), $("group-add-results"), label,
       (person) => run(async () => {
-        await api("POST", `/api/chats/${group.id}/members`, { user_ids: [person.id] });
+        // cleared before the request: the next name typed while it runs must not be wiped
         $("group-add-search").value = "";
         $("group-add-search").focus();  // the button pressed goes with the results
         $("group-add-results").replaceChildren();
+        await api("POST", `/api/chats/${group.id}/members`, { user_ids: [person.id] });
         await loadMembers(group.id);
       }), (person) => members.has(person.id));
   }));

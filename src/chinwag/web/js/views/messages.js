@@ -125,7 +125,8 @@ function messageNode(chat, message, handlers, continued) {
     : { "data-seq": message.seq, tabindex: "-1", "data-focus-key": `msg-${message.seq}` };
   return el("div", { class: classes, attrs },
     mine ? null : continued ? el("span", { class: "avatar-space" })
-      : personButton(message.sender_id, name, avatar(sender), "avatar-button"),
+      : personButton(message.sender_id, name, avatar(sender), "avatar-button",
+        { focusable: chat.kind === "direct" }),  // in a group the name beside it is the way
     el("div", { class: "message-body" }, bubble,
       message.deleted ? null : reactionChips(message, handlers)));
 }

@@ -63,7 +63,7 @@ async function runSearch(openAt, { next = false } = {}) {
     render(openAt);
     const count = lastHits.length;
     status.textContent = count ? plural(more ? "messagesFoundMore" : "messagesFound", count)
-      : t("search.none", { q });
+      : t("search.none");
   } catch (error) {
     if (asked !== key) return;
     lastHits = [];

@@ -46,12 +46,13 @@ function chatItem(chat, openChat) {
   const online = chat.kind === "direct" && chat.peer && state.online.has(chat.peer.id);
   const badge = chat.unread
     ? el("span", { class: "badge rounded-pill text-bg-primary", text: chat.unread,
-                   attrs: { "aria-label": plural("unread", chat.unread) } })
+                   attrs: { "aria-label": plural("unreadBadge", chat.unread),
+                            title: plural("unread", chat.unread) } })
     : null;
   const mentions = chat.unread_mentions || 0;
   const mentionBadge = mentions
     ? el("span", { class: "badge rounded-pill text-bg-danger mention-badge", text: "@",
-                   attrs: { "aria-label": plural("mentions", mentions),
+                   attrs: { "aria-label": plural("mentionBadge", mentions),
                             title: plural("mentions", mentions) } })
     : null;
   const peer = chat.peer && (state.users.get(chat.peer.id) || chat.peer);
