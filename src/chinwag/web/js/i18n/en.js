@@ -302,5 +302,6 @@ export default {
     left: "@{user} left",
     renamed: "@{actor} renamed the group to \"{name}\"",
   },
+  units: { b: "B", kb: "KB", mb: "MB", gb: "GB" },
   switcher: { none: "No chat by that name" },
 };

@@ -297,5 +297,6 @@ export default {
     left: "@{user} покидает группу",
     renamed: "@{actor} переименовывает группу в «{name}»",
   },
+  units: { b: "Б", kb: "КБ", mb: "МБ", gb: "ГБ" },
   switcher: { none: "Чата с таким названием нет" },
 };
