@@ -96,3 +96,40 @@ async def test_the_language_switch_is_kept_in_settings(new_page, live):
         other.get_by_role("searchbox", name="Search chats, people and groups")
     ).to_be_visible()
     assert page.errors == [] and other.errors == []
+
+
+async def test_no_english_is_left_on_the_russian_page(new_page, live):
+    """Every English sentence of the catalogue that Russian says otherwise is absent from the
+    Russian page: its text, labels, tooltips and placeholders, in the open chat, the menu and
+    the account dialog."""
+    from tests.web.test_catalogues import JS, catalogue
+
+    en, ru = catalogue(JS / "i18n" / "en.js"), catalogue(JS / "i18n" / "ru.js")
+    english = {
+        text
+        for key, text in en.items()
+        if "{" not in text and len(text) > 3 and " " in text and ru.get(key) != text
+    }
+    ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo")
+    chat_id = await group(live, ana, "чат", [bo])
+    await say(live, bo, chat_id, "привет")
+    page = await new_page(context_options=RUSSIAN)
+    await sign_in_ru(page, ana.username)
+    await open_chat(page, "чат")
+    await expect(page.locator("#chat-subtitle")).to_contain_text(re.compile(r"в сети: \d"))
+    await page.get_by_role("button", name="Ещё").click()
+    await expect(page.get_by_role("button", name="Горячие клавиши")).to_be_visible()
+    words = await page.evaluate(
+        """() => [document.body.innerText, ...[...document.querySelectorAll(
+            '[aria-label], [title], [placeholder]')].flatMap((node) => [
+              node.getAttribute('aria-label'), node.title, node.getAttribute('placeholder')])]
+          .filter(Boolean).join('\\n')"""
+    )
+    assert "Горячие клавиши" in words
+    assert sorted(text for text in english if text in words) == []
+    await page.keyboard.press("Escape")
+    await page.get_by_role("button", name="Настройки аккаунта").click()
+    await expect(page.locator("#devices li")).not_to_have_count(0)
+    words = await page.locator("#account-dialog").inner_text()
+    assert sorted(text for text in english if text in words) == []
+    assert page.errors == []
