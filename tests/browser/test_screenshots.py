@@ -69,6 +69,8 @@ async def shoot(new_page, who, chat_id, folder: Path, device: str, theme: str, l
     log = page.locator("#messages")
     await expect(log.locator(".message[data-seq]:not(.system)")).to_have_count(4)
     await expect(log.locator(".message-text table")).to_be_visible()
+    # the quote of a table shows its words, not its rule row
+    await expect(log.locator(".reply-quote")).to_contain_text("Day Topic Mon colours")
     # who is online has arrived (the header counts them) before the picture is taken
     await expect(page.locator("#chat-subtitle")).to_contain_text("1")
     await page.locator("#composer-text").blur()
