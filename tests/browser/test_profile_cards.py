@@ -3,6 +3,10 @@ they are online, and "Message", which opens the direct chat with them."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import httpx
 from playwright.async_api import expect
 
@@ -13,6 +17,7 @@ pytestmark = MODULE_LOOP
 
 
 async def test_a_name_opens_the_card_and_message_opens_the_direct_chat(new_page, live):
+    """Bo's card on Ana's page: his bio, presence (live) and his local time in Tokyo."""
     ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo Berg")
     async with httpx.AsyncClient(base_url=live.url) as http:
         done = await http.patch(
@@ -21,9 +26,16 @@ async def test_a_name_opens_the_card_and_message_opens_the_direct_chat(new_page,
         assert done.status_code == 200
     chat_id = await group(live, ana, "crew", [bo])
     await say(live, bo, chat_id, "ahoy")
-    page, bo_page = await new_page(), await new_page()
+    # Bo is online, in Tokyo: his client keeps his time zone in his settings
+    bo_page = await new_page(context_options={"timezone_id": "Asia/Tokyo"})
+    shared = bo_page.expect_response(
+        lambda r: r.url.endswith("/api/users/me") and r.request.method == "PATCH"
+    )
+    async with shared as answer:
+        await sign_in(bo_page, bo.username)
+    assert (await answer.value).ok
+    page = await new_page(context_options={"timezone_id": "America/Sao_Paulo"})
     await sign_in(page, ana.username)
-    await sign_in(bo_page, bo.username)  # Bo is online
     await open_chat(page, "crew")
     log = page.get_by_role("log", name="Messages")
     await log.get_by_role("button", name="Profile of Bo Berg").first.click()
@@ -33,6 +45,10 @@ async def test_a_name_opens_the_card_and_message_opens_the_direct_chat(new_page,
     await expect(card.locator("#card-username")).to_have_text(f"@{bo.username}")
     await expect(card.locator("#card-bio")).to_have_text("Sails on weekends.")
     await expect(card.locator("#card-status")).to_have_text("online")
+    tokyo = datetime.now(ZoneInfo("Asia/Tokyo"))
+    times = {f"Local time: {at:%I:%M %p}" for at in (tokyo, tokyo + timedelta(minutes=1))}
+    shown = re.compile("^(" + "|".join(map(re.escape, times)) + ")$")
+    await expect(card.locator("#card-time")).to_have_text(shown)
     await card.get_by_role("button", name="Message").click()
     await expect(card).to_be_hidden()
     await expect(

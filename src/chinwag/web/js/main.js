@@ -8,7 +8,7 @@ import { setupEvents } from "./events.js";
 import { watchFavicon } from "./favicon.js";
 import { forgetFiles } from "./files.js";
 import { t } from "./i18n.js";
-import { applyPrefs, setupPrefs } from "./prefs.js";
+import { applyPrefs, setupPrefs, shareTimeZone } from "./prefs.js";
 import * as socket from "./socket.js";
 import { emit, reset, rememberUser, state, subscribe } from "./store.js";
 import { askPermission, canAsk, watchTitle } from "./notify.js";
@@ -87,6 +87,7 @@ function setupShell() {
     rememberUser(state.me);
     showMe(state.me);
     if (state.me?.settings) applyPrefs(state.me.settings);  // my theme and language, everywhere
+    shareTimeZone(state.me);
   });
   subscribe("connection", (connected) => {
     wasConnected ||= connected;

@@ -5,7 +5,7 @@ import { avatar } from "../avatars.js";
 import { $, el, modal, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { formatDateTime, t } from "../i18n.js";
-import { applyPrefs, currentPrefs, withPrefs } from "../prefs.js";
+import { applyPrefs, currentPrefs, saveSettings, withPrefs } from "../prefs.js";
 import { emit, rememberUser, state, subscribe } from "../store.js";
 
 const PLACES = {  // where each part of the dialog says how it went
@@ -128,9 +128,9 @@ function setupPrefsForm() {
   subscribe("me", showPrefs);
   for (const [id, name] of [["theme-select", "theme"], ["language-select", "language"]]) {
     $(id).addEventListener("change", () => {
-      const settings = withPrefs(state.me?.settings, { [name]: $(id).value });
-      applyPrefs(settings);
-      run(async () => setMe(await api("PATCH", "/api/users/me", { settings })));
+      const change = { [name]: $(id).value };
+      applyPrefs(withPrefs(state.me?.settings, change));  // at once, before the server answers
+      run(() => saveSettings(change));
     });
   }
 }
