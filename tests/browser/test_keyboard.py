@@ -116,3 +116,26 @@ async def test_up_in_an_empty_box_edits_my_last_message(new_page, live):
     await box.press("Escape")
     await expect(box).to_have_value("")
     assert page.errors == []
+
+
+async def test_on_a_phone_esc_goes_back_to_the_chat_list(new_page, live):
+    ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo")
+    chat_id = await group(live, ana, "pocket", [bo])
+    [question] = await say(live, bo, chat_id, "are you there?")
+    page = await new_page(375, 740)
+    await sign_in(page, ana.username)
+    await open_chat(page, "pocket")
+    nav = page.get_by_role("navigation", name="Chats")
+    await expect(nav).to_be_hidden()
+    box = page.get_by_role("textbox", name="Message")
+    # Esc first cancels the reply, and only then leaves the chat
+    message = page.get_by_role("log", name="Messages").locator(".message", has_text="are you")
+    await message.get_by_role("button", name="Reply").click()
+    await expect(page.locator("#reply-bar")).to_be_visible()
+    await box.press("Escape")
+    await expect(page.locator("#reply-bar")).to_be_hidden()
+    await expect(heading(page, "pocket")).to_be_visible()
+    await box.press("Escape")
+    await expect(nav).to_be_visible()
+    await expect(heading(page, "pocket")).to_be_hidden()
+    assert question["seq"] > 0 and page.errors == []

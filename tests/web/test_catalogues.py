@@ -84,6 +84,8 @@ def asked_keys() -> set[str]:
         source = path.read_text(encoding="utf-8")
         for match in re.finditer(r"""\bt\(([^()]*?)[,)]""", source):
             found |= set(re.findall(r'"([a-zA-Z]+\.[\w.]+)"', match.group(1)))
+        for match in re.finditer(r"""\bplural\(([^()]*?)[,)]""", source):
+            found |= {f"plurals.{name}.other" for name in re.findall(r'"(\w+)"', match.group(1))}
     html = (WEB / "index.html").read_text(encoding="utf-8")
     found |= set(re.findall(r'data-i18n="([\w.]+)"', html))
     found |= set(re.findall(r":(page\.\w+)", html))

@@ -191,8 +191,10 @@ function onKeydown(event, box) {
     event.preventDefault();
     submit();
   } else if (event.key === "Escape" && editing) {
+    event.preventDefault();  // Esc did its work here: it closes nothing else
     stopEdit();
   } else if (event.key === "Escape" && replies.has(state.activeChatId)) {
+    event.preventDefault();
     cancelReply();
   } else if (event.key === "ArrowUp" && !box.value && !editing
              && !event.altKey && !event.ctrlKey && !event.metaKey) {

@@ -80,6 +80,14 @@ function moveChat(step) {
   openChat(chats[next].id);
 }
 
+/** On a phone, Esc with nothing else to close goes back from the open chat to the list
+ * (from an empty message box too: a half-written message is kept by staying). */
+function leavesChat(target) {
+  if (dialogOpen() || !document.body.classList.contains("chat-open")) return false;
+  if (!window.matchMedia("(max-width: 767.98px)").matches) return false;
+  return !typing(target) || (target.id === "composer-text" && !target.value);
+}
+
 function onKey(event) {
   if (!state.me || event.defaultPrevented) return;
   const key = event.key.toLowerCase();
@@ -93,8 +101,7 @@ function onKey(event) {
   } else if (event.key === "?" && !typing(event.target) && !dialogOpen()) {
     event.preventDefault();
     modal("shortcuts-dialog").show();
-  } else if (event.key === "Escape" && !dialogOpen() && document.body.classList.contains("chat-open")
-             && window.matchMedia("(max-width: 767.98px)").matches && !typing(event.target)) {
+  } else if (event.key === "Escape" && leavesChat(event.target)) {
     $("back-button").click();  // phone: Esc leaves the open chat for the list
   }
 }
