@@ -26,6 +26,11 @@ async def test_dark_mode_follows_the_system_and_the_choice_is_kept(new_page, liv
     await sign_in(page, ana.username)
     await expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
     dark_bg = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    # the system changes its mind (evening, morning): "system" follows at once
+    await page.emulate_media(color_scheme="light")
+    await expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+    await page.emulate_media(color_scheme="dark")
+    await expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
 
     await page.get_by_role("button", name="Account settings").click()
     dialog = page.get_by_role("dialog", name="Account")

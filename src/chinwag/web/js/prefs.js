@@ -19,7 +19,6 @@ function remembered() {
 function paint() {
   const dark = chosen.theme === "dark" || (chosen.theme === "system" && darkQuery.matches);
   document.documentElement.dataset.bsTheme = dark ? "dark" : "light";
-  emit("theme", dark ? "dark" : "light");
 }
 
 /** Apply the preferences found in `settings` (a user's, or nothing: this browser's last). */
