@@ -15,6 +15,7 @@ PRIVATE_FIELDS = {
     "created_at",
     "online",
     "avatar_url",
+    "timezone",
     "email",
     "phone",
     "birth_date",

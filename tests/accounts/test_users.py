@@ -5,7 +5,16 @@ import pytest
 
 from tests.conftest import assert_error
 
-PUBLIC_FIELDS = {"id", "username", "display_name", "bio", "created_at", "online", "avatar_url"}
+PUBLIC_FIELDS = {
+    "id",
+    "username",
+    "display_name",
+    "bio",
+    "created_at",
+    "online",
+    "avatar_url",
+    "timezone",
+}
 
 
 async def search(client, person, q: str, **params) -> list[dict]:
@@ -173,3 +182,22 @@ async def test_search_with_undecodable_bytes_finds_nobody_instead_of_failing(
     response = await client.get(f"/api/users?{raw_query}", headers=ana.headers)
     assert response.status_code == 200, response.text
     assert response.json() == []
+
+
+# --- the time zone others see ---
+
+
+async def test_a_known_time_zone_in_settings_is_shown_to_others(client, ana, bob):
+    await set_profile(client, bob, settings={"timezone": "Europe/Moscow", "theme": "dark"})
+    profile = (await client.get(f"/api/users/{bob.id}", headers=ana.headers)).json()
+    assert profile["timezone"] == "Europe/Moscow"
+    assert "settings" not in profile and "theme" not in profile
+    [found] = await search(client, ana, bob.username)
+    assert found["timezone"] == "Europe/Moscow"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "../../etc/passwd", 3, None, ""])
+async def test_anything_but_a_known_time_zone_is_shown_as_none(client, ana, bob, zone):
+    await set_profile(client, bob, settings={"timezone": zone})
+    profile = (await client.get(f"/api/users/{bob.id}", headers=ana.headers)).json()
+    assert profile["timezone"] is None

@@ -183,6 +183,12 @@ async def add_member(page, username: str, display_name: str):
     return panel
 
 
+async def menu(page, name: str) -> None:
+    """Choose `name` in the sidebar's overflow menu (More)."""
+    await page.get_by_role("navigation").get_by_role("button", name="More").click()
+    await page.get_by_role("navigation").get_by_role("button", name=name, exact=True).click()
+
+
 async def send(page, text: str):
     box = page.get_by_role("textbox", name="Message")
     await box.fill(text)

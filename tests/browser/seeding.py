@@ -100,13 +100,15 @@ def png(width: int, height: int, colour=(30, 120, 200), *, noise: bool = False) 
 
 
 async def no_active_handlers(page) -> list[str]:
-    """Elements of the page with an on* attribute, or a javascript:/data: link (none expected)."""
+    """Elements of the page with an on* attribute, or a javascript:/data: link (none expected
+    but the tab's icon, which the client draws on a canvas)."""
     return await page.evaluate(
         """() => [...document.querySelectorAll('*')].flatMap((node) => {
           const bad = [...node.attributes].filter((a) => /^on/i.test(a.name)
             || (['href', 'src', 'action', 'formaction'].includes(a.name)
                 && /^\\s*(javascript|data|vbscript):/i.test(a.value)
-                && !(node.localName === 'link' && a.value.startsWith('data:,'))));
+                && !(node.localName === 'link' && a.name === 'href'
+                     && /^data:(,|image\\/png;base64,)/.test(a.value))));
           return bad.map((a) => `${node.localName}[${a.name}=${a.value}]`);
         })"""
     )

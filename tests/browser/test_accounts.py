@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from tests.browser.conftest import (
     MODULE_LOOP,
     create_group,
+    menu,
     register,
     screenshot,
     send,
@@ -36,7 +37,7 @@ async def mailed_link(live, outbox) -> str:
 async def test_forgot_password_through_the_mailed_link(new_page, live, settings):
     page = await new_page()
     name = await register(page, unique("ana"), "Ana")
-    await page.get_by_role("button", name="Sign out").click()
+    await menu(page, "Sign out")
 
     signin = page.get_by_role("form", name="Sign in")
     await signin.get_by_role("link", name="Forgot password?").click()

@@ -4,6 +4,8 @@ previews, quotes and search snippets show its words, not its Markdown."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from playwright.async_api import expect
 
@@ -94,4 +96,36 @@ async def test_previews_quotes_and_search_show_words_not_markdown(new_page, live
     await expect(snippet.locator("mark")).to_have_text(["Welcome"])
     for mark in ("**", "_everyone", "[the guide]", "`"):
         await expect(snippet).not_to_contain_text(mark)
+    assert page.errors == []
+
+
+async def test_the_reply_bar_follows_the_edit_and_the_deletion_of_its_message(new_page, live):
+    ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo")
+    chat_id = await group(live, ana, "Answers", [bo])
+    [question] = await say(live, ana, chat_id, "lunch at noon?")
+    page = await new_page()
+    await sign_in(page, bo.username)
+    await open_chat(page, "Answers")
+    log = page.get_by_role("log", name="Messages")
+    message = log.locator(".message", has_text="lunch at noon?")
+    await message.hover()
+    await message.get_by_role("button", name="Reply").click()
+    bar = page.locator("#reply-bar")
+    await expect(bar).to_contain_text("lunch at noon?")
+
+    await rest(live, "PATCH", f"/api/messages/{question['id']}", ana, text="lunch at one?")
+    await expect(bar).to_contain_text("lunch at one?")
+    await expect(bar).not_to_contain_text("noon")
+
+    await rest(live, "DELETE", f"/api/messages/{question['id']}", ana)
+    await expect(bar).to_be_hidden()
+    await expect(page.locator("#typing")).to_have_text(
+        "The message you were answering was deleted."
+    )
+    # what is sent now is no reply to a deleted message
+    await page.get_by_role("textbox", name="Message").fill("never mind")
+    await page.get_by_role("textbox", name="Message").press("Enter")
+    sent = log.locator(".message.mine", has_text="never mind")
+    await expect(sent).to_have_attribute("data-seq", re.compile(r"\d+"))
+    await expect(sent.locator(".reply-quote")).to_have_count(0)
     assert page.errors == []

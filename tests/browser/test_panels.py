@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     PASSWORD,
     add_member,
     create_group,
+    menu,
     register,
     send,
     sidebar_chat,
@@ -97,7 +98,7 @@ async def test_new_direct_chat_and_public_group_directory(new_page):
     bo = await register(bo_page, unique("bo"), "Bo")
 
     # new direct chat: find Bo by username, the chat opens, Bo gets it live
-    await ana_page.get_by_role("button", name="New direct chat").click()
+    await menu(ana_page, "New direct chat")
     dialog = ana_page.get_by_role("dialog", name="New direct chat")
     await expect(dialog.get_by_label("Find people")).to_be_focused()
     await dialog.get_by_label("Find people").fill(bo)
@@ -107,7 +108,7 @@ async def test_new_direct_chat_and_public_group_directory(new_page):
     await send(ana_page, "a direct hello")
     await expect(sidebar_chat(bo_page, "Ana")).to_contain_text("a direct hello")
     # starting it again opens the same chat, not a second one
-    await ana_page.get_by_role("button", name="New direct chat").click()
+    await menu(ana_page, "New direct chat")
     await dialog.get_by_label("Find people").fill(bo)
     await dialog.get_by_role("button", name="Message Bo").click()
     await expect(dialog).to_be_hidden()
@@ -119,7 +120,7 @@ async def test_new_direct_chat_and_public_group_directory(new_page):
     await create_group(ana_page, "Backroom")
     await sidebar_chat(ana_page, "Lobby").click()
     await expect(ana_page.locator("#chat-subtitle")).to_contain_text("1 member,")
-    await bo_page.get_by_role("button", name="Public groups").click()
+    await menu(bo_page, "Public groups")
     directory = bo_page.get_by_role("dialog", name="Public groups")
     results = directory.get_by_role("list", name="Public groups")
     await expect(results).to_contain_text("Lobby")
@@ -137,7 +138,7 @@ async def test_new_direct_chat_and_public_group_directory(new_page):
     await expect(ana_page.get_by_role("log")).to_contain_text("Bo was here")
     await expect(ana_page.locator("#chat-subtitle")).to_contain_text("2 members")
     # joined groups say Open, not Join
-    await bo_page.get_by_role("button", name="Public groups").click()
+    await menu(bo_page, "Public groups")
     await expect(directory.get_by_role("button", name="Open Lobby")).to_be_visible()
     assert ana_page.errors == [] and bo_page.errors == []
 

@@ -9,7 +9,7 @@ import re
 import httpx
 from playwright.async_api import expect
 
-from tests.browser.conftest import MODULE_LOOP, open_chat, sign_in
+from tests.browser.conftest import MODULE_LOOP, menu, open_chat, sign_in
 from tests.browser.seeding import group, person
 
 pytestmark = MODULE_LOOP
@@ -73,7 +73,7 @@ async def test_one_member_is_one_member_and_a_taken_public_name_is_said(new_page
     bo = await person(live, "bo", "Bo")
     page = await new_page()
     await sign_in(page, bo.username)
-    await page.get_by_role("button", name="Public groups").click()
+    await menu(page, "Public groups")
     directory = page.get_by_role("dialog", name="Public groups")
     await expect(directory).to_contain_text("1 member")
     assert not re.search(r"\b1 members\b", await directory.inner_text())

@@ -11,6 +11,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import (
     MODULE_LOOP,
+    PASSWORD,
     add_member,
     create_group,
     register,
@@ -103,3 +104,57 @@ async def test_sign_in_page_is_accessible_and_explains_errors(new_page):
     for _ in range(5):  # throttled after five failures: the wait is spelled out
         await form.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Try again in \d+ minute"))
+
+
+RICH = """**Plan** for _today_, with `code` and a [link](https://example.com)
+
+| who | what |
+|---|---|
+| ana | colours |
+
+> a quote
+
+```
+block of code
+```
+"""
+
+
+async def test_both_themes_and_both_languages_are_accessible(new_page, live):
+    """axe-clean in the dark theme as in the light one, in English and Russian: the sign-in
+    page, a chat with rich messages (mine and theirs), the account dialog, a profile card,
+    the shortcut list and the quick switcher."""
+    from tests.browser.seeding import group, person, say
+
+    ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo")
+    chat_id = await group(live, ana, "Look", [bo])
+    [plan] = await say(live, bo, chat_id, RICH)
+    await say(live, ana, chat_id, RICH, reply_to=plan["id"])
+    for scheme, locale in (("dark", "en-US"), ("dark", "ru-RU"), ("light", "ru-RU")):
+        page = await new_page(context_options={"color_scheme": scheme, "locale": locale})
+        await page.goto("/")
+        await expect(page.locator("html")).to_have_attribute("data-bs-theme", scheme)
+        await assert_accessible(page, f"{scheme} {locale} sign-in page")
+        await page.locator("#signin-login").fill(ana.username)
+        await page.locator("#signin-password").fill(PASSWORD)
+        await page.locator("#form-signin button[type=submit]").click()
+        await page.locator(f".chat-item[data-chat-id='{chat_id}']").click()
+        log = page.locator("#messages")
+        await expect(log.locator(".message.mine .message-text table")).to_be_visible()
+        await expect(log.locator(".message.theirs .message-text table")).to_be_visible()
+        await assert_accessible(page, f"{scheme} {locale} open chat")
+        await page.locator("#me-button").click()
+        await expect(page.locator("#account-dialog")).to_be_visible()
+        await expect(page.locator("#devices li")).not_to_have_count(0)
+        await assert_accessible(page, f"{scheme} {locale} account dialog")
+        await page.keyboard.press("Escape")
+        await expect(page.locator("#account-dialog")).to_be_hidden()
+        await log.locator(".message.theirs .avatar-button").click()
+        await expect(page.locator("#card-bio")).to_be_visible()
+        await assert_accessible(page, f"{scheme} {locale} profile card")
+        await page.keyboard.press("Escape")
+        await expect(page.locator("#card-dialog")).to_be_hidden()
+        await page.keyboard.press("Control+k")
+        await expect(page.locator("#switcher-results .switch-option")).to_have_count(1)
+        await assert_accessible(page, f"{scheme} {locale} quick switcher")
+        assert page.errors == []

@@ -116,6 +116,10 @@ class UserOut(BaseModel):
     created_at: datetime
     online: bool = False
     avatar_url: str | None = Field(None, description="The avatar's thumbnail (WebP), or null")
+    timezone: str | None = Field(
+        None,
+        description="Their IANA time zone (settings.timezone, kept by their client), or null",
+    )
 
 
 class MeOut(UserOut):

@@ -7,7 +7,9 @@ it from theirs). The SQL, people search included, is in accounts.store.
 
 from __future__ import annotations
 
+import functools
 import logging
+import zoneinfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -133,8 +135,21 @@ async def own_profile(ctx: AppContext, user: User, *, online: bool | None = None
     return MeOut.model_validate(fields)
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def shared_timezone(settings: dict | None) -> str | None:
+    """The one setting others see: a time zone the IANA database knows (so their local time
+    can be shown on a profile card), else None."""
+    zone = (settings or {}).get("timezone")
+    return zone if isinstance(zone, str) and zone in _time_zones() else None
+
+
 def _public_fields(user: User) -> dict:
     return {
+        "timezone": shared_timezone(user.settings),
         "id": user.id,
         "username": user.username,
         "display_name": user.display_name,

@@ -1,6 +1,8 @@
 // Tiny DOM helpers. Text always goes in through textContent: nothing people typed is ever
 // parsed as HTML.
 
+import { t } from "./i18n.js";
+
 export const $ = (id) => document.getElementById(id);
 
 /** el("li", {class: "x", text: "hi", attrs: {"aria-label": "..."}, on: {click: fn}}, ...children) */
@@ -39,8 +41,8 @@ export function debounce(fn, ms = 250) {
 }
 
 export function displayName(user) {
-  if (!user) return "Someone";
-  return user.display_name || user.username || "Someone";
+  if (!user) return t("people.someone");
+  return user.display_name || user.username || t("people.someone");
 }
 
 export function modal(id) {

@@ -4,9 +4,9 @@
 import { api, ApiError, explain } from "./api.js";
 import {
   dropChat, emit, findMessage, highestSeq, isWindowed, messagesOf, putChat, putMessages, state,
+  subscribe,
 } from "./store.js";
 import { notifyMention, notifyMessage } from "./notify.js";
-import { failSend } from "./views/composer.js";
 
 const TYPING_SHOWN_MS = 5000;
 
@@ -14,7 +14,11 @@ const handlers = {
   ack: (frame) => onMessage(frame.message, false),
   error: (frame) => {
     // the same sentences as REST errors get, never the server's raw text
-    if (frame.client_id) failSend(frame.client_id, explain(new ApiError(0, frame.code, frame.message, null, frame)));
+    // the composer listens: it shows why and puts the words back
+    if (frame.client_id) {
+      const reason = explain(new ApiError(0, frame.code, frame.message, null, frame));
+      emit("send-failed", { clientId: frame.client_id, reason });
+    }
   },
   "message.new": (frame) => onMessage(frame.message, true),
   "message.updated": (frame) => onUpdated(frame.message),
@@ -61,9 +65,14 @@ function leaveChat(chatId) {
   dropChat(chatId);
 }
 
-export function handleEvent(frame) {
+function handleEvent(frame) {
   const handler = handlers[frame.type];
   if (handler) handler(frame);
+}
+
+/** Listen to the socket's frames (told through the store, so the socket imports no handler). */
+export function setupEvents() {
+  subscribe("frame", handleEvent);
 }
 
 function memberChanged(frame) {

@@ -3,6 +3,7 @@
 // the person signs out. Full-size images and downloads are fetched when asked for and
 // revoked when done, so big files don't sit in memory.
 
+import { currentLanguage, t } from "./i18n.js";
 import { fetchBlob } from "./api.js";
 
 const KEEP = 300;  // thumbnails and avatars held at once (a few hundred KB each at most)
@@ -84,7 +85,7 @@ export function forgetFiles() {
   cache.clear();
 }
 
-const UNITS = ["B", "KB", "MB", "GB"];
+const UNITS = ["b", "kb", "mb", "gb"];  // keys of the catalogue's `units`
 
 /** 1536 -> "1.5 KB" */
 export function humanSize(bytes) {
@@ -92,5 +93,6 @@ export function humanSize(bytes) {
   let unit = 0;
   while (size >= 1024 && unit < UNITS.length - 1) { size /= 1024; unit += 1; }
   const shown = unit === 0 || size >= 10 ? Math.round(size) : Math.round(size * 10) / 10;
-  return `${shown} ${UNITS[unit]}`;
+  const number = new Intl.NumberFormat(currentLanguage(), { useGrouping: false }).format(shown);
+  return `${number} ${t(`units.${UNITS[unit]}`)}`;
 }

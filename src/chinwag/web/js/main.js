@@ -4,22 +4,27 @@
 import { onAuthChange, refresh, signOut } from "./api.js";
 import { avatar } from "./avatars.js";
 import { $, displayName, show } from "./dom.js";
+import { setupEvents } from "./events.js";
+import { watchFavicon } from "./favicon.js";
 import { forgetFiles } from "./files.js";
 import { t } from "./i18n.js";
+import { applyPrefs, setupPrefs, shareTimeZone } from "./prefs.js";
 import * as socket from "./socket.js";
-import { reset, rememberUser, state, subscribe } from "./store.js";
+import { emit, reset, rememberUser, state, subscribe } from "./store.js";
 import { askPermission, canAsk, watchTitle } from "./notify.js";
 import { forgetFetchedUsers } from "./users.js";
 import { setupAccount } from "./views/account.js";
 import { setupImageDialog } from "./views/attachments.js";
 import { setupAuth, showAuth } from "./views/auth.js";
+import { setupCard } from "./views/card.js";
 import { resetComposer } from "./views/composer.js";
 import { activateChat, setupChat } from "./views/chat.js";
 import { openAt } from "./views/history.js";
 import { setupDialogs } from "./views/dialogs.js";
 import { setupGroupPanel } from "./views/group.js";
+import { setupKeyboard } from "./views/keyboard.js";
 import { setupSearch } from "./views/search.js";
-import { setupSidebar } from "./views/sidebar.js";
+import { forgetSuggestions, setupSidebar } from "./views/sidebar.js";
 
 const AUTH_ROUTES = ["signin", "register", "forgot", "reset"];
 let signedIn = false;
@@ -66,6 +71,8 @@ function leaveApp(notice = "") {  // a notice here is never good news
   forgetFiles();
   forgetFetchedUsers();
   resetComposer();
+  forgetSuggestions();
+  emit("chats");  // the list and the tab's icon forget the unread counts
   history.replaceState(null, "", "#/signin");
   showAuth("signin", notice, "warning");
 }
@@ -79,6 +86,8 @@ function setupShell() {
   subscribe("me", () => {
     rememberUser(state.me);
     showMe(state.me);
+    if (state.me?.settings) applyPrefs(state.me.settings);  // my theme and language, everywhere
+    shareTimeZone(state.me);
   });
   subscribe("connection", (connected) => {
     wasConnected ||= connected;
@@ -97,11 +106,14 @@ function setupShell() {
   });
   onAuthChange((user) => {
     if (user) { state.me = { ...state.me, ...user }; rememberUser(user); showMe(state.me); }
+    if (user?.settings) applyPrefs(user.settings);
   });
 }
 
 async function boot() {
+  setupPrefs();  // theme and language first: nothing shows in the wrong one
   setupShell();
+  setupEvents();
   setupAuth(enterApp);
   setupSidebar({ openChat });
   setupChat();
@@ -110,7 +122,10 @@ async function boot() {
   setupAccount();
   setupSearch({ openAt });
   setupImageDialog();
+  setupCard({ openChat });
+  setupKeyboard({ openChat });
   watchTitle();
+  watchFavicon();
   window.addEventListener("hashchange", onRoute);
   // a reload keeps you signed in: the HttpOnly cookie buys a new access token
   if (route().name !== "reset" && (await refresh().catch(() => false))) enterApp();

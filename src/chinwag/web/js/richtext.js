@@ -95,7 +95,9 @@ export function plainText(markdown) {
       .replace(/^\s{0,3}#{1,6}\s+/, "")
       .replace(/^\s*([-*+]|\d{1,9}[.)])\s+(\[[ xX]\]\s+)?/, "")
       .replace(/\|/g, " "));
-  return stripInline(lines.join(" ")).replace(/\s+/g, " ").trim();
+  // a table's rule row (|---|:--:|) inside a snippet already on one line, and rules (---)
+  const words = lines.join(" ").replace(/(^|\s):?-{3,}:?(?=\s|$)/g, "$1");
+  return stripInline(words).replace(/\s+/g, " ").trim();
 }
 
 /** The words of a message's sanitised html, on one line (mentions keep their @). */

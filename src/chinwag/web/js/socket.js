@@ -2,11 +2,11 @@
 // Resume: the store keeps the highest seq it holds per chat; `ready` says each chat's last_seq,
 // and every gap is fetched with ?after=. Messages are keyed by chat+seq, so a message that
 // arrives both live and in a gap is shown once.
+// Frames other than `ready` go out as the store's "frame" topic (events.js listens): the
+// socket imports no handler or view, so modules import one way.
 
 import { api, freshToken, refresh } from "./api.js";
 import { emit, highestSeq, isWindowed, putChat, putMessages, state } from "./store.js";
-import { handleEvent } from "./events.js";
-import { sendFrame } from "./views/composer.js";
 
 let socket = null;
 let attempt = 0;
@@ -52,7 +52,7 @@ async function open() {
     let frame;
     try { frame = JSON.parse(event.data); } catch { return; }
     if (frame.type === "ready") onReady(frame);
-    else handleEvent(frame);
+    else emit("frame", frame);
   });
   ws.addEventListener("close", (event) => {
     if (ws !== socket) return;
@@ -125,6 +125,15 @@ export async function fillGap(chatId, lastSeq) {
     putMessages(chatId, page);
     after = page[page.length - 1].seq;
   }
+}
+
+/** The WebSocket frame of a pending send (sent again, unchanged, after a reconnect). */
+export function sendFrame(pending) {
+  const frame = { type: "message.send", chat_id: pending.chat_id, text: pending.text,
+                  client_id: pending.client_id };
+  if (pending.reply_to_id) frame.reply_to = pending.reply_to_id;
+  if (pending.attachments?.length) frame.attachment_ids = pending.attachments.map((f) => f.id);
+  return frame;
 }
 
 /** Sends that never got an ack go again with the same client_id: the server stores each once. */

@@ -4,6 +4,8 @@ import { api, explain, uploadFile } from "../api.js";
 import { avatar } from "../avatars.js";
 import { $, el, modal, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
+import { formatDateTime, t } from "../i18n.js";
+import { applyPrefs, currentPrefs, saveSettings, withPrefs } from "../prefs.js";
 import { emit, rememberUser, state, subscribe } from "../store.js";
 
 const PLACES = {  // where each part of the dialog says how it went
@@ -43,23 +45,23 @@ async function run(action, done, where = "account") {
 }
 
 function describeDevice(session) {
-  const agent = session.user_agent || "Unknown device";
+  const agent = session.user_agent || t("account.unknownDevice");
   const browser = /Firefox\//.test(agent) ? "Firefox" : /Edg\//.test(agent) ? "Edge"
     : /Chrom(e|ium)\//.test(agent) ? "Chrome" : /Safari\//.test(agent) ? "Safari" : agent.slice(0, 40);
-  const used = new Date(session.last_used_at || session.created_at).toLocaleString();
-  return `${browser} · last used ${used}`;
+  const used = formatDateTime(new Date(session.last_used_at || session.created_at));
+  return t("account.device", { browser, used });
 }
 
 async function loadDevices() {
   const sessions = await api("GET", "/api/users/me/sessions");
   $("devices").replaceChildren(...sessions.map((session) => el("li", { class: "list-group-item d-flex align-items-center gap-2" },
-    el("span", { class: "flex-grow-1 small", text: describeDevice(session) + (session.current ? " (this device)" : "") }),
-    session.current ? null : el("button", { class: "btn btn-sm btn-outline-danger", text: "Sign out",
-      attrs: { type: "button", "aria-label": `Sign out ${describeDevice(session)}` },
+    el("span", { class: "flex-grow-1 small", text: describeDevice(session) + (session.current ? ` ${t("account.thisDevice")}` : "") }),
+    session.current ? null : el("button", { class: "btn btn-sm btn-outline-danger", text: t("account.signOut"),
+      attrs: { type: "button", "aria-label": t("account.signOutDevice", { device: describeDevice(session) }) },
       on: { click: () => run(async () => {
         await api("DELETE", `/api/users/me/sessions/${session.id}`);
         await loadDevices();
-      }, "That device is signed out.") } }))));
+      }, t("account.deviceSignedOut")) } }))));
 }
 
 /** Who I am signed in as: my username (what people mention) and my email (what I sign in
@@ -67,7 +69,7 @@ async function loadDevices() {
 function renderIdentity() {
   const me = state.me;
   $("account-identity").textContent = me?.username
-    ? `Signed in as @${me.username}${me.email ? ` · ${me.email}` : ""}` : "";
+    ? t("account.signedInAs", { username: me.username }) + (me.email ? ` · ${me.email}` : "") : "";
 }
 
 function renderAvatar() {
@@ -103,22 +105,42 @@ function setupAvatar() {
       showProgress(0);
       try {
         const stored = await uploadFile("/api/files", file, showProgress);
-        if (!stored.is_image) throw new Error("Choose a PNG, JPEG, GIF or WebP picture.");
+        if (!stored.is_image) throw new Error(t("account.pictureType"));
         setMe(await api("PATCH", "/api/users/me", { avatar_file_id: stored.id }));
       } finally {
         showProgress(null);
       }
-    }, "Picture saved.");
+    }, t("account.pictureSaved"));
   });
   $("avatar-remove").addEventListener("click", () => run(async () => {
     setMe(await api("PATCH", "/api/users/me", { avatar_file_id: null }));
-  }, "Picture removed."));
+  }, t("account.pictureRemoved")));
+}
+
+function showPrefs() {
+  const prefs = currentPrefs();
+  $("theme-select").value = prefs.theme;
+  $("language-select").value = prefs.language;
+}
+
+/** Theme and language apply at once and are kept in my settings (every device follows). */
+function setupPrefsForm() {
+  subscribe("me", showPrefs);
+  for (const [id, name] of [["theme-select", "theme"], ["language-select", "language"]]) {
+    $(id).addEventListener("change", () => {
+      const change = { [name]: $(id).value };
+      applyPrefs(withPrefs(state.me?.settings, change));  // at once, before the server answers
+      run(() => saveSettings(change));
+    });
+  }
 }
 
 export function setupAccount() {
   setupAvatar();
+  setupPrefsForm();
   $("me-button").addEventListener("click", () => {
     clearAlerts();
+    showPrefs();
     modal("account-dialog").show();
     run(async () => {
       const me = await api("GET", "/api/users/me");
@@ -142,7 +164,7 @@ export function setupAccount() {
       });
       rememberUser(state.me);
       emit("me");
-    }, "Profile saved.", "profile");
+    }, t("account.profileSaved"), "profile");
   });
   $("password-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -151,6 +173,6 @@ export function setupAccount() {
         current_password: $("password-current").value, new_password: $("password-new").value });
       $("password-form").reset();
       await loadDevices();
-    }, "Password changed. Your other devices are signed out.", "password");
+    }, t("account.passwordChanged"), "password");
   });
 }

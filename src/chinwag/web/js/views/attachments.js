@@ -4,6 +4,7 @@
 import { explain, fetchBlob } from "../api.js";
 import { $, el, icon, modal, showAlert } from "../dom.js";
 import { authorizedImage, downloadFile, humanSize } from "../files.js";
+import { t } from "../i18n.js";
 
 const PREVIEW_PX = 240;  // the longest side of an inline preview
 // The same <img> goes back into each re-render, so a loaded preview never blinks or resizes.
@@ -35,7 +36,7 @@ function previewImage(message, file) {
 function imageItem(message, file) {
   return el("li", {}, el("button", {
     class: "attachment-image", attrs: { type: "button",
-      "aria-label": `Open ${file.filename} full size`, "data-focus-key": `file-${message.seq}-${file.id}` },
+      "aria-label": t("files.open", { name: file.filename }), "data-focus-key": `file-${message.seq}-${file.id}` },
     on: { click: () => openImage(file) },
   }, previewImage(message, file)));
 }
@@ -43,7 +44,7 @@ function imageItem(message, file) {
 function fileItem(message, file) {
   const size = humanSize(file.size);
   return el("li", {}, el("button", {
-    class: "attachment-file", attrs: { type: "button", "aria-label": `Download ${file.filename} (${size})`,
+    class: "attachment-file", attrs: { type: "button", "aria-label": t("files.download", { name: file.filename, size }),
       "data-focus-key": `file-${message.seq}-${file.id}` },
     on: { click: () => downloadFile(file).catch((error) => { $("typing").textContent = explain(error); }) },
   }, icon("file-earmark-arrow-down"), el("span", { class: "file-name text-truncate", text: file.filename }),
@@ -53,7 +54,7 @@ function fileItem(message, file) {
 export function attachmentList(message) {
   const files = message.attachments || [];
   if (!files.length) return null;
-  return el("ul", { class: "attachments list-unstyled", attrs: { "aria-label": "Attachments" } },
+  return el("ul", { class: "attachments list-unstyled", attrs: { "aria-label": t("files.attachments") } },
     ...files.map((file) => (file.is_image && file.thumbnail_url ? imageItem(message, file)
       : fileItem(message, file))));
 }

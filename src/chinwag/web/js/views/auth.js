@@ -4,6 +4,7 @@
 import { api, signIn } from "../api.js";
 import { $, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
+import { t } from "../i18n.js";
 
 const FORMS = ["signin", "register", "forgot", "reset"];
 
@@ -65,7 +66,7 @@ export function setupAuth(onSignedIn) {
     const created = await api("POST", "/api/auth/register", body);
     if (!created) {  // 202: the address has an account; its owner was mailed
       $("form-register").reset();
-      showAlert($("auth-info"), "Check your mail: we sent a message to that address.");
+      showAlert($("auth-info"), t("auth.checkMail"));
       return;
     }
     await signIn(body.username, body.password);
@@ -74,16 +75,15 @@ export function setupAuth(onSignedIn) {
   });
   guard($("form-forgot"), async (data) => {
     await api("POST", "/api/auth/password-reset", { email: data.get("email").trim() });
-    showAlert($("auth-info"), "If that address has an account, a reset link is on its way. "
-      + "Check your mail.");
+    showAlert($("auth-info"), t("auth.resetSent"));
   });
   guard($("form-reset"), async (data) => {
     const token = resetToken();
-    if (!token) throw new Error("This reset link is incomplete. Ask for a new one.");
+    if (!token) throw new Error(t("auth.resetIncomplete"));
     await api("POST", "/api/auth/password-reset/confirm",
       { token, new_password: data.get("new_password") });
     $("form-reset").reset();
     history.replaceState(null, "", "#/signin");
-    showAuth("signin", "Your password is changed. Sign in with the new one.");
+    showAuth("signin", t("auth.passwordChanged"));
   });
 }

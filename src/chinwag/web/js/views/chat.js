@@ -5,12 +5,13 @@
 import { api, explain } from "../api.js";
 import { $, displayName, show } from "../dom.js";
 import { refreshChat } from "../events.js";
-import { plural } from "../i18n.js";
+import { plural, t } from "../i18n.js";
 import { send } from "../socket.js";
 import {
   highestSeq, isWindowed, messagesOf, putChat, setActive, state, subscribe,
 } from "../store.js";
 import { ensureUsers, loadMembers } from "../users.js";
+import { openCard } from "./card.js";
 import { setupComposer, startEdit, startReply } from "./composer.js";
 import { confirmAction } from "./dialogs.js";
 import { jumpToQuoted, loadLatest, loadNewer, loadOlder, setupHistory, showLatest } from "./history.js";
@@ -25,7 +26,7 @@ const handlers = {
   markUnread: (message) => markUnread(message),
   jumpTo: (quoted) => jumpToQuoted(quoted),
   remove: async (message) => {
-    if (!(await confirmAction("Delete this message for everyone?", "Delete"))) return;
+    if (!(await confirmAction(t("messages.confirmDelete"), t("actions.delete")))) return;
     try {
       await api("DELETE", `/api/messages/${message.id}`);
     } catch (error) {
@@ -88,6 +89,14 @@ export function setupChat() {
   });
   subscribe("members-stale", (chatId) => loadMembers(chatId).catch(() => {}));
   subscribe("presence", () => renderHeader());
+  subscribe("language", () => { render(); renderHeader(); renderTyping(); });
+  // a direct chat's title is its person: clicking it (or the card button) opens their card
+  const peerCard = () => {
+    const chat = activeChat();
+    if (chat?.kind === "direct" && chat.peer) openCard(chat.peer.id);
+  };
+  $("chat-title").addEventListener("click", peerCard);
+  $("peer-button").addEventListener("click", peerCard);
   subscribe("chats", () => {
     if (state.activeChatId && !activeChat()) return setActive(null);
     renderHeader();
@@ -169,20 +178,23 @@ function renderHeader() {
   const chat = activeChat();
   if (!chat) return;
   $("chat-title").textContent = chat.name;
+  $("chat-title").classList.toggle("clickable", chat.kind === "direct");
   const members = state.members.get(chat.id);
   let subtitle;
   if (chat.kind === "direct") {
-    subtitle = chat.peer && state.online.has(chat.peer.id) ? "online" : "offline";
+    subtitle = t(chat.peer && state.online.has(chat.peer.id) ? "presence.online" : "presence.offline");
     // the peer's bio (their full profile comes through ensureUsers)
     const bio = chat.peer && state.users.get(chat.peer.id)?.bio;
     if (bio) subtitle += ` · ${bio.replace(/\s+/g, " ").trim()}`;
   } else {
     const online = members ? [...members.keys()].filter((id) => id === state.me.id || state.online.has(id)).length : 0;
-    subtitle = plural("members", chat.member_count) + (members ? `, ${online} online` : "");
+    subtitle = plural("members", chat.member_count)
+      + (members ? `, ${t("presence.onlineCount", { n: online })}` : "");
     if (chat.description) subtitle += ` · ${chat.description}`;
   }
   $("chat-subtitle").textContent = subtitle;
   show($("group-button"), chat.kind === "group");
+  show($("peer-button"), chat.kind === "direct" && Boolean(chat.peer));
 }
 
 function renderTyping() {
@@ -195,9 +207,9 @@ function renderTyping() {
   }
   ensureUsers([...(typing?.keys() || [])]);
   let text = "";
-  if (names.length === 1) text = `${names[0]} is typing…`;
-  else if (names.length === 2) text = `${names[0]} and ${names[1]} are typing…`;
-  else if (names.length > 2) text = "Several people are typing…";
+  if (names.length === 1) text = t("typing.one", { name: names[0] });
+  else if (names.length === 2) text = t("typing.two", { first: names[0], second: names[1] });
+  else if (names.length > 2) text = t("typing.many");
   $("typing").textContent = text;
 }
 

@@ -6,10 +6,10 @@
 
 import { api, explain } from "../api.js";
 import { $, displayName, show } from "../dom.js";
-import { send } from "../socket.js";
+import { send, sendFrame } from "../socket.js";
 import { plainSnippet } from "../richtext.js";
 import { t } from "../i18n.js";
-import { emit, state, subscribe } from "../store.js";
+import { emit, findMessage, state, subscribe } from "../store.js";
 import { setupMentions } from "./mentions.js";
 import { forgetUploads, hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
 
@@ -28,18 +28,9 @@ function clientId() {
     (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The WebSocket frame of a pending send (sent again, unchanged, after a reconnect). */
-export function sendFrame(pending) {
-  const frame = { type: "message.send", chat_id: pending.chat_id, text: pending.text,
-                  client_id: pending.client_id };
-  if (pending.reply_to_id) frame.reply_to = pending.reply_to_id;
-  if (pending.attachments?.length) frame.attachment_ids = pending.attachments.map((f) => f.id);
-  return frame;
-}
-
 function snippetOf(message) {
   const text = plainSnippet(message.text);
-  if (!text) return message.attachments?.length ? "(file)" : "";
+  if (!text) return message.attachments?.length ? t("composer.file") : "";
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
 }
 
@@ -71,6 +62,24 @@ function renderReply() {
   if (!message) return;
   $("reply-author").textContent = displayName(state.users.get(message.sender_id));
   $("reply-snippet").textContent = snippetOf(message);
+}
+
+/** The reply bar follows its message: an edit shows the new words, a deletion for everyone
+ * ends the reply (nothing is left to quote, and its words must not stay on screen). */
+function followReply(chatId) {
+  const target = replies.get(chatId);
+  const held = target && findMessage(chatId, target.id);
+  if (held && held !== target) {
+    if (held.deleted) {
+      replies.delete(chatId);
+      if (chatId === state.activeChatId) $("typing").textContent = t("composer.replyGone");
+    } else {
+      replies.set(chatId, held);
+    }
+  }
+  if (chatId === state.activeChatId) renderReply();
+  // the message being edited was deleted meanwhile: nothing is left to save
+  if (editing?.chat_id === chatId && findMessage(chatId, editing.id)?.deleted) stopEdit();
 }
 
 /** A touch screen has no Shift to hold: Enter adds a line there and the Send button sends. */
@@ -152,7 +161,7 @@ async function submit() {
   if (!chatId) return;
   if (editing) return saveEdit(text);
   if (isUploading(chatId)) {
-    $("typing").textContent = "Wait for the uploads to finish.";
+    $("typing").textContent = t("composer.waitUploads");
     return;
   }
   if (!text && !hasUploads(chatId)) return;
@@ -182,13 +191,20 @@ function onKeydown(event, box) {
     event.preventDefault();
     submit();
   } else if (event.key === "Escape" && editing) {
+    event.preventDefault();  // Esc did its work here: it closes nothing else
     stopEdit();
   } else if (event.key === "Escape" && replies.has(state.activeChatId)) {
+    event.preventDefault();
     cancelReply();
-  } else if (event.key === "ArrowUp" && !box.value && !editing) {
+  } else if (event.key === "ArrowUp" && !box.value && !editing
+             && !event.altKey && !event.ctrlKey && !event.metaKey) {
     // like most chats: Up in an empty box edits my last message
-    const mine = [...document.querySelectorAll("#messages .message.mine[data-seq]")].pop();
-    if (mine) mine.querySelector("[aria-label='Edit message']")?.click();
+    const mine = [...document.querySelectorAll("#messages .message.mine[data-seq]")]
+      .filter((node) => node.querySelector("[data-focus-key^='edit-']")).pop();
+    if (mine) {
+      event.preventDefault();
+      mine.querySelector("[data-focus-key^='edit-']").click();
+    }
   }
 }
 
@@ -203,7 +219,11 @@ export function setupComposer({ onBeforeSend } = {}) {
     submit();
   });
   box.addEventListener("keydown", (event) => onKeydown(event, box));
-  if (enterAddsLine()) $("composer-help").textContent = "Enter adds a line; the Send button sends.";
+  const help = () => {
+    $("composer-help").textContent = t(enterAddsLine() ? "composer.helpTouch" : "composer.help");
+  };
+  help();
+  subscribe("language", () => { help(); updateCount(); renderReply(); });
   box.addEventListener("input", () => {
     grow();
     updateCount();
@@ -214,6 +234,8 @@ export function setupComposer({ onBeforeSend } = {}) {
   });
   $("reply-cancel").addEventListener("click", () => { cancelReply(); box.focus(); });
   subscribe("active", () => { stopEdit(); renderReply(); updateSend(); });
+  subscribe("send-failed", failSend);
+  subscribe("messages", followReply);
 }
 
 /** Signed out: drafts (reply targets, files, an edit) go with the account. */
@@ -226,7 +248,7 @@ export function resetComposer() {
 }
 
 /** A send the server refused (error frame naming its client_id) shows why. */
-export function failSend(clientIdOf, reason) {
+function failSend({ clientId: clientIdOf, reason }) {
   const pending = state.pending.get(clientIdOf);
   if (!pending) return;
   state.pending.delete(clientIdOf);

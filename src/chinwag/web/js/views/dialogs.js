@@ -4,12 +4,12 @@
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, icon, modal, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
-import { plural } from "../i18n.js";
+import { plural, t } from "../i18n.js";
 import { putChat, rememberUser, state } from "../store.js";
 import { joinGroup, openDirect } from "./sidebar.js";
 
 /** Resolves true when the person confirms, false when they cancel or close. */
-export function confirmAction(question, action = "Confirm") {
+export function confirmAction(question, action = t("actions.confirm")) {
   return new Promise((resolve) => {
     const dialog = $("confirm-dialog");
     $("confirm-title").textContent = question;
@@ -30,7 +30,7 @@ function personItem(person, label, onPick) {
   rememberUser(person);
   return el("li", { class: "p-0 list-unstyled" }, el("button", {
     class: "list-group-item list-group-item-action",
-    attrs: { type: "button", "aria-label": `${label} ${displayName(person)}` },
+    attrs: { type: "button", "aria-label": label(displayName(person)) },
     on: { click: () => onPick(person) },
   }, icon("person"), " ", el("span", { text: displayName(person) }),
   el("span", { class: "text-body-secondary small", text: ` @${person.username}` })));
@@ -43,7 +43,7 @@ export async function findPeople(q, list, label, onPick, exclude = () => false) 
     const people = await api("GET", `/api/users?q=${encodeURIComponent(q)}&limit=10`);
     const shown = people.filter((p) => p.id !== state.me.id && !exclude(p));
     list.replaceChildren(...shown.map((p) => personItem(p, label, onPick)));
-    if (!shown.length) list.append(el("li", { class: "list-group-item small text-body-secondary", text: "Nobody found" }));
+    if (!shown.length) list.append(el("li", { class: "list-group-item small text-body-secondary", text: t("people.nobody") }));
   } catch (error) {
     list.replaceChildren(el("li", { class: "list-group-item text-danger", text: explain(error) }));
   }
@@ -120,7 +120,8 @@ export function setupDialogs({ openChat }) {
   });
   $("people-dialog").addEventListener("shown.bs.modal", () => $("people-search").focus());
   $("people-search").addEventListener("input", debounce(() => findPeople(
-    $("people-search").value.trim(), $("people-results"), "Message", async (person) => {
+    $("people-search").value.trim(), $("people-results"),
+    (name) => t("sidebar.messagePerson", { name }), async (person) => {
       modal("people-dialog").hide();
       await openDirect(person.id, openChat);
     })));
@@ -144,10 +145,10 @@ async function loadDirectory(openChat) {
         el("div", { class: "fw-semibold text-truncate", text: group.name }),
         el("div", { class: "small text-body-secondary text-truncate",
                     text: `${plural("members", group.member_count)}${group.description ? ` · ${group.description}` : ""}` })),
-      el("button", { class: "btn btn-sm btn-outline-primary", text: group.role ? "Open" : "Join",
-                     attrs: { type: "button", "aria-label": `${group.role ? "Open" : "Join"} ${group.name}` },
+      el("button", { class: "btn btn-sm btn-outline-primary", text: t(group.role ? "groups.openVerb" : "groups.joinVerb"),
+                     attrs: { type: "button", "aria-label": t(group.role ? "groups.open" : "groups.join", { name: group.name }) },
                      on: { click: async () => { modal("directory-dialog").hide(); await joinGroup(group, openChat); } } }))));
-    if (!groups.length) list.append(el("li", { class: "list-group-item small text-body-secondary", text: "No public groups found" }));
+    if (!groups.length) list.append(el("li", { class: "list-group-item small text-body-secondary", text: t("groups.none") }));
   } catch (error) {
     list.replaceChildren(el("li", { class: "list-group-item text-danger", text: explain(error) }));
   }

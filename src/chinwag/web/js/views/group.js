@@ -4,6 +4,7 @@
 import { api } from "../api.js";
 import { $, debounce, displayName, el, modal, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
+import { t } from "../i18n.js";
 import { putChat, state, subscribe } from "../store.js";
 import { ensureUsers, loadMembers } from "../users.js";
 import { confirmAction, findPeople } from "./dialogs.js";
@@ -52,17 +53,17 @@ function memberItem(group, member) {
   const buttons = el("div", { class: "btn-group btn-group-sm" });
   if (group.role === "owner" && member.user_id !== state.me.id) {
     const toAdmin = member.role === "member";
-    buttons.append(el("button", { class: "btn btn-outline-secondary", text: toAdmin ? "Make admin" : "Remove admin",
-      attrs: { type: "button", "aria-label": `${toAdmin ? "Make" : "Unmake"} ${name} admin`,
+    buttons.append(el("button", { class: "btn btn-outline-secondary", text: t(toAdmin ? "group.makeAdmin" : "group.unmakeAdmin"),
+      attrs: { type: "button", "aria-label": t(toAdmin ? "group.makeAdminOf" : "group.unmakeAdminOf", { name }),
                "data-focus-key": `role-${member.user_id}` },
       on: { click: () => run(() => api("PATCH", `/api/chats/${group.id}/members/${member.user_id}`,
                                        { role: toAdmin ? "admin" : "member" })) } }));
   }
   if (member.user_id !== state.me.id && mine >= RANK.admin && RANK[member.role] < mine) {
-    buttons.append(el("button", { class: "btn btn-outline-danger", text: "Remove",
-      attrs: { type: "button", "aria-label": `Remove ${name}`, "data-focus-key": `remove-${member.user_id}` },
+    buttons.append(el("button", { class: "btn btn-outline-danger", text: t("actions.remove"),
+      attrs: { type: "button", "aria-label": t("group.removeOf", { name }), "data-focus-key": `remove-${member.user_id}` },
       on: { click: () => run(async () => {
-        if (await confirmAction(`Remove ${name} from the group?`, "Remove")) {
+        if (await confirmAction(t("group.confirmRemove", { name }), t("actions.remove"))) {
           await api("DELETE", `/api/chats/${group.id}/members/${member.user_id}`);
           keepFocusInPanel();
         }
@@ -136,25 +137,27 @@ export function setupGroupPanel() {
   $("group-add-search").addEventListener("input", debounce(() => {
     const group = chat();
     const members = state.members.get(group.id) || new Map();
-    findPeople($("group-add-search").value.trim(), $("group-add-results"), "Add",
+    const label = (name) => t("group.addOf", { name });
+    findPeople($("group-add-search").value.trim(), $("group-add-results"), label,
       (person) => run(async () => {
-        await api("POST", `/api/chats/${group.id}/members`, { user_ids: [person.id] });
+        // cleared before the request: the next name typed while it runs must not be wiped
         $("group-add-search").value = "";
         $("group-add-search").focus();  // the button pressed goes with the results
         $("group-add-results").replaceChildren();
+        await api("POST", `/api/chats/${group.id}/members`, { user_ids: [person.id] });
         await loadMembers(group.id);
       }), (person) => members.has(person.id));
   }));
   $("group-leave").addEventListener("click", () => run(async () => {
     const group = chat();
-    if (await confirmAction(`Leave ${group.name}?`, "Leave")) {
+    if (await confirmAction(t("group.confirmLeave", { name: group.name }), t("actions.leave"))) {
       await api("POST", `/api/chats/${group.id}/leave`);
       modal("group-dialog").hide();
     }
   }));
   $("group-delete").addEventListener("click", () => run(async () => {
     const group = chat();
-    if (await confirmAction(`Delete ${group.name} and its history for everyone?`, "Delete")) {
+    if (await confirmAction(t("group.confirmDelete", { name: group.name }), t("actions.delete"))) {
       await api("DELETE", `/api/chats/${group.id}`);
       modal("group-dialog").hide();
     }

@@ -7,6 +7,7 @@ import { $ } from "../dom.js";
 import {
   findMessage, highestSeq, isWindowed, messagesOf, putMessages, setActive, state,
 } from "../store.js";
+import { t } from "../i18n.js";
 import { ensureUsers } from "../users.js";
 import { marks } from "./messages.js";
 
@@ -138,7 +139,7 @@ export async function jumpToQuoted(quoted) {
     found = findMessage(chat.id, quoted.id);
   }
   if (found && !found.deleted) highlight(found.seq);
-  else alertInPane(found ? "That message was deleted." : "The quoted message is no longer in this chat.");
+  else alertInPane(t(found ? "history.quotedDeleted" : "history.quotedGone"));
 }
 
 /** Open a chat at the message `seq` with its neighbours (a search hit), highlighted. */

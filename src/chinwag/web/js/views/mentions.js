@@ -2,6 +2,7 @@
 // Enter or Tab puts `@username ` in, Escape closes the list.
 
 import { $, displayName, el } from "../dom.js";
+import { t } from "../i18n.js";
 import { state, subscribe } from "../store.js";
 
 const SHOWN = 6;
@@ -19,7 +20,7 @@ function candidates(prefix) {
   const needle = prefix.toLowerCase();
   const people = [...members.values()].filter((m) => m.user_id !== state.me.id)
     .map((m) => ({ username: m.user.username, label: displayName(m.user) }));
-  if (chat.kind === "group") people.push({ username: "all", label: "Everyone in this group" });
+  if (chat.kind === "group") people.push({ username: "all", label: t("mentions.all") });
   return people.filter((p) => p.username.toLowerCase().startsWith(needle)
     || p.label.toLowerCase().split(/\s+/).some((word) => word.startsWith(needle)))
     .slice(0, SHOWN);

@@ -6,36 +6,32 @@
 import { avatar } from "../avatars.js";
 import { $, displayName, el, icon } from "../dom.js";
 import { messageFragment, plainSnippet } from "../richtext.js";
+import { formatDay, formatTime, t } from "../i18n.js";
 import { messagesOf, state } from "../store.js";
+import { systemText } from "../systemtext.js";
 import { attachmentList, forgetDetachedImages } from "./attachments.js";
+import { personButton } from "./card.js";
 import { reactionChips } from "./reactions.js";
 
-const dayFormat = { weekday: "long", month: "long", day: "numeric", year: "numeric" };
-const timeFormat = { hour: "2-digit", minute: "2-digit" };
 const RUN_MS = 5 * 60 * 1000;  // one sender's messages this close together share one header
 
 /** What the chat view marks: where unread begins (seq read up to) and a message to flash. */
 export const marks = { unreadFrom: null, highlightSeq: null };
 
 function dayLabel(date) {
-  const today = new Date();
-  const yesterday = new Date(today);
-  yesterday.setDate(today.getDate() - 1);
-  if (date.toDateString() === today.toDateString()) return "Today";
-  if (date.toDateString() === yesterday.toDateString()) return "Yesterday";
-  return date.toLocaleDateString(undefined, dayFormat);
+  return formatDay(date);
 }
 
 /** "Sent" / "Read" in a direct chat, "Read by N" in a group, for one of my messages. */
 export function readState(chat, message) {
   const members = state.members.get(chat.id);
-  if (!members) return "Sent";
+  if (!members) return t("messages.sent");
   let readers = 0;
   for (const member of members.values()) {
     if (member.user_id !== state.me.id && member.last_read_seq >= message.seq) readers += 1;
   }
-  if (chat.kind === "direct") return readers ? "Read" : "Sent";
-  return readers ? `Read by ${readers}` : "Sent";
+  if (chat.kind === "direct") return t(readers ? "messages.read" : "messages.sent");
+  return readers ? t("messages.readBy", { n: readers }) : t("messages.sent");
 }
 
 function canDelete(chat, message) {
@@ -55,14 +51,14 @@ function actions(chat, message, handlers) {
   const mine = message.sender_id === state.me.id;
   const seq = message.seq;
   return el("span", { class: "message-actions" },
-    actionButton("Reply", "reply", `reply-${seq}`, () => handlers.reply(message)),
-    actionButton("Add reaction", "emoji-smile", `react-${seq}`,
+    actionButton(t("messages.reply"), "reply", `reply-${seq}`, () => handlers.reply(message)),
+    actionButton(t("messages.react"), "emoji-smile", `react-${seq}`,
       (event) => handlers.react(message, event.currentTarget)),
-    mine ? null : actionButton("Mark unread", "eye-slash", `unread-${seq}`,
+    mine ? null : actionButton(t("messages.markUnread"), "eye-slash", `unread-${seq}`,
       () => handlers.markUnread(message)),
-    mine && message.text !== null ? actionButton("Edit message", "pencil", `edit-${seq}`,
+    mine && message.text !== null ? actionButton(t("messages.edit"), "pencil", `edit-${seq}`,
       () => handlers.edit(message)) : null,
-    canDelete(chat, message) ? actionButton("Delete message", "trash", `delete-${seq}`,
+    canDelete(chat, message) ? actionButton(t("messages.delete"), "trash", `delete-${seq}`,
       () => handlers.remove(message), "text-danger") : null);
 }
 
@@ -71,9 +67,9 @@ function replyQuote(message, handlers) {
   if (!quoted) return null;
   const author = displayName(state.users.get(quoted.sender_id));
   const snippet = quoted.snippet === null || quoted.snippet === undefined
-    ? "Original message deleted" : plainSnippet(quoted.snippet);
+    ? t("messages.quoteDeleted") : plainSnippet(quoted.snippet);
   return el("button", {
-    class: "reply-quote", attrs: { type: "button", "aria-label": `Go to the message from ${author}: ${snippet}`,
+    class: "reply-quote", attrs: { type: "button", "aria-label": t("messages.goToQuote", { author, snippet }),
       "data-focus-key": `quote-${message.seq}` },
     on: { click: () => handlers.jumpTo(quoted) },
   }, icon("reply"), " ", el("span", { class: "fw-semibold", text: author }), " ",
@@ -82,7 +78,7 @@ function replyQuote(message, handlers) {
 
 function messageBody(message) {
   if (message.deleted) {
-    return el("div", { class: "message-text fst-italic text-body-secondary", text: "This message was deleted" });
+    return el("div", { class: "message-text fst-italic text-body-secondary", text: t("messages.deletedBody") });
   }
   if (typeof message.html === "string") {
     const body = el("div", { class: "message-text rich" });
@@ -94,12 +90,12 @@ function messageBody(message) {
 
 function meta(chat, message, mine, handlers) {
   const status = !mine || message.deleted ? null
-    : message.pending ? (message.failed ? ` · Not sent: ${message.failed}` : " · Sending…")
+    : message.pending ? ` · ${message.failed ? t("composer.notSent", { reason: message.failed }) : t("messages.sending")}`
       : ` · ${readState(chat, message)}`;
   return el("div", { class: "message-meta small" },
-    el("time", { text: new Date(message.created_at).toLocaleTimeString([], timeFormat),
+    el("time", { text: formatTime(new Date(message.created_at)),
                  attrs: { datetime: message.created_at } }),
-    message.edited_at && !message.deleted ? el("span", { class: "edited", text: " · edited" }) : null,
+    message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` · ${t("messages.edited")}` }) : null,
     status ? el("span", { class: "status", text: status }) : null,
     actions(chat, message, handlers));
 }
@@ -107,15 +103,17 @@ function meta(chat, message, mine, handlers) {
 function systemNode(message) {
   return el("div", { class: "message system text-center small text-body-secondary my-1",
                      attrs: { "data-seq": message.seq } },
-  el("span", { text: message.text }));
+  el("span", { text: systemText(message.text) }));
 }
 
 function messageNode(chat, message, handlers, continued) {
   if (message.kind === "system") return systemNode(message);
   const mine = message.sender_id === state.me.id;
   const sender = state.users.get(message.sender_id);
+  const name = displayName(sender);
   const author = mine || chat.kind === "direct" || continued ? null
-    : el("div", { class: "message-author small fw-semibold", text: displayName(sender) });
+    : el("div", {}, personButton(message.sender_id, name,
+      el("span", { class: "message-author small fw-semibold", text: name })));
   const bubble = el("div", { class: "bubble" }, author, replyQuote(message, handlers),
     messageBody(message), message.deleted ? null : attachmentList(message),
     meta(chat, message, mine, handlers));
@@ -126,7 +124,9 @@ function messageNode(chat, message, handlers, continued) {
   const attrs = message.pending ? { "data-client-id": message.client_id }
     : { "data-seq": message.seq, tabindex: "-1", "data-focus-key": `msg-${message.seq}` };
   return el("div", { class: classes, attrs },
-    mine ? null : continued ? el("span", { class: "avatar-space" }) : avatar(sender),
+    mine ? null : continued ? el("span", { class: "avatar-space" })
+      : personButton(message.sender_id, name, avatar(sender), "avatar-button",
+        { focusable: chat.kind === "direct" }),  // in a group the name beside it is the way
     el("div", { class: "message-body" }, bubble,
       message.deleted ? null : reactionChips(message, handlers)));
 }
@@ -169,14 +169,14 @@ function buildNodes(chat, handlers) {
       run = false;
     }
     if (isUnreadStart(message, unreadShown)) {
-      nodes.push(separator("New messages", "unread-marker"));
+      nodes.push(separator(t("messages.newMessages"), "unread-marker"));
       unreadShown = true;
       run = false;
     }
     nodes.push(messageNode(chat, message, handlers, run));
     previous = message;
   }
-  if (!nodes.length) nodes.push(el("p", { class: "text-center text-body-secondary small my-3", text: "No messages yet. Say hello!" }));
+  if (!nodes.length) nodes.push(el("p", { class: "text-center text-body-secondary small my-3", text: t("messages.empty") }));
   return nodes;
 }
 

@@ -4,6 +4,7 @@
 import { api, explain } from "../api.js";
 import { $, displayName, el } from "../dom.js";
 import { applyReaction } from "../events.js";
+import { t } from "../i18n.js";
 import { state } from "../store.js";
 import { ensureUsers } from "../users.js";
 
@@ -32,7 +33,7 @@ export async function toggleReaction(message, emoji) {
 export function reactionChips(message, handlers) {
   const reactions = (message.reactions || []).filter((r) => r.count > 0);
   if (!reactions.length || message.pending) return null;
-  return el("div", { class: "reactions", attrs: { role: "group", "aria-label": "Reactions" } },
+  return el("div", { class: "reactions", attrs: { role: "group", "aria-label": t("reactions.label") } },
     ...reactions.map((reaction) => {
       const pressed = reaction.user_ids.includes(state.me.id);
       const who = names(reaction.user_ids);
@@ -49,10 +50,10 @@ export function reactionChips(message, handlers) {
 
 function buildPicker() {
   const node = el("div", { class: "emoji-picker shadow border rounded", attrs: {
-    id: "emoji-picker", role: "dialog", "aria-label": "Pick a reaction", hidden: "" } },
+    id: "emoji-picker", role: "dialog", "aria-label": t("reactions.pick"), hidden: "" } },
   ...COMMON_EMOJI.map((emoji) => el("button", {
     class: "btn btn-light emoji-choice", text: emoji,
-    attrs: { type: "button", "aria-label": `React with ${emoji}` },
+    attrs: { type: "button", "aria-label": t("reactions.with", { emoji }), title: t("reactions.with", { emoji }) },
     on: { click: () => { const pick = opener?.onPick; closePicker(); if (pick) pick(emoji); } },
   })));
   node.addEventListener("keydown", (event) => {

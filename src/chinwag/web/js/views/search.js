@@ -4,6 +4,7 @@
 
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, modal, show } from "../dom.js";
+import { formatDateTime, plural, t } from "../i18n.js";
 import { snippetFragment } from "../richtext.js";
 import { state, subscribe } from "../store.js";
 import { ensureUsers } from "../users.js";
@@ -13,10 +14,7 @@ let asked = "";  // the query whose answer the list shows (a later one wins)
 let lastHits = [];
 
 function when(iso) {
-  const date = new Date(iso);
-  const sameDay = date.toDateString() === new Date().toDateString();
-  return sameDay ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  return formatDateTime(new Date(iso));
 }
 
 function hitItem(hit, openAt) {
@@ -52,7 +50,7 @@ async function runSearch(openAt, { next = false } = {}) {
   asked = key;
   const status = $("message-search-status");
   if (!q) { lastHits = []; more = false; render(openAt); status.textContent = ""; return; }
-  status.textContent = "Searching…";
+  status.textContent = t("search.searching");
   const params = new URLSearchParams({ q, limit: String(LIMIT) });
   if (scope) params.set("chat_id", scope);
   if (next && lastHits.length) params.set("before", String(lastHits[lastHits.length - 1].message.id));
@@ -64,8 +62,8 @@ async function runSearch(openAt, { next = false } = {}) {
     ensureUsers(hits.map((hit) => hit.message.sender_id));
     render(openAt);
     const count = lastHits.length;
-    status.textContent = count ? `${count}${more ? "+" : ""} message${count === 1 ? "" : "s"} found`
-      : "No messages found";
+    status.textContent = count ? plural(more ? "messagesFoundMore" : "messagesFound", count)
+      : t("search.none");
   } catch (error) {
     if (asked !== key) return;
     lastHits = [];
@@ -81,7 +79,7 @@ function openSearch(inChat) {
   const scope = $("message-search-scope");
   const here = scope.querySelector("option[data-here]");
   show(here, Boolean(chat));
-  if (chat) { here.value = String(chat.id); here.textContent = `In ${chat.name}`; }
+  if (chat) { here.value = String(chat.id); here.textContent = t("search.inChat", { name: chat.name }); }
   scope.value = inChat && chat ? String(chat.id) : "";
   modal("search-dialog").show();
 }

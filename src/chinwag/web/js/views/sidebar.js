@@ -1,19 +1,21 @@
 // The chat list (latest activity first, unread badges, previews, online dots) and the search
-// box that filters it and finds people (start a direct chat) and public groups (join).
+// box that filters it and finds people (start a direct chat) and public groups (join). With no
+// chats yet it offers the public groups to join; a search that finds nothing says so.
 
 import { api, explain } from "../api.js";
 import { avatar } from "../avatars.js";
 import { $, debounce, displayName, el, icon } from "../dom.js";
 import { htmlText, plainText } from "../richtext.js";
 import { rememberUser, putChat, sortedChats, state, subscribe } from "../store.js";
-import { plural } from "../i18n.js";
+import { systemText } from "../systemtext.js";
+import { formatWhen, plural, t } from "../i18n.js";
 import { ensureUsers } from "../users.js";
 
 let query = "";
 
 export function setupSidebar({ openChat }) {
   const render = () => renderList(openChat);
-  for (const topic of ["chats", "presence", "active", "me", "users"]) subscribe(topic, render);
+  for (const topic of ["chats", "presence", "active", "me", "users", "language"]) subscribe(topic, render);
   const search = debounce(() => searchDirectory(openChat), 250);
   $("search").addEventListener("input", () => {
     query = $("search").value.trim();
@@ -27,10 +29,10 @@ export function setupSidebar({ openChat }) {
 
 function preview(chat) {
   const message = chat.last_message;
-  if (!message) return "No messages yet";
-  if (message.deleted) return "Message deleted";
-  if (message.kind === "system") return message.text;
-  const who = message.sender_id === state.me?.id ? "You"
+  if (!message) return t("sidebar.noMessages");
+  if (message.deleted) return t("sidebar.deleted");
+  if (message.kind === "system") return systemText(message.text);
+  const who = message.sender_id === state.me?.id ? t("sidebar.you")
     : chat.kind === "group" ? displayName(state.users.get(message.sender_id)) : "";
   const files = message.attachments?.length || 0;
   // the words as shown in the chat, not the Markdown that was typed
@@ -44,15 +46,17 @@ function chatItem(chat, openChat) {
   const online = chat.kind === "direct" && chat.peer && state.online.has(chat.peer.id);
   const badge = chat.unread
     ? el("span", { class: "badge rounded-pill text-bg-primary", text: chat.unread,
-                   attrs: { "aria-label": `${chat.unread} unread` } })
+                   attrs: { "aria-label": plural("unreadBadge", chat.unread),
+                            title: plural("unread", chat.unread) } })
     : null;
   const mentions = chat.unread_mentions || 0;
   const mentionBadge = mentions
     ? el("span", { class: "badge rounded-pill text-bg-danger mention-badge", text: "@",
-                   attrs: { "aria-label": `${mentions} mention${mentions === 1 ? "" : "s"}`,
-                            title: `${mentions} unread mention${mentions === 1 ? "" : "s"}` } })
+                   attrs: { "aria-label": plural("mentionBadge", mentions),
+                            title: plural("mentions", mentions) } })
     : null;
   const peer = chat.peer && (state.users.get(chat.peer.id) || chat.peer);
+  const when = chat.last_message?.created_at ? new Date(chat.last_message.created_at) : null;
   const marker = chat.kind === "direct"
     ? el("span", { class: "avatar-wrap" }, avatar(peer),
       el("span", { class: `presence-dot ${online ? "online" : ""}`, attrs: { "aria-hidden": "true" } }))
@@ -64,9 +68,12 @@ function chatItem(chat, openChat) {
   },
   el("div", { class: "d-flex align-items-center gap-2" }, marker,
     el("span", { class: "chat-name text-truncate flex-grow-1 fw-semibold", text: chat.name }),
-    online ? el("span", { class: "visually-hidden", text: "online" }) : null,
-    mentionBadge, badge),
-  el("div", { class: "chat-preview small text-truncate", text: preview(chat) }));
+    online ? el("span", { class: "visually-hidden", text: t("presence.online") }) : null,
+    when ? el("time", { class: "chat-time", text: formatWhen(when),
+                        attrs: { datetime: chat.last_message.created_at } }) : null),
+  el("div", { class: "d-flex align-items-center gap-2" },
+    el("span", { class: "chat-preview small text-truncate flex-grow-1", text: preview(chat) }),
+    mentionBadge, badge));
   return el("li", { class: "p-0 list-unstyled" }, button);
 }
 
@@ -76,11 +83,34 @@ function renderList(openChat) {
   const items = chats.map((chat) => chatItem(chat, openChat));
   // peers for their avatars, and whoever wrote the latest line of a group
   ensureUsers(chats.map((chat) => chat.peer?.id || chat.last_message?.sender_id));
-  if (!items.length && !needle) {
-    items.push(el("li", { class: "list-group-item text-body-secondary small",
-                          text: "No chats yet: start one with the buttons above." }));
-  }
+  if (!items.length && !needle) items.push(...emptyGuide(openChat));
   $("chat-list").replaceChildren(...items);
+}
+
+let suggested = null;  // public groups offered to someone with no chat yet (fetched once)
+
+/** No chat yet: say how to start one, and offer the public groups to join. */
+function emptyGuide(openChat) {
+  if (suggested === null) {
+    suggested = [];
+    api("GET", "/api/chats/discover?limit=8")
+      .then((groups) => { suggested = groups; if (!state.chats.size) renderList(openChat); })
+      .catch(() => { suggested = null; });
+  }
+  const groups = suggested.filter((group) => !state.chats.has(group.id));
+  const guide = el("li", { class: "list-unstyled empty-guide", attrs: { "data-empty": "chats" } },
+    el("p", { class: "small mb-2", text: t("sidebar.noChats") }));
+  if (groups.length) {
+    guide.append(el("h3", { class: "h6 small text-uppercase", text: t("sidebar.groupsToJoin") }),
+      el("ul", { class: "list-group", attrs: { "aria-label": t("sidebar.groupsToJoin") } },
+        ...groupItems(groups, openChat)));
+  }
+  return [guide];
+}
+
+/** Signed out: the next person gets their own suggestions. */
+export function forgetSuggestions() {
+  suggested = null;
 }
 
 async function searchDirectory(openChat) {
@@ -93,7 +123,13 @@ async function searchDirectory(openChat) {
       api("GET", `/api/chats/discover?q=${encodeURIComponent(q)}&limit=10`),
     ]);
     if (q !== query) return;  // a later keystroke owns the box now
-    box.replaceChildren(...peopleSection(people, openChat), ...groupSection(groups, openChat));
+    const found = [...peopleSection(people, openChat), ...groupSection(groups, openChat)];
+    const chatsMatch = $("chat-list").querySelector(".chat-item");
+    if (!found.length && !chatsMatch) {
+      found.push(el("p", { class: "small text-body-secondary p-2 mb-0", attrs: { role: "status" },
+                           text: t("sidebar.nothingFound", { q }) }));
+    }
+    box.replaceChildren(...found);
   } catch (error) {
     box.replaceChildren(el("p", { class: "text-danger small p-2", text: explain(error) }));
   }
@@ -106,26 +142,31 @@ function peopleSection(people, openChat) {
     rememberUser(person);
     return el("li", { class: "p-0 list-unstyled" }, el("button", {
       class: "list-group-item list-group-item-action",
-      attrs: { type: "button", "aria-label": `Message ${displayName(person)}` },
+      attrs: { type: "button", "aria-label": t("sidebar.messagePerson", { name: displayName(person) }) },
       on: { click: () => openDirect(person.id, openChat) },
     }, icon("person"), " ", el("span", { text: displayName(person) }),
     el("span", { class: "text-body-secondary small", text: ` @${person.username}` })));
   });
-  return [el("h3", { class: "h6 px-2 pt-2 small text-uppercase", text: "People" }),
+  return [el("h3", { class: "h6 px-2 pt-2 small text-uppercase", text: t("sidebar.people") }),
           el("ul", { class: "list-group list-group-flush" }, ...items)];
+}
+
+function groupItems(groups, openChat) {
+  return groups.map((group) => el("li", { class: "p-0 list-unstyled" }, el("button", {
+    class: "list-group-item list-group-item-action",
+    attrs: { type: "button",
+             "aria-label": t(group.role ? "groups.open" : "groups.join", { name: group.name }) },
+    on: { click: () => joinGroup(group, openChat) },
+  }, icon("hash"), " ", el("span", { text: group.name }),
+  el("span", { class: "text-body-secondary small",
+               text: group.role ? ` ${t("groups.joined")}`
+                 : ` · ${plural("members", group.member_count)} · ${t("groups.joinVerb")}` }))));
 }
 
 function groupSection(groups, openChat) {
   if (!groups.length) return [];
-  const items = groups.map((group) => el("li", { class: "p-0 list-unstyled" }, el("button", {
-    class: "list-group-item list-group-item-action",
-    attrs: { type: "button",
-             "aria-label": group.role ? `Open ${group.name}` : `Join ${group.name}` },
-    on: { click: () => joinGroup(group, openChat) },
-  }, icon("hash"), " ", el("span", { text: group.name }),
-  el("span", { class: "text-body-secondary small",
-               text: group.role ? " (joined)" : ` · ${plural("members", group.member_count)} · Join` }))));
-  return [el("h3", { class: "h6 px-2 pt-2 small text-uppercase", text: "Public groups" }),
+  const items = groupItems(groups, openChat);
+  return [el("h3", { class: "h6 px-2 pt-2 small text-uppercase", text: t("sidebar.publicGroups") }),
           el("ul", { class: "list-group list-group-flush" }, ...items)];
 }
 

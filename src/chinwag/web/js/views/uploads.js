@@ -57,7 +57,7 @@ function tooLarge(file) {
 function uploadError(error, file) {
   if (error.status === 413) return error.code === "quota_exceeded" ? explain(error) : tooLarge(file);
   // a server refusing an oversized body may close the connection before answering
-  if (error instanceof TypeError) return `Upload failed (${humanSize(file.size)}: too large, or the connection dropped)`;
+  if (error instanceof TypeError) return t("uploads.failed", { size: humanSize(file.size) });
   return explain(error);
 }
 
@@ -94,7 +94,7 @@ export function addFiles(chatId, files) {
     }
   }
   render();
-  if (taken.length < files.length) $("typing").textContent = `At most ${MAX_ATTACHMENTS} files per message.`;
+  if (taken.length < files.length) $("typing").textContent = t("uploads.atMost", { n: MAX_ATTACHMENTS });
 }
 
 function updateProgress(item) {
@@ -109,19 +109,19 @@ function chip(chatId, item) {
   const { file } = item;
   const percent = Math.round(item.progress * 100);
   const progress = item.status !== "uploading" ? null
-    : el("div", { class: "progress upload-progress", attrs: { role: "progressbar", "aria-label": `Uploading ${file.name}`,
+    : el("div", { class: "progress upload-progress", attrs: { role: "progressbar", "aria-label": t("uploads.uploading", { name: file.name }),
       "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent) } },
     el("div", { class: "progress-bar" }));
   if (progress) progress.firstChild.style.width = `${percent}%`;
   const status = item.status === "failed" ? el("span", { class: "upload-error text-danger small", text: item.error })
-    : item.status === "ready" ? el("span", { class: "visually-hidden", text: "uploaded" }) : null;
+    : item.status === "ready" ? el("span", { class: "visually-hidden", text: t("uploads.done") }) : null;
   return el("li", { class: `upload-chip ${item.status}`, attrs: { "data-upload": item.key } },
     item.preview ? el("img", { class: "upload-preview", attrs: { src: item.preview, alt: "" } }) : icon("file-earmark"),
     el("div", { class: "upload-info min-w-0" },
       el("div", { class: "d-flex gap-1" }, el("span", { class: "file-name text-truncate", text: file.name }),
         el("span", { class: "file-size text-body-secondary", text: humanSize(file.size) })),
       progress, status),
-    el("button", { class: "btn-close btn-sm", attrs: { type: "button", "aria-label": `Remove ${file.name}` },
+    el("button", { class: "btn-close btn-sm", attrs: { type: "button", "aria-label": t("uploads.remove", { name: file.name }), title: t("uploads.remove", { name: file.name }) },
                    on: { click: () => remove(chatId, item.key) } }));
 }
 

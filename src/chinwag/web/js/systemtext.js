@@ -1,0 +1,24 @@
+// System messages ("@ana added @bo") are stored by the server in the words it writes them
+// with (chats/service.py, chats/members.py); the client recognises those few shapes and says
+// them in the reader's language. Anything else is shown as stored.
+
+import { t } from "./i18n.js";
+
+const NAME = "@([A-Za-z0-9_.-]+)";
+const SHAPES = [
+  [new RegExp(`^${NAME} created the group$`), "system.created", ["actor"]],
+  [new RegExp(`^${NAME} added ${NAME}$`), "system.added", ["actor", "user"]],
+  [new RegExp(`^${NAME} joined$`), "system.joined", ["user"]],
+  [new RegExp(`^${NAME} removed ${NAME}$`), "system.removed", ["actor", "user"]],
+  [new RegExp(`^${NAME} left$`), "system.left", ["user"]],
+  [new RegExp(`^${NAME} renamed the group to "(.*)"$`, "s"), "system.renamed", ["actor", "name"]],
+];
+
+/** A system message's text in the current language. */
+export function systemText(text) {
+  for (const [shape, key, names] of SHAPES) {
+    const found = shape.exec(text || "");
+    if (found) return t(key, Object.fromEntries(names.map((name, i) => [name, found[i + 1]])));
+  }
+  return text;
+}
