@@ -28,6 +28,7 @@ from chinwag.messages.mentions import Mentioned, resolve_mentions
 from chinwag.messages.models import Message
 from chinwag.messages.views import Extras, message_dict, message_views, reply_dict
 from chinwag.metrics import MESSAGES_SENT, SEND_SECONDS
+from chinwag.notifications.service import message_sent
 
 HISTORY_MAX = 100
 
@@ -133,7 +134,8 @@ async def send_message(
     attachment_ids: Sequence[int] = (),
 ) -> Sent:
     """Store a message (markdown rendered, mentions resolved, files attached), then publish
-    message.new to the chat and a notification to each member mentioned. The same client_id
+    message.new to the chat and a notification to each member mentioned (and, for those with
+    no socket open, a push and a missed-message email). The same client_id
     again (even at the same moment, from another process) stores nothing and returns the
     first message. One rate limit per sender over every transport: 429 past it."""
     started = time.perf_counter()
@@ -161,6 +163,7 @@ async def send_message(
         return Sent(earlier, created=False)
     MESSAGES_SENT.inc()
     SEND_SECONDS.observe(time.perf_counter() - started)  # stored and published
+    message_sent(ctx, payload)  # push and missed-message email for those away
     return Sent(payload, created=True)
 
 
