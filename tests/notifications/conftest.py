@@ -22,3 +22,10 @@ def smtp_server():
 def inbox(smtp_server) -> Inbox:
     smtp_server.handler.clear()
     return smtp_server.handler
+
+
+@pytest.fixture(scope="session")
+def push_service():
+    from tests.pushservice import run_push_service
+
+    yield from run_push_service()
