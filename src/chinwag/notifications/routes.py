@@ -24,6 +24,12 @@ from chinwag.validation import ChatId
 router = APIRouter(prefix="/api", tags=["notifications"])
 Token = Annotated[str, Query(min_length=3, max_length=200)]
 
+# The page a person lands on from the mail; 400 (the same page) for a token that isn't ours.
+PAGE_RESPONSES = {
+    200: {"content": {"text/html": {}}, "description": "Unsubscribed"},
+    400: {"content": {"text/html": {}}, "description": "The link is not valid"},
+    **error_responses(422),
+}
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>chinwag</title>
 </head><body><main><h1>{title}</h1><p>{text}</p><p><a href="/">Open chinwag</a></p></main>
@@ -90,7 +96,7 @@ async def _unsubscribe_page(ctx, token: str) -> HTMLResponse:
     "/notifications/unsubscribe",
     response_class=HTMLResponse,
     summary="Stop missed-message email (the mail's link)",
-    responses=error_responses(422),
+    responses=PAGE_RESPONSES,
 )
 async def unsubscribe_link(token: Token, ctx: Ctx) -> HTMLResponse:
     return await _unsubscribe_page(ctx, token)
@@ -100,7 +106,7 @@ async def unsubscribe_link(token: Token, ctx: Ctx) -> HTMLResponse:
     "/notifications/unsubscribe",
     response_class=HTMLResponse,
     summary="Stop missed-message email (RFC 8058 one-click)",
-    responses=error_responses(422),
+    responses=PAGE_RESPONSES,
 )
 async def unsubscribe_one_click(token: Token, ctx: Ctx) -> HTMLResponse:
     return await _unsubscribe_page(ctx, token)

@@ -93,4 +93,16 @@ export default {
   session: {
     ended: "Your session has ended. Please sign in again.",
   },
+  offline: {
+    readOnly: "You are offline: these are the chats and messages as last loaded, read-only. Sending comes back with the connection.",
+    lost: "You are offline: messages can't be sent until the connection is back.",
+  },
+  mute: {
+    mute: "Mute this chat",
+    unmute: "Unmute this chat",
+    failed: "Couldn't change this chat's notifications.",
+  },
+  push: {
+    sentFile: "Sent a file",
+  },
 };
