@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MODULE_LOOP, open_chat, sign_in
@@ -111,11 +112,43 @@ async def test_signing_out_leaves_no_offline_copy(new_page, live):
     await page.context.set_offline(False)
 
 
-async def test_a_push_shows_a_notification_that_opens_the_chat(new_page, live):
+@pytest.fixture(scope="module")
+def push_service():
+    from tests.pushservice import run_push_service
+
+    yield from run_push_service()
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    return {"push_allow_http": True}  # the local push service is plain http
+
+
+async def server_push(live, push_service, sender, recipient, chat_id: int, text: str) -> str:
+    """What the server pushes to `recipient` (away) for `text`, as the push service received
+    and decrypted it."""
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        key = (await http.get("/api/push/key", headers=recipient.headers)).json()["public_key"]
+        device = push_service.subscribe(key)
+        body = {"endpoint": device["endpoint"], "keys": device["keys"]}
+        response = await http.post("/api/push/subscriptions", json=body, headers=recipient.headers)
+        assert response.status_code == 201, response.text
+    await say(live, sender, chat_id, text)
+    await live.ctx.notifier.drain()
+    [payload] = push_service.received(device["clientHash"])
+    return payload
+
+
+async def test_a_push_shows_a_notification_that_opens_the_chat(new_page, live, push_service):
     ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo")
     chat_id = await group(live, ana, "Launch", [bo])
+    # Bo is away (no page yet): the server pushes; the stand-in push service decrypts it
+    payload = await server_push(
+        live, push_service, ana, bo, chat_id, f"@{bo.username} the launch moved to Friday"
+    )
     # permission granted in this context only, before the page asks
     page = await signed_in_page(new_page, live, bo, permissions=("notifications",))
+    await page.goto("/#/")  # nothing open: the notification's chat is opened by the click
     cdp = await page.context.new_cdp_session(page)
     await cdp.send("ServiceWorker.enable")
     registration_id = None
@@ -124,20 +157,9 @@ async def test_a_push_shows_a_notification_that_opens_the_chat(new_page, live):
         for version in event["versions"]:
             if version["scriptURL"] == f"{live.url}/sw.js" and version["status"] == "activated":
                 registration_id = version["registrationId"]
-    push = {
-        "type": "message",
-        "chat_id": chat_id,
-        "chat_kind": "group",
-        "chat_name": "Launch",
-        "message_id": 1,
-        "seq": 1,
-        "sender": {"id": ana.id, "username": ana.username, "display_name": "Ana"},
-        "text": "@bo the launch moved to Friday",
-        "url": f"/#/chat/{chat_id}",
-    }
     await cdp.send(
         "ServiceWorker.deliverPushMessage",
-        {"origin": live.url, "registrationId": registration_id, "data": json.dumps(push)},
+        {"origin": live.url, "registrationId": registration_id, "data": payload},
     )
     shown = await page.wait_for_function(
         """async () => {
@@ -149,10 +171,9 @@ async def test_a_push_shows_a_notification_that_opens_the_chat(new_page, live):
     )
     note = await shown.json_value()
     assert note["title"] == "Ana · Launch"
-    assert note["body"] == "@bo the launch moved to Friday"
+    assert note["body"] == f"@{bo.username} the launch moved to Friday"
     assert note["data"] == {"chat_id": chat_id, "url": f"/#/chat/{chat_id}"}
-    # the click opens the notification's URL (a new window) or asks an open tab for the chat
-    await page.goto("/#/")
+    # a click focuses this tab and the worker asks it for the chat (or opens data.url)
     await page.evaluate(
         """(chatId) => navigator.serviceWorker.dispatchEvent(
              new MessageEvent("message", { data: { type: "open-chat", chat_id: chatId } }))""",
