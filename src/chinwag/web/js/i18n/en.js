@@ -102,7 +102,4 @@ export default {
     unmute: "Unmute this chat",
     failed: "Couldn't change this chat's notifications.",
   },
-  push: {
-    sentFile: "Sent a file",
-  },
 };
