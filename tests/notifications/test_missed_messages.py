@@ -14,6 +14,7 @@ import pytest
 
 from chinwag.notifications.service import send_missed_messages
 from tests.conftest import assert_error
+from tests.realtime.helpers import barrier
 
 UNSUBSCRIBE = re.compile(r"http://testserver(/api/notifications/unsubscribe\?token=[\w.-]+)")
 
@@ -188,3 +189,19 @@ class TestServerRound:
         [envelope] = inbox.messages
         assert envelope.rcpt_tos == [bob.email]
         assert "the server mails this by itself" in parsed(envelope).get_body().get_content()
+
+
+async def test_a_mute_reaches_my_other_devices(live, http, people, connect):
+    ana, bob = await people("ana", "bob")
+    chat_id = await direct_chat(http, ana, bob)
+    phone = await connect(bob)
+    others = await connect(ana)
+    response = await http.put(
+        f"/api/chats/{chat_id}/notifications", json={"muted": True}, headers=bob.headers
+    )
+    assert response.status_code == 200
+    event = await phone.wait_for(lambda e: e["type"] == "chat.updated")
+    assert event["chat"]["id"] == chat_id and event["chat"]["muted"] is True
+    assert event["chat"]["peer"]["username"] == "ana"  # the chat as bob sees it
+    await barrier(others)
+    assert not [e for e in others.events if e["type"] == "chat.updated"]  # mine alone

@@ -11,9 +11,12 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from chinwag.chats.listing import chat_views
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.errors import Invalid, NotFound
+from chinwag.events import PendingEvents, write_and_publish
+from chinwag.membership.store import member_chat
 from chinwag.notifications import store
 from chinwag.notifications.digest import missed_message_mail, unsubscribe_token, user_of_token
 from chinwag.notifications.push import push_to
@@ -134,9 +137,18 @@ async def unsubscribe(ctx: AppContext, user_id: int, endpoint: str) -> None:
         raise NotFound("No such push subscription")
 
 
+def _mute_unit(db, events: PendingEvents, chat_id: int, user_id: int, muted: bool) -> None:
+    chat, membership = member_chat(db, chat_id, user_id)
+    membership.muted = muted
+    db.flush()
+    # my other devices show the new state too: the chat as I see it, to my sockets only
+    events.to_user(user_id, {"type": "chat.updated", "chat": chat_views(db, user_id, [chat])[0]})
+
+
 async def set_muted(ctx: AppContext, user_id: int, chat_id: int, muted: bool) -> None:
-    """A muted chat sends me no push and no missed-message email (mentions included)."""
-    await ctx.db.write(store.set_muted, chat_id, user_id, muted)
+    """A muted chat sends me no push and no missed-message email (mentions included); then
+    chat.updated to my own sockets."""
+    await write_and_publish(ctx, _mute_unit, chat_id, user_id, muted)
 
 
 async def unsubscribe_by_token(ctx: AppContext, token: str) -> bool:

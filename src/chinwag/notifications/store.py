@@ -13,7 +13,6 @@ from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.prepared import Prepared, PreparedAmong
 from chinwag.db.units import Tx
-from chinwag.errors import NotFound
 from chinwag.messages.models import Message
 from chinwag.notifications.models import MissedMessage, PushSubscription
 
@@ -178,17 +177,6 @@ def delete_subscription(db: Tx, user_id: int, endpoint: str) -> bool:
 def drop_endpoints(db: Tx, endpoints: list[str]) -> None:
     """Subscriptions the push service said are gone (404/410)."""
     db.conn.execute(delete(PS).where(PS.c.endpoint.in_(endpoints)))
-
-
-def set_muted(db: Tx, chat_id: int, user_id: int, muted: bool) -> None:
-    result = db.conn.execute(
-        update(CM)
-        .where(CM.c.chat_id == chat_id, CM.c.user_id == user_id)
-        .where(exists().where(C.c.id == chat_id, C.c.deleted_at.is_(None)))
-        .values(muted=muted)
-    )
-    if result.rowcount == 0:
-        raise NotFound("No such chat")
 
 
 def unsubscribe_email(db: Tx, user_id: int) -> None:
