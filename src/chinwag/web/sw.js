@@ -76,9 +76,9 @@ async function openChat(data) {
   const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const tab = tabs.find((client) => new URL(client.url).origin === self.location.origin);
   if (tab) {
-    await tab.focus();
+    // the chat first: focusing may be refused (no user activation), the chat opens anyway
     tab.postMessage({ type: "open-chat", chat_id: data.chat_id });
-    return tab;
+    return tab.focus().catch(() => tab);
   }
   return self.clients.openWindow(url);
 }
