@@ -144,3 +144,18 @@ class TestHttpsOnly:
             headers=ana.headers,
         )
         assert response.status_code == 201
+
+
+async def test_an_edit_that_names_someone_new_pushes_once(live, http, people, push_service):
+    ana, cyd = await people("ana", "cyd")
+    device = await subscribed(http, cyd, push_service)
+    group = await group_with(http, ana, cyd, name="edits")
+    sent = await say(http, ana, group, "hello team")
+    for text in ("@cyd hello team", "@cyd hello team!"):  # names cyd, then still the same
+        response = await http.patch(
+            f"/api/messages/{sent['id']}", json={"text": text}, headers=ana.headers
+        )
+        assert response.status_code == 200, response.text
+    await live.ctx.notifier.drain()
+    [pushed] = payloads(push_service, device)
+    assert pushed["message_id"] == sent["id"] and pushed["text"] == "@cyd hello team"

@@ -31,19 +31,28 @@ def message_sent(ctx: AppContext, message: dict) -> None:
     kind = ctx.notifier.kinds.get(message["chat_id"])
     if kind == "group" and not message["mentions"]:
         return  # the usual group message: no query at all
-    ctx.notifier.spawn(_reach_away(ctx, message, kind))
+    ctx.notifier.spawn(_reach_away(ctx, message, kind, message["mentions"]))
 
 
-async def _reach_away(ctx: AppContext, message: dict, kind: str | None) -> None:
+def mentions_added(ctx: AppContext, message: dict, user_ids: list[int]) -> None:
+    """After an edit's commit: the people it names for the first time, as a send would (in a
+    group only: a direct chat's peer heard of the message when it was sent)."""
+    if user_ids and ctx.notifier.kinds.get(message["chat_id"]) != "direct":
+        ctx.notifier.spawn(_reach_away(ctx, message, None, user_ids, edited=True))
+
+
+async def _reach_away(
+    ctx: AppContext, message: dict, kind: str | None, mentioned: list[int], edited=False
+) -> None:
     chat_id, sender_id = message["chat_id"], message["sender_id"]
     if kind is None:
         kind = await ctx.db.read(store.chat_kind, chat_id)
         if kind is None:
             return
         ctx.notifier.remember_kind(chat_id, kind)
-        if kind == "group" and not message["mentions"]:
-            return
-    targets = await ctx.db.read(store.targets, chat_id, sender_id, message["mentions"])
+    if kind == "group" and not mentioned or kind == "direct" and edited:
+        return
+    targets = await ctx.db.read(store.targets, chat_id, sender_id, mentioned)
     online = await ctx.presence.online_among([t.user_id for t in targets])
     away = [t for t in targets if t.user_id not in online]
     if not away:
