@@ -50,28 +50,32 @@ async def _reach_away(
         if kind is None:
             return
         ctx.notifier.remember_kind(chat_id, kind)
-    if kind == "group" and not mentioned or kind == "direct" and edited:
+    if (kind == "group" and not mentioned) or (kind == "direct" and edited):
         return
     targets = await ctx.db.read(store.targets, chat_id, sender_id, mentioned)
+    # Asked after the commit: someone whose socket opens now gets the message there anyway.
     online = await ctx.presence.online_among([t.user_id for t in targets])
     away = [t for t in targets if t.user_id not in online]
-    if not away:
+    if away:
+        await _queue_mail(ctx, message, [t.user_id for t in away if t.email])
+        await _push(ctx, message, [t.user_id for t in away])
+
+
+async def _queue_mail(ctx: AppContext, message: dict, user_ids: list[int]) -> None:
+    if not user_ids:
         return
     due = utcnow() + timedelta(minutes=ctx.settings.missed_message_minutes)
-    queued = [
+    rows = [
         {
-            "user_id": t.user_id,
-            "chat_id": chat_id,
+            "user_id": user_id,
+            "chat_id": message["chat_id"],
             "message_id": message["id"],
             "seq": message["seq"],
             "due_at": due,
         }
-        for t in away
-        if t.email
+        for user_id in user_ids
     ]
-    if queued:
-        await ctx.db.write(store.queue_missed, queued)
-    await _push(ctx, message, [t.user_id for t in away])
+    await ctx.db.write(store.queue_missed, rows)
 
 
 async def _push(ctx: AppContext, message: dict, user_ids: list[int]) -> None:
