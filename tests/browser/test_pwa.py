@@ -190,10 +190,7 @@ async def test_a_push_shows_a_notification_that_opens_the_chat(new_page, live, p
         await worker.evaluate("async () => (await self.registration.getNotifications()).length")
         == 0
     )  # the click closed it
-    # Chromium's own line when the client tries to subscribe in a (incognito) test context,
-    # where it has no push service: the client carries on without, as it should
-    incognito = "Chrome currently does not support the Push API in incognito mode"
-    assert [e for e in page.errors if not e.startswith(incognito)] == []
+    assert page.errors == []
 
 
 async def _next_event(cdp, name: str) -> dict:
