@@ -70,7 +70,7 @@ async def unsubscribe(data: UnsubscribeIn, caller: Caller, ctx: Ctx) -> Response
     "/chats/{chat_id}/notifications",
     response_model=ChatNotificationsOut,
     summary="Mute or unmute a chat",
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def chat_notifications(
     chat_id: ChatId, data: ChatNotificationsIn, caller: Caller, ctx: Ctx
