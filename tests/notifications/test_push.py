@@ -159,3 +159,13 @@ async def test_an_edit_that_names_someone_new_pushes_once(live, http, people, pu
     await live.ctx.notifier.drain()
     [pushed] = payloads(push_service, device)
     assert pushed["message_id"] == sent["id"] and pushed["text"] == "@cyd hello team"
+
+
+async def test_a_device_signed_out_gets_no_more_pushes(live, http, people, push_service):
+    ana, bob = await people("ana", "bob")
+    device = await subscribed(http, bob, push_service)
+    response = await http.post("/api/auth/logout", headers=bob.headers)
+    assert response.status_code == 204
+    await say(http, ana, await direct_chat(http, ana, bob), "a secret for bob's eyes")
+    await live.ctx.notifier.drain()
+    assert payloads(push_service, device) == []  # a signed-out device shows no message text

@@ -19,6 +19,9 @@ class PushSubscription(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The sign-in (device) that subscribed: a push shows message text, so a device signed out
+    # (here, elsewhere, or by a password reset) gets none.
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     # The push service's URL for this browser: unique, a browser that subscribes again (or
     # another account in it) takes the row over.
     endpoint: Mapped[str] = mapped_column(Text, unique=True)

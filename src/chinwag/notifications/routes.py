@@ -51,7 +51,9 @@ async def push_key(caller: Caller, ctx: Ctx) -> PushKeyOut:
     responses=error_responses(401, 422),
 )
 async def subscribe(data: SubscriptionIn, caller: Caller, ctx: Ctx) -> SubscriptionOut:
-    await service.subscribe(ctx, caller.user.id, data.endpoint, data.keys.p256dh, data.keys.auth)
+    await service.subscribe(
+        ctx, caller.user.id, caller.session_id, data.endpoint, data.keys.p256dh, data.keys.auth
+    )
     return SubscriptionOut(endpoint=data.endpoint)
 
 

@@ -79,7 +79,7 @@ async def _queue_mail(ctx: AppContext, message: dict, user_ids: list[int]) -> No
 
 
 async def _push(ctx: AppContext, message: dict, user_ids: list[int]) -> None:
-    subscriptions = await ctx.db.read(store.subscriptions_of, user_ids)
+    subscriptions = await ctx.db.read(store.subscriptions_of, user_ids, utcnow())
     if not subscriptions:
         return
     names = await ctx.db.read(store.names, message["chat_id"], message["sender_id"])
@@ -138,10 +138,13 @@ def check_endpoint(ctx: AppContext, endpoint: str) -> None:
         raise Invalid("endpoint: must be an https URL of a push service", code="bad_endpoint")
 
 
-async def subscribe(ctx: AppContext, user_id: int, endpoint: str, p256dh: str, auth: str) -> None:
-    """This device gets pushes for `user_id` from now on (replacing any earlier owner)."""
+async def subscribe(
+    ctx: AppContext, user_id: int, session_id: str, endpoint: str, p256dh: str, auth: str
+) -> None:
+    """This device (signed in as `session_id`) gets pushes for `user_id` from now on,
+    replacing any earlier owner, until that session ends."""
     check_endpoint(ctx, endpoint)
-    await ctx.db.write(store.save_subscription, user_id, endpoint, p256dh, auth)
+    await ctx.db.write(store.save_subscription, user_id, session_id, endpoint, p256dh, auth)
 
 
 async def unsubscribe(ctx: AppContext, user_id: int, endpoint: str) -> None:

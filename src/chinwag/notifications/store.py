@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
 
-from chinwag.accounts.models import User
+from chinwag.accounts.models import Session, User
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.prepared import Prepared, PreparedAmong
 from chinwag.db.units import Tx
@@ -17,6 +17,7 @@ from chinwag.messages.models import Message
 from chinwag.notifications.models import MissedMessage, PushSubscription
 
 C, CM, U, M = Chat.__table__, ChatMembership.__table__, User.__table__, Message.__table__
+S = Session.__table__
 PS, MM = PushSubscription.__table__, MissedMessage.__table__
 
 _CHAT_KIND = Prepared(select(C.c.kind).where(C.c.id == bindparam("chat_id")))
@@ -43,8 +44,13 @@ _NAMES = Prepared(
     .join(U, U.c.id == bindparam("sender_id"))
     .where(C.c.id == bindparam("chat_id"))
 )
+# Only devices still signed in: a revoked or expired session's device gets no message text.
 _SUBSCRIPTIONS = PreparedAmong(
-    lambda among: select(PS.c.endpoint, PS.c.p256dh, PS.c.auth).where(among(PS.c.user_id))
+    lambda among: (
+        select(PS.c.endpoint, PS.c.p256dh, PS.c.auth)
+        .join(S, S.c.id == PS.c.session_id)
+        .where(among(PS.c.user_id), S.c.revoked_at.is_(None), S.c.expires_at > bindparam("now"))
+    )
 )
 
 
@@ -77,8 +83,8 @@ def names(db: Tx, chat_id: int, sender_id: int) -> Names | None:
     return Names(*row) if row else None
 
 
-def subscriptions_of(db: Tx, user_ids: list[int]) -> list:
-    return _SUBSCRIPTIONS.all(db, user_ids)
+def subscriptions_of(db: Tx, user_ids: list[int], now: datetime) -> list:
+    return _SUBSCRIPTIONS.all(db, user_ids, now=now)
 
 
 def queue_missed(db: Tx, rows: list[dict]) -> None:
@@ -161,10 +167,16 @@ def digest(db: Tx, user_id: int, chat_id: int, message_ids: list[int]) -> Digest
     return Digest(user_id, email, display_name or username, chat_id, kind, name, messages)
 
 
-def save_subscription(db: Tx, user_id: int, endpoint: str, p256dh: str, auth: str) -> None:
+def save_subscription(
+    db: Tx, user_id: int, session_id: str, endpoint: str, p256dh: str, auth: str
+) -> None:
     """One row per endpoint: a browser that subscribes again replaces its keys (and owner)."""
     db.conn.execute(delete(PS).where(PS.c.endpoint == endpoint))
-    db.conn.execute(insert(PS).values(user_id=user_id, endpoint=endpoint, p256dh=p256dh, auth=auth))
+    db.conn.execute(
+        insert(PS).values(
+            user_id=user_id, session_id=session_id, endpoint=endpoint, p256dh=p256dh, auth=auth
+        )
+    )
 
 
 def delete_subscription(db: Tx, user_id: int, endpoint: str) -> bool:
