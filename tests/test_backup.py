@@ -194,3 +194,17 @@ async def test_restore_is_refused_while_a_server_serves_from_the_data_directory(
     assert not list(data_dir.glob("before-restore-*"))  # nothing was moved
     done = await chinwag("restore", str(tmp_path / "backup"), "--replace", env=env)
     assert done[0] == 0, done[1]  # stopped: the lock went with the server
+
+
+def test_the_web_push_key_goes_into_the_backup_and_comes_back(tmp_path, data_dir):
+    from chinwag.notifications.notifier import Notifier
+    from chinwag.notifications.vapid import KEY_FILE
+
+    before = Notifier(data_dir).public_key  # as the first start makes it
+    env = environment(data_dir, sqlite_url(data_dir))
+    assert run("backup", str(tmp_path / "backup"), env=env).returncode == 0
+    assert (tmp_path / "backup" / KEY_FILE).exists()
+    (data_dir / KEY_FILE).unlink()
+    done = run("restore", str(tmp_path / "backup"), "--replace", env=env)
+    assert done.returncode == 0, done.stderr
+    assert Notifier(data_dir).public_key == before  # subscriptions made with it still work

@@ -35,6 +35,9 @@ from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
 from chinwag.methods import AllowedMethods
+from chinwag.notifications.notifier import Notifier
+from chinwag.notifications.routes import router as notifications_router
+from chinwag.notifications.worker import keep_missed_messages
 from chinwag.openapi import install_openapi
 from chinwag.realtime.brokers import create_broker
 from chinwag.realtime.gateway import WS_PATH, websocket_endpoint
@@ -100,6 +103,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         limiter=SendLimiter(
             settings.ws_rate_per_second, settings.ws_rate_burst, settings.ws_flood_after
         ),
+        notifier=Notifier(settings.data_dir),
         auth_buckets=(
             Buckets(settings.auth_rate_per_minute / 60, settings.auth_rate_burst)
             if settings.http_rate_limits
@@ -111,6 +115,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     keepers = [
         asyncio.create_task(keep_presence(ctx), name="presence-keeper"),
         asyncio.create_task(keep_metrics(hub), name="metrics-keeper"),
+        asyncio.create_task(keep_missed_messages(ctx), name="missed-message-mailer"),
     ]
     try:
         yield ctx
@@ -119,6 +124,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             keeper.cancel()
         await asyncio.gather(*keepers, return_exceptions=True)
         await hub.close_all()
+        await ctx.notifier.drain()
         await ctx.mail.drain()
         await ctx.presence.close()
         await broker.close()
@@ -175,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         messages_router,
         files_router,
         search_router,
+        notifications_router,
         health_router,
     ):
         app.include_router(router, dependencies=[Depends(refuse_unknown_query)])

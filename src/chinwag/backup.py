@@ -7,6 +7,7 @@ A backup is a folder:
     chinwag.db      the snapshot (integrity-checked once written)
     files/          the uploads and thumbnails, as under $DATA_DIR/files
     secret_key      the generated development key, when there is one (tokens stay valid)
+    vapid_private_key.pem  the Web Push key (browsers' push subscriptions stay valid)
     backup.json     when it was taken, from where, the schema revision, row counts
 
 The snapshot is taken first, then the files are copied: an upload's bytes are on disk before
@@ -29,6 +30,7 @@ from chinwag import __version__
 from chinwag.config import SECRET_KEY_FILE, Settings
 from chinwag.datadir import only_user_of
 from chinwag.files.storage import file_store
+from chinwag.notifications.vapid import KEY_FILE as VAPID_KEY_FILE
 
 DATABASE_NAME = "chinwag.db"
 FILES_NAME = "files"
@@ -110,9 +112,10 @@ def backup(settings: Settings, destination: Path) -> Summary:
     destination.mkdir(parents=True, exist_ok=True)
     _copy_database(source, destination / DATABASE_NAME)
     files = _copy_files(file_store(settings).root, destination / FILES_NAME)
-    key = settings.data_dir / SECRET_KEY_FILE
-    if key.exists():
-        shutil.copy2(key, destination / SECRET_KEY_FILE)
+    for name in (SECRET_KEY_FILE, VAPID_KEY_FILE):
+        key = settings.data_dir / name
+        if key.exists():
+            shutil.copy2(key, destination / name)
     revision, counts = _facts(destination / DATABASE_NAME)
     manifest = {
         "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -165,6 +168,8 @@ def _restore(settings: Settings, source: Path, snapshot: Path, replace: bool) ->
     key = source / SECRET_KEY_FILE
     if key.exists() and not settings.secret_key:
         shutil.copy2(key, settings.data_dir / SECRET_KEY_FILE)
+    if (source / VAPID_KEY_FILE).exists():
+        shutil.copy2(source / VAPID_KEY_FILE, settings.data_dir / VAPID_KEY_FILE)
     _, counts = _facts(target)
     return Summary(target, counts, files, aside)
 

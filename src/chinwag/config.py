@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     sentry_dsn: str = ""
     smtp_url: str = ""
     mail_from: str = "chinwag <chinwag@localhost>"
+    # Missed-message email: a direct message or mention still unread this many minutes after
+    # it reached someone with no socket open is mailed (one mail per conversation); the
+    # queue is looked at every missed_message_poll_seconds.
+    missed_message_minutes: float = Field(10, ge=0, le=7 * 24 * 60)
+    missed_message_poll_seconds: float = Field(30, gt=0, le=3600)
+    # Web Push: the VAPID claim's contact (the push services' operators write there), and
+    # whether a subscription's endpoint may be plain http (only a local test push service).
+    push_contact: str = "mailto:chinwag@localhost"
+    push_allow_http: bool = False
     migrate_on_start: bool = True
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"

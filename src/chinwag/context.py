@@ -9,6 +9,7 @@ from chinwag.config import Settings
 from chinwag.db.database import Database
 from chinwag.limits import Buckets, SendLimiter
 from chinwag.mail import MailQueue
+from chinwag.notifications.notifier import Notifier
 from chinwag.realtime.broker import Broker
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import Presence
@@ -24,5 +25,6 @@ class AppContext:
     hasher: PasswordHasher
     hub: Hub
     limiter: SendLimiter
+    notifier: Notifier
     # Per client address, on the endpoints that hash or mail; None: CHINWAG_HTTP_RATE_LIMITS=off.
     auth_buckets: Buckets | None = None

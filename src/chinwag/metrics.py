@@ -93,7 +93,7 @@ for _reason in ("typing", "overflow"):
     EVENTS_DROPPED.labels(_reason)
 for _kind in ("read", "write"):
     DB_UNIT_SECONDS.labels(_kind)
-for _job in ("presence_upkeep", "mail"):
+for _job in ("presence_upkeep", "mail", "push", "missed_messages"):
     for _outcome in ("ok", "failed"):
         JOB_RUNS.labels(_job, _outcome)
 

@@ -8,6 +8,7 @@ from chinwag.db.base import utcnow
 from tests.conftest import assert_error
 
 PRIVATE_FIELDS = {
+    "email_missed_messages",
     "id",
     "username",
     "display_name",

@@ -19,6 +19,7 @@ PRIVATE_FIELDS = {
     "phone",
     "birth_date",
     "settings",
+    "email_missed_messages",
 }
 
 
@@ -36,6 +37,7 @@ async def test_register_answers_201_with_the_private_profile(client):
     assert user["username"] == "dee"
     assert user["display_name"] == "dee"  # defaults to the username
     assert user["bio"] == "" and user["settings"] == {}
+    assert user["email_missed_messages"] is True  # on until turned off
     assert user["phone"] is None and user["birth_date"] is None
     assert isinstance(user["id"], int) and user["id"] > 0
 

@@ -25,6 +25,8 @@ class User(Base):
     # foreign key: users <-> files would be a cycle, and SQLite can't add one in place.
     avatar_file_id: Mapped[int | None] = mapped_column(BigId)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)  # client preferences
+    # Mail a digest of direct messages and mentions left unread while away (notifications/).
+    email_missed_messages: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_site_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -67,6 +67,9 @@ class ProfilePatch(InputModel):
     birth_date: JsonDate | None = None
     bio: Bio | None = None
     settings: dict | None = None
+    email_missed_messages: bool | None = Field(
+        None, description="Mail me direct messages and mentions left unread while away"
+    )
     avatar_file_id: int | None = Field(
         None, ge=1, le=MAX_BIGINT, description="An image you uploaded; null removes the avatar"
     )
@@ -127,6 +130,7 @@ class MeOut(UserOut):
     phone: str | None
     birth_date: date | None
     settings: dict
+    email_missed_messages: bool = True
 
 
 class TokenOut(BaseModel):

@@ -131,6 +131,7 @@ async def own_profile(ctx: AppContext, user: User, *, online: bool | None = None
         "phone": user.phone,
         "birth_date": user.birth_date,
         "settings": user.settings or {},
+        "email_missed_messages": user.email_missed_messages,
     }
     return MeOut.model_validate(fields)
 
@@ -167,6 +168,8 @@ def _apply_profile(db: Tx, user_id: int, changes: dict) -> User:
         avatar_file(db, user.id, changes["avatar_file_id"])
     if "display_name" in changes:
         changes["display_name"] = changes["display_name"] or user.username
+    if changes.get("email_missed_messages", True) is None:
+        del changes["email_missed_messages"]  # null leaves it as it is
     for field in ("bio", "settings"):
         if field in changes and changes[field] is None:
             changes[field] = "" if field == "bio" else {}

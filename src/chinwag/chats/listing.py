@@ -90,6 +90,7 @@ def _chats_query(mine_only: bool):
         *C.columns,
         MY_MEMBERSHIP.c.role.label("my_role"),
         MY_MEMBERSHIP.c.last_read_seq.label("my_last_read_seq"),
+        MY_MEMBERSHIP.c.muted.label("my_muted"),
         _member_count().label("member_count"),
         _unread().label("unread"),
         unread_mentions_count(C.c.id, MY_MEMBERSHIP.c.last_read_seq).label("unread_mentions"),
@@ -147,6 +148,7 @@ def _views(db: Tx, chats: Sequence, rows: dict[int, tuple]) -> list[dict]:
                 "last_read_seq": row.my_last_read_seq if member else 0,
                 "unread": row.unread,
                 "unread_mentions": row.unread_mentions,
+                "muted": bool(row.my_muted) if member else False,
                 "last_message": last_message,
                 "peer": peer,
             }

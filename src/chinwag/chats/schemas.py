@@ -61,6 +61,7 @@ class ChatOut(BaseModel):
     last_read_seq: int
     unread: int
     unread_mentions: int = Field(description="Unread messages that mention me")
+    muted: bool = Field(False, description="I get no push or missed-message email from it")
     last_message: MessageOut | None
     created_at: datetime
     created_by: int | None

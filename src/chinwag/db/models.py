@@ -5,6 +5,7 @@ from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import Base
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
+from chinwag.notifications.models import MissedMessage, PushSubscription
 
 __all__ = [
     "Base",
@@ -14,6 +15,8 @@ __all__ = [
     "Mention",
     "Message",
     "MessageAttachment",
+    "MissedMessage",
+    "PushSubscription",
     "Reaction",
     "StoredFile",
     "PasswordReset",

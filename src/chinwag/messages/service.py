@@ -28,6 +28,7 @@ from chinwag.messages.mentions import Mentioned, resolve_mentions
 from chinwag.messages.models import Message
 from chinwag.messages.views import Extras, message_dict, message_views, reply_dict
 from chinwag.metrics import MESSAGES_SENT, SEND_SECONDS
+from chinwag.notifications.service import mentions_added, message_sent
 
 HISTORY_MAX = 100
 
@@ -133,7 +134,8 @@ async def send_message(
     attachment_ids: Sequence[int] = (),
 ) -> Sent:
     """Store a message (markdown rendered, mentions resolved, files attached), then publish
-    message.new to the chat and a notification to each member mentioned. The same client_id
+    message.new to the chat and a notification to each member mentioned (and, for those with
+    no socket open, a push and a missed-message email). The same client_id
     again (even at the same moment, from another process) stores nothing and returns the
     first message. One rate limit per sender over every transport: 429 past it."""
     started = time.perf_counter()
@@ -161,6 +163,7 @@ async def send_message(
         return Sent(earlier, created=False)
     MESSAGES_SENT.inc()
     SEND_SECONDS.observe(time.perf_counter() - started)  # stored and published
+    message_sent(ctx, payload)  # push and missed-message email for those away
     return Sent(payload, created=True)
 
 
@@ -209,7 +212,7 @@ def _message_for(db: Tx, me_id: int, message_id: int):
     return message, chat, membership
 
 
-def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text: str, ctx) -> dict:
+def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text: str, ctx):
     message, chat, _ = _message_for(db, me_id, message_id)
     if message.sender_id != me_id or message.kind != "text":
         raise Forbidden("You can only edit your own messages", code="not_sender")
@@ -231,12 +234,17 @@ def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text:
     # Like a send, an edit notifies only the people it names for the first time.
     for user_id in sorted(newly_mentioned):
         events.to_user(user_id, {"type": "notification", "chat_id": chat.id, "message": payload})
-    return payload
+    return payload, sorted(newly_mentioned)
 
 
 async def edit_message(ctx: AppContext, me: User, message_id: int, text: str) -> dict:
-    """Change the text of my own message, then publish message.updated."""
-    return await write_and_publish(ctx, _edit_unit, me.id, message_id, text, ctx)
+    """Change the text of my own message, then publish message.updated (and reach the people
+    it names for the first time who are away, as a send does)."""
+    payload, newly_mentioned = await write_and_publish(
+        ctx, _edit_unit, me.id, message_id, text, ctx
+    )
+    mentions_added(ctx, payload, newly_mentioned)
+    return payload
 
 
 def _delete_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int) -> None:

@@ -12,6 +12,10 @@ import { applyPrefs, setupPrefs, shareTimeZone } from "./prefs.js";
 import * as socket from "./socket.js";
 import { emit, reset, rememberUser, state, subscribe } from "./store.js";
 import { askPermission, canAsk, watchTitle } from "./notify.js";
+import {
+  forgetOfflineCopy, keepOfflineCopy, registerServiceWorker, restoreOfflineCopy, watchNetwork,
+} from "./offline.js";
+import { onOpenChat, subscribeDevice, unsubscribeDevice } from "./push.js";
 import { forgetFetchedUsers } from "./users.js";
 import { setupAccount } from "./views/account.js";
 import { setupImageDialog } from "./views/attachments.js";
@@ -23,6 +27,7 @@ import { openAt } from "./views/history.js";
 import { setupDialogs } from "./views/dialogs.js";
 import { setupGroupPanel } from "./views/group.js";
 import { setupKeyboard } from "./views/keyboard.js";
+import { setupNotificationSettings } from "./views/notifications.js";
 import { setupSearch } from "./views/search.js";
 import { forgetSuggestions, setupSidebar } from "./views/sidebar.js";
 
@@ -50,11 +55,14 @@ function onRoute() {
   activateChat(name === "chat" ? id : null);
 }
 
-function enterApp() {
+function enterApp({ offline = false } = {}) {
   signedIn = true;
   show($("auth"), false);
   show($("app"), true);
-  socket.start();
+  if (!offline) {
+    socket.start();
+    subscribeDevice();
+  }
   if (AUTH_ROUTES.includes(route().name)) location.hash = "#/";
   else onRoute();
   // the sign-in form that had the focus is hidden: start in the chat filter (an opened chat
@@ -73,6 +81,7 @@ function leaveApp(notice = "") {  // a notice here is never good news
   resetComposer();
   forgetSuggestions();
   emit("chats");  // the list and the tab's icon forget the unread counts
+  forgetOfflineCopy();
   history.replaceState(null, "", "#/signin");
   showAuth("signin", notice, "warning");
 }
@@ -96,6 +105,7 @@ function setupShell() {
   subscribe("chats", () => { if (state.activeChatId === null) onRoute(); });
   subscribe("signed-out", () => leaveApp(t("session.ended")));
   $("signout-button").addEventListener("click", async () => {
+    await unsubscribeDevice();  // needs the token: before signing out
     await signOut();
     leaveApp();
   });
@@ -103,6 +113,7 @@ function setupShell() {
   $("notify-button").addEventListener("click", async () => {
     await askPermission();
     show($("notify-button"), canAsk());
+    subscribeDevice();
   });
   onAuthChange((user) => {
     if (user) { state.me = { ...state.me, ...user }; rememberUser(user); showMe(state.me); }
@@ -126,9 +137,17 @@ async function boot() {
   setupKeyboard({ openChat });
   watchTitle();
   watchFavicon();
+  setupNotificationSettings();
+  keepOfflineCopy();
+  watchNetwork();
+  onOpenChat(openChat);
+  registerServiceWorker();
   window.addEventListener("hashchange", onRoute);
-  // a reload keeps you signed in: the HttpOnly cookie buys a new access token
-  if (route().name !== "reset" && (await refresh().catch(() => false))) enterApp();
+  // a reload keeps you signed in: the HttpOnly cookie buys a new access token; no answer at
+  // all (offline) shows the chats as last loaded, read-only
+  const resumed = route().name !== "reset" && (await refresh().catch((error) => error));
+  if (resumed === true) enterApp();
+  else if (resumed instanceof TypeError && (await restoreOfflineCopy())) enterApp({ offline: true });
   else onRoute();
   document.body.dataset.ready = "true";  // lets tests (and people) know the client is wired
 }

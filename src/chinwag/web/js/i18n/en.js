@@ -120,6 +120,9 @@ export default {
     people: "People",
     uploadingThePicture: "Uploading the picture",
     signedInDevices: "Signed-in devices",
+    notifications: "Notifications",
+    emailMissed: "Email me direct messages and mentions I miss",
+    emailMissedHelp: "Sent when a message is still unread a while after it reached you with chinwag closed.",
     wordsToFind: "Words to find",
     whereToSearch: "Where to search",
     search: "Search",
@@ -304,4 +307,13 @@ export default {
   },
   units: { b: "B", kb: "KB", mb: "MB", gb: "GB" },
   switcher: { none: "No chat by that name" },
+  offline: {
+    readOnly: "You are offline: these are the chats and messages as last loaded, read-only. Sending comes back with the connection.",
+    lost: "You are offline: messages can't be sent until the connection is back.",
+  },
+  mute: {
+    mute: "Mute this chat",
+    unmute: "Unmute this chat",
+    failed: "Couldn't change this chat's notifications.",
+  },
 };
