@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 from chinwag import __version__, metrics
 from chinwag.accounts.routes import auth_router, users_router
 from chinwag.accounts.security import PasswordHasher
+from chinwag.admin.routes import router as admin_router
 from chinwag.apidocs import install_api_docs
 from chinwag.bodylimit import BodyLimitMiddleware
 from chinwag.chats.routes import router as chats_router
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in (
         auth_router,
+        admin_router,
         users_router,
         chats_router,
         messages_router,

@@ -119,6 +119,7 @@ class UserOut(BaseModel):
     created_at: datetime
     online: bool = False
     avatar_url: str | None = Field(None, description="The avatar's thumbnail (WebP), or null")
+    deactivated: bool = Field(False, description="A site administrator deactivated the account")
 
 
 class MeOut(UserOut):

@@ -84,8 +84,16 @@ async def sign_up(ctx: AppContext, data: RegisterIn) -> User | None:
 
 
 async def user_by_id(ctx: AppContext, user_id: int) -> User:
-    """An active user by id, else NotFound."""
-    return await ctx.db.read(get_user, user_id)
+    """A user by id, deactivated ones too (their messages stay, and their profile says
+    so), else NotFound."""
+    return await ctx.db.read(_any_user, user_id)
+
+
+def _any_user(db: Tx, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    return user
 
 
 async def my_sessions(ctx: AppContext, user_id: int) -> list:
@@ -142,6 +150,7 @@ def _public_fields(user: User) -> dict:
         "bio": user.bio,
         "created_at": user.created_at,
         "avatar_url": avatar_url(user.avatar_file_id),
+        "deactivated": not user.is_active,
     }
 
 

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
+from chinwag.admin.models import AuditEntry
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import Base
 from chinwag.files.models import MessageAttachment, StoredFile
@@ -8,6 +9,7 @@ from chinwag.messages.models import Mention, Message, Reaction
 from chinwag.notifications.models import MissedMessage, PushSubscription
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Chat",
     "ChatMembership",
