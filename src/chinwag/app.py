@@ -51,6 +51,8 @@ from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
 from chinwag.validation import refuse_unknown_query
 from chinwag.webclient import install_web_client
+from chinwag.workspace.routes import admin_router as workspace_admin_router
+from chinwag.workspace.routes import public_router as workspace_router
 
 log = logging.getLogger("chinwag")
 METRICS_PERIOD = 1.0  # seconds between moving the tallies into the metrics
@@ -178,6 +180,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         auth_router,
         admin_router,
+        workspace_admin_router,
+        workspace_router,
         users_router,
         chats_router,
         messages_router,

@@ -32,6 +32,9 @@ class RegisterIn(InputModel):
     username: Username
     password: Password
     display_name: DisplayName | None = None
+    invitation: str | None = Field(
+        None, min_length=10, max_length=100, description="The token of an invitation link"
+    )
 
 
 class LoginIn(InputModel):

@@ -8,6 +8,7 @@ it from theirs). The SQL, people search included, is in accounts.store.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +25,8 @@ from chinwag.files.shapes import avatar_url
 log = logging.getLogger("chinwag.accounts")
 
 EMAIL_TAKEN = "email_taken"
+# Run in a sign-up's unit with the new account: may raise to refuse it (workspace invitations).
+Admit = Callable[[Tx, PendingEvents, User], None]
 
 
 def _ensure_free(db: Tx, email: str, username: str) -> None:
@@ -33,7 +36,14 @@ def _ensure_free(db: Tx, email: str, username: str) -> None:
         raise Conflict("This username is taken", code="username_taken")
 
 
-def _insert_user(db: Tx, data: RegisterIn, password_hash: str, site_admin: bool) -> User:
+def _insert_user(
+    db: Tx,
+    events: PendingEvents,
+    data: RegisterIn,
+    password_hash: str,
+    site_admin: bool,
+    admit: Admit | None,
+) -> User:
     """Write unit of create_user."""
     _ensure_free(db, data.email, data.username)
     user = User(
@@ -53,27 +63,33 @@ def _insert_user(db: Tx, data: RegisterIn, password_hash: str, site_admin: bool)
         # Lost a race with a concurrent sign-up for the same name: say which one is taken.
         _ensure_free(db, data.email, data.username)
         raise
+    if admit is not None:
+        admit(db, events, user)
     return user
 
 
-async def create_user(ctx: AppContext, data: RegisterIn, *, site_admin: bool = False) -> User:
-    """Sign up. Email and username must be free regardless of case."""
+async def create_user(
+    ctx: AppContext, data: RegisterIn, *, site_admin: bool = False, admit: Admit | None = None
+) -> User:
+    """Sign up. Email and username must be free regardless of case. `admit(db, events,
+    user)` runs in the same unit once the account is there (an invitation is spent and its
+    groups joined, or nothing is)."""
     # The cheap check first: a taken name costs no argon2 (the unit checks again).
     await ctx.db.read(_ensure_free, data.email, data.username)
     password_hash = await ctx.hasher.hash(data.password)  # before the unit: argon2 is slow
-    user = await ctx.db.write(_insert_user, data, password_hash, site_admin)
+    user = await write_and_publish(ctx, _insert_user, data, password_hash, site_admin, admit)
     log.info("user %s signed up", user.id, extra={"event": "signup", "user_id": user.id})
     return user
 
 
-async def sign_up(ctx: AppContext, data: RegisterIn) -> User | None:
+async def sign_up(ctx: AppContext, data: RegisterIn, admit: Admit | None = None) -> User | None:
     """Sign-up from the public endpoint: the new user, or None when the email already has an
     account. Then its owner is mailed a sign-in reminder and a reset link (as a reset request
     would be, under the same hourly limit) and the caller learns nothing more: a password is
     hashed either way, so the time taken tells nothing either. A taken username is still
     said: usernames are public."""
     try:
-        return await create_user(ctx, data)
+        return await create_user(ctx, data, admit=admit)
     except Conflict as exc:
         if exc.code != EMAIL_TAKEN:
             raise

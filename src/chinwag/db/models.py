@@ -7,6 +7,7 @@ from chinwag.db.base import Base
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
 from chinwag.notifications.models import MissedMessage, PushSubscription
+from chinwag.workspace.models import Invitation, Workspace
 
 __all__ = [
     "AuditEntry",
@@ -14,6 +15,7 @@ __all__ = [
     "Chat",
     "ChatMembership",
     "LoginFailure",
+    "Invitation",
     "Mention",
     "Message",
     "MessageAttachment",
@@ -24,4 +26,5 @@ __all__ = [
     "PasswordReset",
     "Session",
     "User",
+    "Workspace",
 ]
