@@ -25,6 +25,9 @@ PG_URL = os.environ.get("CHINWAG_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
 IN_CI = bool(os.environ.get("CI"))
 TABLES = [
+    "audit_log",
+    "invitations",
+    "workspace",
     "missed_messages",
     "push_subscriptions",
     "message_mentions",

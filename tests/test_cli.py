@@ -3,6 +3,7 @@
 import json
 import os
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -59,6 +60,31 @@ def test_users_create_and_duplicate(tmp_path):
     )
     assert again.returncode == 1
     assert "already exists" in again.stderr
+
+
+def test_users_deactivate_reactivate_and_site_admin(tmp_path):
+    for name in ("ana", "bob"):
+        created = run(
+            ["users", "create", f"{name}@example.com", name, "--password", "pw long enough"],
+            tmp_path,
+        )
+        assert created.returncode == 0, created.stderr
+    assert run(["users", "site-admin", "ana"], tmp_path).returncode == 0
+    off = run(["users", "deactivate", "bob@example.com"], tmp_path)
+    assert off.returncode == 0 and "deactivated" in off.stdout, off.stderr
+    # The last site administrator stays one.
+    last = run(["users", "site-admin", "ana", "--off"], tmp_path)
+    assert last.returncode == 1 and "at least one site administrator" in last.stderr
+    assert run(["users", "reactivate", "bob"], tmp_path).returncode == 0
+    unknown = run(["users", "deactivate", "nobody"], tmp_path)
+    assert unknown.returncode == 1 and "no account nobody" in unknown.stderr
+    with sqlite3.connect(tmp_path / "chinwag.db") as db:
+        actions = db.execute("SELECT action, actor_id FROM audit_log ORDER BY id").fetchall()
+    assert actions == [
+        ("user.site_admin_granted", None),
+        ("user.deactivated", None),
+        ("user.reactivated", None),
+    ]
 
 
 def test_users_create_validates_input(tmp_path):

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 from chinwag import __version__, metrics
 from chinwag.accounts.routes import auth_router, users_router
 from chinwag.accounts.security import PasswordHasher
+from chinwag.admin.routes import router as admin_router
 from chinwag.apidocs import install_api_docs
 from chinwag.bodylimit import BodyLimitMiddleware
 from chinwag.chats.routes import router as chats_router
@@ -50,6 +51,8 @@ from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
 from chinwag.validation import refuse_unknown_query
 from chinwag.webclient import install_web_client
+from chinwag.workspace.routes import admin_router as workspace_admin_router
+from chinwag.workspace.routes import public_router as workspace_router
 
 log = logging.getLogger("chinwag")
 METRICS_PERIOD = 1.0  # seconds between moving the tallies into the metrics
@@ -176,6 +179,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in (
         auth_router,
+        admin_router,
+        workspace_admin_router,
+        workspace_router,
         users_router,
         chats_router,
         messages_router,

@@ -218,5 +218,59 @@ async def _create_user(settings: Settings, data, site_admin: bool) -> int:
             raise typer.Exit(1) from None
 
 
+@users_app.command("deactivate")
+def users_deactivate(login: str = typer.Argument(help="Username or email")) -> None:
+    """Deactivate an account: its sessions end, it can't sign in (audited)."""
+    _admin_change(login, "deactivate")
+    typer.echo(f"deactivated {login}")
+
+
+@users_app.command("reactivate")
+def users_reactivate(login: str = typer.Argument(help="Username or email")) -> None:
+    """Let a deactivated account sign in again (audited)."""
+    _admin_change(login, "reactivate")
+    typer.echo(f"reactivated {login}")
+
+
+@users_app.command("site-admin")
+def users_site_admin(
+    login: str = typer.Argument(help="Username or email"),
+    off: bool = typer.Option(False, "--off", help="Unmake instead"),
+) -> None:
+    """Make (or with --off unmake) a site administrator (audited)."""
+    _admin_change(login, "site_admin_off" if off else "site_admin_on")
+    typer.echo(f"{login} is {'no longer ' if off else ''}a site administrator")
+
+
+def _admin_change(login: str, change: str) -> None:
+    asyncio.run(_run_admin_change(_settings(), login, change))
+
+
+async def _run_admin_change(settings: Settings, login: str, change: str) -> None:
+    from chinwag.accounts.store import find_user_by_login
+    from chinwag.admin import service
+    from chinwag.app import open_context
+    from chinwag.db.migrate import upgrade
+    from chinwag.errors import ChinwagError
+
+    await asyncio.to_thread(upgrade, settings.resolved_database_url)
+    async with open_context(settings) as ctx:
+        user = await ctx.db.read(find_user_by_login, login)
+        if user is None:
+            typer.secho(f"no account {login}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1)
+        changes = {
+            "deactivate": lambda: service.deactivate(ctx, None, user.id),
+            "reactivate": lambda: service.reactivate(ctx, None, user.id),
+            "site_admin_on": lambda: service.set_site_admin(ctx, None, user.id, True),
+            "site_admin_off": lambda: service.set_site_admin(ctx, None, user.id, False),
+        }
+        try:
+            await changes[change]()
+        except ChinwagError as exc:
+            typer.secho(exc.message, fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+
+
 if __name__ == "__main__":
     app()

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     redis_namespace: str = Field("chinwag", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     secret_key: str = ""
     public_url: str = "http://127.0.0.1:8000"
+    # Who may sign up, until a site administrator changes it (then the workspace row wins),
+    # and the workspace's name until one is set.
+    registration: Literal["open", "invite_only", "closed"] = "open"
+    workspace_name: str = Field("chinwag", min_length=1, max_length=80)
     allowed_origins: list[str] = Field(default_factory=list)
     # Strict-Transport-Security's max-age, sent when public_url is https (0 makes browsers
     # forget an earlier one).

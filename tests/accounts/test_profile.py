@@ -15,6 +15,7 @@ PRIVATE_FIELDS = {
     "bio",
     "created_at",
     "online",
+    "deactivated",
     "avatar_url",
     "timezone",
     "email",

@@ -13,6 +13,7 @@ PRIVATE_FIELDS = {
     "bio",
     "created_at",
     "online",
+    "deactivated",
     "avatar_url",
     "timezone",
     "email",

@@ -14,6 +14,7 @@ PUBLIC_FIELDS = {
     "online",
     "avatar_url",
     "timezone",
+    "deactivated",
 }
 
 
@@ -62,9 +63,12 @@ async def test_unknown_user_is_404(client, ana):
     assert_error(await client.get("/api/users/999999", headers=ana.headers), 404, "not_found")
 
 
-async def test_deactivated_user_is_404(client, ana, bob, deactivate):
+async def test_a_deactivated_users_profile_says_so(client, ana, bob, deactivate):
+    # Their messages stay: who wrote them is still shown, marked deactivated.
     await deactivate(bob)
-    assert_error(await client.get(f"/api/users/{bob.id}", headers=ana.headers), 404, "not_found")
+    response = await client.get(f"/api/users/{bob.id}", headers=ana.headers)
+    assert response.status_code == 200
+    assert response.json()["deactivated"] is True
 
 
 @pytest.mark.parametrize("user_id", ["99999999999999", "2147483648", "0", "-1", "abc", "1.5"])

@@ -107,3 +107,13 @@ async def test_a_logged_out_session_cannot_reconnect_while_other_devices_carry_o
     await laptop.wait_for(
         lambda e: e["type"] == "message.new" and e["message"]["id"] == message["id"]
     )
+
+
+async def test_deactivating_an_account_closes_all_its_sockets(devices, live, http):
+    from chinwag.admin import store
+
+    (ana, _, bob), (phone, phone_too, laptop, bob_s) = devices
+    await live.ctx.db.write(lambda db: store.set_flags(db, bob.id, is_site_admin=True))
+    await call(http, bob, "POST", f"/api/admin/users/{ana.id}/deactivate")
+    assert [await s.wait_closed() for s in (phone, phone_too, laptop)] == [1008] * 3
+    await stays_open(bob_s)

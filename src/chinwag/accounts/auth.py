@@ -27,7 +27,7 @@ from chinwag.accounts.security import (
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import NotFound, TooManyRequests, Unauthorized
+from chinwag.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
 from chinwag.events import PendingEvents, write_and_publish
 
 T = TypeVar("T")
@@ -35,6 +35,7 @@ log = logging.getLogger("chinwag.accounts")
 
 INVALID_CREDENTIALS = "Wrong login or password"
 INVALID_REFRESH = "Refresh token is invalid or expired"
+DEACTIVATED = "This account has been deactivated; ask a site administrator"
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,13 @@ async def login(
     user, key, trusted = await ctx.db.write(_claim_attempt, ctx, login_name, device)
     # argon2 runs between units: no transaction (nor SQLite's one writer) waits for it.
     ok = await ctx.hasher.verify(password, user.password_hash if user else None)
-    if not ok or not user.is_active:
+    if not ok:
         log.info("login failed", extra={"event": "login_failed"})
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
+    if not user.is_active:
+        # Said only to whoever knows the password: no one else learns the account exists.
+        log.info("login of deactivated user %s refused", user.id, extra={"event": "login_failed"})
+        raise Forbidden(DEACTIVATED, code="account_deactivated")
     signed = await ctx.db.write(_login_succeeded, ctx, key, user, user_agent)
     log.info("user %s signed in", user.id, extra={"event": "login", "user_id": user.id})
     if not trusted:

@@ -27,6 +27,7 @@ from chinwag.accounts.schemas import (
 from chinwag.deps import AddressLimited, Caller, Ctx
 from chinwag.errors import Unauthorized, error_responses
 from chinwag.validation import SearchQuery, UserId
+from chinwag.workspace import service as workspace
 
 auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/users", tags=["users"])
@@ -85,15 +86,17 @@ def _set_refresh_cookie(response: Response, request: Request, ctx, token: str) -
     response_model=MeOut,
     summary="Create an account",
     description="201 with the new account; 202 when the email already has an account (its "
-    "owner is mailed, and the answer says no more). A taken username is 409.",
+    "owner is mailed, and the answer says no more). A taken username is 409. 403 "
+    "`registration_closed`, `invitation_required` (invite-only workspace) or "
+    "`invitation_invalid`; an `invitation` token's groups are joined.",
     responses={
         202: {"description": "Nothing created; the address was mailed", "model": AcceptedOut},
-        **error_responses(409, 422, 429, 503),
+        **error_responses(403, 409, 422, 429, 503),
     },
     dependencies=[AddressLimited],
 )
 async def register(data: RegisterIn, ctx: Ctx):
-    user = await service.sign_up(ctx, data)
+    user = await workspace.sign_up(ctx, data)
     if user is None:
         return JSONResponse({"detail": CHECK_YOUR_MAIL}, status_code=202)
     return await service.own_profile(ctx, user)

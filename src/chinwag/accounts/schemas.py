@@ -32,6 +32,9 @@ class RegisterIn(InputModel):
     username: Username
     password: Password
     display_name: DisplayName | None = None
+    invitation: str | None = Field(
+        None, min_length=10, max_length=100, description="The token of an invitation link"
+    )
 
 
 class LoginIn(InputModel):
@@ -123,6 +126,7 @@ class UserOut(BaseModel):
         None,
         description="Their IANA time zone (settings.timezone, kept by their client), or null",
     )
+    deactivated: bool = Field(False, description="A site administrator deactivated the account")
 
 
 class MeOut(UserOut):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import zoneinfo
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +27,8 @@ from chinwag.files.shapes import avatar_url
 log = logging.getLogger("chinwag.accounts")
 
 EMAIL_TAKEN = "email_taken"
+# Run in a sign-up's unit with the new account: may raise to refuse it (workspace invitations).
+Admit = Callable[[Tx, PendingEvents, User], None]
 
 
 def _ensure_free(db: Tx, email: str, username: str) -> None:
@@ -35,7 +38,14 @@ def _ensure_free(db: Tx, email: str, username: str) -> None:
         raise Conflict("This username is taken", code="username_taken")
 
 
-def _insert_user(db: Tx, data: RegisterIn, password_hash: str, site_admin: bool) -> User:
+def _insert_user(
+    db: Tx,
+    events: PendingEvents,
+    data: RegisterIn,
+    password_hash: str,
+    site_admin: bool,
+    admit: Admit | None,
+) -> User:
     """Write unit of create_user."""
     _ensure_free(db, data.email, data.username)
     user = User(
@@ -55,27 +65,33 @@ def _insert_user(db: Tx, data: RegisterIn, password_hash: str, site_admin: bool)
         # Lost a race with a concurrent sign-up for the same name: say which one is taken.
         _ensure_free(db, data.email, data.username)
         raise
+    if admit is not None:
+        admit(db, events, user)
     return user
 
 
-async def create_user(ctx: AppContext, data: RegisterIn, *, site_admin: bool = False) -> User:
-    """Sign up. Email and username must be free regardless of case."""
+async def create_user(
+    ctx: AppContext, data: RegisterIn, *, site_admin: bool = False, admit: Admit | None = None
+) -> User:
+    """Sign up. Email and username must be free regardless of case. `admit(db, events,
+    user)` runs in the same unit once the account is there (an invitation is spent and its
+    groups joined, or nothing is)."""
     # The cheap check first: a taken name costs no argon2 (the unit checks again).
     await ctx.db.read(_ensure_free, data.email, data.username)
     password_hash = await ctx.hasher.hash(data.password)  # before the unit: argon2 is slow
-    user = await ctx.db.write(_insert_user, data, password_hash, site_admin)
+    user = await write_and_publish(ctx, _insert_user, data, password_hash, site_admin, admit)
     log.info("user %s signed up", user.id, extra={"event": "signup", "user_id": user.id})
     return user
 
 
-async def sign_up(ctx: AppContext, data: RegisterIn) -> User | None:
+async def sign_up(ctx: AppContext, data: RegisterIn, admit: Admit | None = None) -> User | None:
     """Sign-up from the public endpoint: the new user, or None when the email already has an
     account. Then its owner is mailed a sign-in reminder and a reset link (as a reset request
     would be, under the same hourly limit) and the caller learns nothing more: a password is
     hashed either way, so the time taken tells nothing either. A taken username is still
     said: usernames are public."""
     try:
-        return await create_user(ctx, data)
+        return await create_user(ctx, data, admit=admit)
     except Conflict as exc:
         if exc.code != EMAIL_TAKEN:
             raise
@@ -86,8 +102,16 @@ async def sign_up(ctx: AppContext, data: RegisterIn) -> User | None:
 
 
 async def user_by_id(ctx: AppContext, user_id: int) -> User:
-    """An active user by id, else NotFound."""
-    return await ctx.db.read(get_user, user_id)
+    """A user by id, deactivated ones too (their messages stay, and their profile says
+    so), else NotFound."""
+    return await ctx.db.read(_any_user, user_id)
+
+
+def _any_user(db: Tx, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    return user
 
 
 async def my_sessions(ctx: AppContext, user_id: int) -> list:
@@ -157,6 +181,7 @@ def _public_fields(user: User) -> dict:
         "bio": user.bio,
         "created_at": user.created_at,
         "avatar_url": avatar_url(user.avatar_file_id),
+        "deactivated": not user.is_active,
     }
 
 

@@ -1,17 +1,21 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
+from chinwag.admin.models import AuditEntry
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import Base
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
 from chinwag.notifications.models import MissedMessage, PushSubscription
+from chinwag.workspace.models import Invitation, Workspace
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Chat",
     "ChatMembership",
     "LoginFailure",
+    "Invitation",
     "Mention",
     "Message",
     "MessageAttachment",
@@ -22,4 +26,5 @@ __all__ = [
     "PasswordReset",
     "Session",
     "User",
+    "Workspace",
 ]
