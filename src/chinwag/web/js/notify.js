@@ -4,6 +4,7 @@
 
 import { state, subscribe, totalMentions, totalUnread } from "./store.js";
 import { displayName } from "./dom.js";
+import { t } from "./i18n.js";
 import { plainText } from "./richtext.js";
 import { userOf } from "./users.js";
 
@@ -29,7 +30,7 @@ export async function askPermission() {
 function show(chat, title, message) {
   // a notification's body is plain text by definition; the tag makes a mention replace the
   // plain notification of the same message instead of adding a second one
-  const body = plainText(message.text) || (message.attachments?.length ? "Sent a file" : "");
+  const body = plainText(message.text) || (message.attachments?.length ? t("notify.sentFile") : "");
   const note = new Notification(title, { body, tag: `chat-${chat.id}` });
   note.addEventListener("click", () => {
     window.focus();
@@ -47,7 +48,7 @@ export async function notifyMessage(chat, message) {
   if (!document.hidden && state.activeChatId === chat.id) return;
   const sender = displayName(await userOf(message.sender_id));
   if (mentioned.has(message.id)) return;  // the mention came while the name was fetched
-  show(chat, chat.kind === "direct" ? sender : `${sender} in ${chat.name}`, message);
+  show(chat, chat.kind === "direct" ? sender : t("notify.inChat", { sender, chat: chat.name }), message);
 }
 
 /** The `notification` event: someone mentioned me (the caller checked I'm not reading it). */
@@ -55,6 +56,6 @@ export async function notifyMention(chat, message) {
   if (!allowed() || mentioned.has(message.id)) return;
   mentioned.add(message.id);
   const sender = displayName(await userOf(message.sender_id));
-  show(chat, chat.kind === "direct" ? `${sender} mentioned you`
-    : `${sender} mentioned you in ${chat.name}`, message);
+  show(chat, chat.kind === "direct" ? t("notify.mentionedYou", { sender })
+    : t("notify.mentionedYouIn", { sender, chat: chat.name }), message);
 }

@@ -316,4 +316,10 @@ export default {
     unmute: "Unmute this chat",
     failed: "Couldn't change this chat's notifications.",
   },
+  notify: {
+    sentFile: "Sent a file",
+    inChat: "{sender} in {chat}",
+    mentionedYou: "{sender} mentioned you",
+    mentionedYouIn: "{sender} mentioned you in {chat}",
+  },
 };

@@ -311,4 +311,10 @@ export default {
     unmute: "Включить уведомления этого чата",
     failed: "Не удалось изменить уведомления этого чата.",
   },
+  notify: {
+    sentFile: "Отправляет файл",
+    inChat: "{sender} в «{chat}»",
+    mentionedYou: "{sender} упоминает вас",
+    mentionedYouIn: "{sender} упоминает вас в «{chat}»",
+  },
 };
