@@ -93,20 +93,29 @@ class ChatSession:
             return False
 
     def admit(self, size: int, client_id: Callable[[], str | None]) -> bool:
-        """Whether a frame of `size` bytes may be handled: over the size limit closes the
-        socket; past the frame rate it is refused with `rate_limited` (matched to its send by
-        `client_id()`), and repeated flooding closes the socket."""
+        """Whether a frame of `size` bytes may be handled (see `fits` and `over_rate`; the
+        client_id of a refused send is only looked for then)."""
+        return self.fits(size) and self.over_rate(client_id) is None
+
+    def fits(self, size: int) -> bool:
+        """False for a frame over the size limit, which closes the socket."""
         limit = self.ctx.settings.ws_max_frame_bytes
         if size > limit:
             self.connection.close(CLOSE_TOO_BIG, f"frames are limited to {limit} bytes")
             return False
-        if not self._frames.take():
-            if self._frames.refused >= self.ctx.settings.ws_flood_after:
-                self.connection.close(CLOSE_POLICY, "flooding")
-            else:
-                self.refuse(FrameError("rate_limited", "slow down: too many frames", client_id()))
-            return False
         return True
+
+    def over_rate(self, client_id: str | None | Callable[[], str | None]) -> dict | None:
+        """None while the client keeps to the frame rate. Past it, the `rate_limited` error
+        frame sent (matched to its send by the client_id); repeated flooding closes the
+        socket (and answers a generic refusal)."""
+        if self._frames.take():
+            return None
+        if self._frames.refused >= self.ctx.settings.ws_flood_after:
+            self.connection.close(CLOSE_POLICY, "flooding")
+            return error_frame("rate_limited", "flooding: the socket is closed")
+        client_id = client_id() if callable(client_id) else client_id
+        return self.refuse(FrameError("rate_limited", "slow down: too many frames", client_id))
 
     def refuse(self, error: FrameError) -> dict:
         """Answer a frame with an `error` frame (the socket stays open); that frame."""
