@@ -78,7 +78,13 @@ class RawSocket:
 
     @classmethod
     async def open(
-        cls, base_url: str, token: str, *, receive_buffer: int | None = None, timeout: float = 10
+        cls,
+        base_url: str,
+        token: str,
+        *,
+        receive_buffer: int | None = None,
+        timeout: float = 10,
+        path: str = "/ws",
     ) -> RawSocket:
         """Connect and upgrade. `receive_buffer` caps the kernel's receive buffer (set before
         connecting, so the TCP window stays that small)."""
@@ -93,7 +99,7 @@ class RawSocket:
         reader, writer = await asyncio.open_connection(sock=sock)
         key = base64.b64encode(os.urandom(16)).decode()
         writer.write(
-            f"GET /ws HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
             f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
         )

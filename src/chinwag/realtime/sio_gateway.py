@@ -50,6 +50,10 @@ def _token(auth: object, headers: Headers, query: QueryParams) -> str | None:
     return bearer_token(headers, query.get("token"))
 
 
+def _query(scope: dict) -> QueryParams:
+    return QueryParams(scope.get("query_string", b"").decode("latin-1"))
+
+
 def _size(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
 
@@ -108,7 +112,7 @@ class ChinwagSocketIO(socketio.AsyncServer):
         headers = Headers(scope=scope)
         if not origin_allowed(headers, ctx):
             raise ForbiddenOrigin("This origin may not open a socket")
-        caller, chat_ids = await caller_of(ctx, _token(auth, headers, QueryParams(scope)))
+        caller, chat_ids = await caller_of(ctx, _token(auth, headers, _query(scope)))
         client = scope.get("client")
         address = claim_socket(ctx, caller.user.id, client[0] if client else None)
         eio_sid = self.manager.eio_sid_from_sid(sid, NAMESPACE)
