@@ -28,15 +28,13 @@ from chinwag.realtime.handshake import (
 from chinwag.realtime.protocol import FrameError
 from chinwag.realtime.session import ChatSession
 from chinwag.realtime.sio_connection import SioConnection
+from chinwag.serving import FRAME_READ_FACTOR
 
 log = logging.getLogger("chinwag.realtime")
 
 SIO_PATH = "/socket.io/"
 NAMESPACE = "/"
 BINARY_PACKETS = ("5", "6")  # Socket.IO's binary event and binary ack: chinwag speaks JSON
-# Engine.IO drops a packet past its buffer (and the socket with it) before we see it; below
-# that, the frame limit is ours to tell (an `error`, then a disconnect, as /ws closes 1009).
-BUFFER_OVER_LIMIT = 4
 
 
 def _refusal(exc: ChinwagError) -> Refused:
@@ -75,7 +73,9 @@ class ChinwagSocketIO(socketio.AsyncServer):
             transports=["polling", "websocket"] if settings.socketio_polling else ["websocket"],
             ping_interval=settings.ws_ping_interval,
             ping_timeout=settings.ws_ping_timeout,
-            max_http_buffer_size=BUFFER_OVER_LIMIT * limit,
+            # Engine.IO drops a packet past its buffer (and the socket with it) unseen; below
+            # that, the frame limit is ours to tell (`error`, then a disconnect).
+            max_http_buffer_size=FRAME_READ_FACTOR * limit,
             logger=False,
             engineio_logger=False,
         )
@@ -134,6 +134,9 @@ class ChinwagSocketIO(socketio.AsyncServer):
             raise
         self.sessions[sid] = session
         self._addresses[sid] = address
+        # A connection given up on (its writer stuck on a peer that reads nothing past the
+        # close timeout) never said goodbye: the session is ended from here.
+        connection.when_closed(lambda: self._forget(sid))
 
     async def _handle_connect(self, eio_sid, namespace, data):
         await super()._handle_connect(eio_sid, namespace, data)
@@ -181,14 +184,21 @@ class ChinwagSocketIO(socketio.AsyncServer):
 
     # -- closing -----------------------------------------------------------------------
 
+    def _forget(self, sid: str) -> None:
+        if sid in self.sessions:
+            self._in_background(self.disconnect(sid))
+
+    def _in_background(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+
     async def _on_disconnect(self, sid: str, reason: object = None) -> None:
         session = self.sessions.pop(sid, None)
         if session is not None:
             # A task of its own: a disconnect of ours comes from the connection's writer,
             # which the cleanup waits for.
-            task = asyncio.get_running_loop().create_task(self._cleanup(sid, session))
-            self._cleanups.add(task)
-            task.add_done_callback(self._cleanups.discard)
+            self._in_background(self._cleanup(sid, session))
 
     async def _cleanup(self, sid: str, session: ChatSession) -> None:
         try:
