@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
 from engineio.packet import MESSAGE, Packet
 from websockets.frames import Frame, Opcode
@@ -71,6 +72,7 @@ class SioConnection(Outbox):
         extensions = scope.get("extensions") or {}
         self._write_frame = extensions.get("chinwag.write_frame") if websocket else None
         self._connected = False
+        self._hung_up = False
 
     def start(self) -> None:
         """Held until Socket.IO has answered the connect (`connected()`): an event written
@@ -100,4 +102,22 @@ class SioConnection(Outbox):
         if code != 1000:  # a close of ours, not the client's going: say why first
             error = {"type": "error", "code": CLOSE_NAMES.get(code, "closed"), "message": reason}
             await self._write(encode_event(error | {"close_code": code}))
-        await self._disconnect()
+        await self._disconnect()  # Socket.IO's disconnect packet, into Engine.IO's queue
+        await self.hang_up(flush=True)
+
+    async def hang_up(self, flush: bool = False) -> None:
+        """Close the WebSocket under the session (with the close's code, for clients that
+        look), rather than wait for the client to: Engine.IO keeps it open until then. With
+        `flush`, once Engine.IO's writer has taken what is queued (the disconnect packet: it
+        writes at once what it takes). A socket stuck with unsent data is aborted after the
+        close timeout (see serving.py)."""
+        if self._asgi_send is None or self._hung_up:
+            return
+        if flush and not self._engine.closed:  # (closed: its writer may be gone)
+            await self._engine.queue.join()
+        if self._hung_up:
+            return
+        self._hung_up = True
+        code = self._closing[0] if self._closing else 1000
+        with suppress(RuntimeError, OSError):  # already closed, or the peer went
+            await self._asgi_send({"type": "websocket.close", "code": code})

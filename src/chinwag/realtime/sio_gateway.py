@@ -136,7 +136,7 @@ class ChinwagSocketIO(socketio.AsyncServer):
         self._addresses[sid] = address
         # A connection given up on (its writer stuck on a peer that reads nothing past the
         # close timeout) never said goodbye: the session is ended from here.
-        connection.when_closed(lambda: self._forget(sid))
+        connection.when_closed(lambda: self._forget(sid, connection))
 
     async def _handle_connect(self, eio_sid, namespace, data):
         await super()._handle_connect(eio_sid, namespace, data)
@@ -184,9 +184,10 @@ class ChinwagSocketIO(socketio.AsyncServer):
 
     # -- closing -----------------------------------------------------------------------
 
-    def _forget(self, sid: str) -> None:
+    def _forget(self, sid: str, connection: SioConnection) -> None:
         if sid in self.sessions:
             self._in_background(self.disconnect(sid))
+        self._in_background(connection.hang_up())
 
     def _in_background(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
