@@ -69,6 +69,32 @@ async def history(http: httpx.AsyncClient, person: Person, chat_id: int) -> list
     return await call(http, person, "GET", f"/api/chats/{chat_id}/messages", params={"limit": 100})
 
 
+async def flood(
+    http: httpx.AsyncClient, sender: Person, chat_id: int, readers, count: int, size: int
+) -> list[int]:
+    """`count` messages of `size` characters sent through REST; the ids. The `readers`
+    (ChinwagClients) take each before the next is sent, so only a stuck socket falls behind,
+    however slow this machine is (frames are not compressed)."""
+    sent = []
+    for i in range(count):
+        message = await call(
+            http,
+            sender,
+            "POST",
+            f"/api/chats/{chat_id}/messages",
+            201,
+            json={"text": f"{i:03d}" + "x" * (size - 3)},
+        )
+        sent.append(message["id"])
+        for device in readers:
+            await device.wait_for(
+                lambda e, mid=message["id"]: (
+                    e["type"] == "message.new" and e["message"]["id"] == mid
+                )
+            )
+    return sent
+
+
 class RawSocket:
     """A WebSocket client written by hand on asyncio streams: it does only what the test
     says, so it can stop reading or leave a ping unanswered."""

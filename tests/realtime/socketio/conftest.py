@@ -6,6 +6,7 @@ transport; the services under it are the ones /ws's tests cover on both database
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import json
 import os
@@ -47,18 +48,26 @@ def node_driver() -> Path:
     _need_node()
     lock = (HERE / "package-lock.json").read_bytes()
     home = CACHE / f"socketio-client-{hashlib.sha256(lock).hexdigest()[:16]}"
-    if not (home / "node_modules" / "socket.io-client").is_dir():
-        home.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(HERE / name, home / name)
-        subprocess.run(
-            [NPM, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=home,
-            check=True,
-            timeout=300,
+    home.mkdir(parents=True, exist_ok=True)
+    # pytest-xdist's workers each get here: one installs, the others wait for it.
+    with open(home / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if not (home / "node_modules" / "socket.io-client").is_dir():
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy(HERE / name, home / name)
+            subprocess.run(
+                [NPM, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=home,
+                check=True,
+                timeout=300,
+            )
+        driver = (
+            home
+            / f"driver-{hashlib.sha256((HERE / 'driver.mjs').read_bytes()).hexdigest()[:12]}.mjs"
         )
-    shutil.copy(HERE / "driver.mjs", home / "driver.mjs")
-    return home / "driver.mjs"
+        if not driver.exists():
+            shutil.copy(HERE / "driver.mjs", driver)
+    return driver
 
 
 class NodeClient:

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.realtime.helpers import OP_TEXT, RawSocket, call, close_code, new_group
+from tests.realtime.helpers import OP_TEXT, RawSocket, close_code, flood, new_group
 
 QUEUE = 8
 BIG = 100_000
@@ -52,23 +52,7 @@ async def test_a_stuck_socketio_reader_is_ended_with_try_again_and_delays_no_one
     chat = await new_group(http, ana, bob, cyd)
     phone = await open_engine_io(live, ana.access_token)
     laptop, cyd_socket = await connect(ana), await connect(cyd)
-    sent = []
-    for i in range(FLOOD):
-        message = await call(
-            http,
-            bob,
-            "POST",
-            f"/api/chats/{chat['id']}/messages",
-            201,
-            json={"text": f"{i:03d}" + "x" * (BIG - 3)},
-        )
-        sent.append(message["id"])
-        for device in (laptop, cyd_socket):
-            await device.wait_for(
-                lambda e, mid=message["id"]: (
-                    e["type"] == "message.new" and e["message"]["id"] == mid
-                )
-            )
+    await flood(http, bob, chat["id"], (laptop, cyd_socket), FLOOD, BIG)
     frames = await phone.frames_until_close(timeout=10)  # it reads again: what was kept?
     phone.close()
     events = events_in(frames)
