@@ -25,7 +25,7 @@ from chinwag.realtime.handshake import (
     claim_socket,
     origin_allowed,
 )
-from chinwag.realtime.protocol import FrameError
+from chinwag.realtime.protocol import FrameError, error_frame
 from chinwag.realtime.session import ChatSession
 from chinwag.realtime.sio_connection import SioConnection
 from chinwag.serving import FRAME_READ_FACTOR
@@ -180,6 +180,8 @@ class ChinwagSocketIO(socketio.AsyncServer):
             else:
                 message = "an event carries one JSON object"
                 refused = session.refuse(FrameError("validation_error", message))
+        if refused is None and event == "message.send":  # closed for flooding meanwhile
+            refused = error_frame("rate_limited", "flooding: the socket is closed", client_id)
         return _callback_answer(refused)
 
     # -- closing -----------------------------------------------------------------------
