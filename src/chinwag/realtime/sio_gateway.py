@@ -143,11 +143,20 @@ class ChinwagSocketIO(socketio.AsyncServer):
         sid = self.manager.sid_from_eio_sid(eio_sid, namespace or NAMESPACE)
         session = self.sessions.get(sid) if sid is not None else None
         if session is not None:
-            # The connect's answer is in Engine.IO's queue; its writer sends what it takes
-            # from there at once, before this resumes (unless the socket is backed up, when
-            # the direct write refuses too): `ready` follows it, never overtakes it.
-            await self.eio._get_socket(eio_sid).queue.join()
-            session.connection.connected()
+            # Not awaited here: under long-polling this runs in the POST that carried the
+            # connect, which a client upgrading to WebSocket waits for.
+            self._in_background(self._connected(eio_sid, session))
+
+    async def _connected(self, eio_sid: str, session: ChatSession) -> None:
+        """The connect's answer is in Engine.IO's queue; its writer sends what it takes from
+        there at once, before this resumes (unless the socket is backed up, when the direct
+        write refuses too): `ready` follows it, never overtakes it."""
+        try:
+            engine_socket = self.eio._get_socket(eio_sid)
+        except KeyError:  # gone already: the disconnect cleans up
+            return
+        await engine_socket.queue.join()
+        session.connection.connected()
 
     # -- frames ------------------------------------------------------------------------
 

@@ -44,3 +44,8 @@ async def test_long_polling_when_enabled(node, ana, people, http):
     )
     assert answer["message"]["text"] == "polled"
     assert (await client.event("message.new"))["message"]["id"] == answer["message"]["id"]
+    # socket.io-client's default: polling first, then the upgrade to WebSocket
+    upgrading = await node(auth={"token": ana.access_token}, transports=["polling", "websocket"])
+    assert (await connected(upgrading))["user"]["id"] == ana.id
+    await upgrading.emit("ping")
+    await upgrading.event("pong")
