@@ -165,14 +165,21 @@ class ChinwagClient:
         async def disconnect(reason=None) -> None:
             gone.set()
 
+        refused: list = []
+        sio.on("connect_error", refused.append)
         headers = {"Origin": self.origin} if self.origin else {}
-        await sio.connect(
-            self.base_url,
-            auth={"token": self.access_token},
-            headers=headers,
-            transports=["websocket"],
-            wait_timeout=10,
-        )
+        try:
+            await sio.connect(
+                self.base_url,
+                auth={"token": self.access_token},
+                headers=headers,
+                transports=["websocket"],
+                wait_timeout=10,
+            )
+        except socketio.exceptions.ConnectionError as exc:
+            # an OSError, as a refused /ws handshake is one: reconnect() retries it
+            why = refused[-1] if refused else str(exc)
+            raise ConnectionError(f"Socket.IO connect refused: {why}") from exc
         self._socket = sio
         self._reader = asyncio.create_task(self._until_gone(gone))
         self.ready = await asyncio.wait_for(ready, 10)

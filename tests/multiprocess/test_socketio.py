@@ -13,8 +13,9 @@ async def test_a_message_crosses_processes_and_transports(cluster, devices):
     ana, bob = [await register(cluster.a, name) for name in ("ana", "bob")]
     ana_on_a = await devices(cluster.a, ana)  # /ws on A
     chat = await group(ana_on_a, bob)
-    bob_io = await ChinwagClient.sign_in(cluster.b.url, bob.username, PASSWORD)
-    bob_io.transport = "socketio"  # Socket.IO on B
+    bob_io = await ChinwagClient.sign_in(
+        cluster.b.url, bob.username, PASSWORD, transport="socketio"
+    )  # Socket.IO on B
     try:
         await bob_io.connect()
         assert chat["id"] in [c["id"] for c in bob_io.ready["chats"]]

@@ -189,5 +189,9 @@ async def test_chinwag_client_over_socketio(live, team):
             lambda e: e["type"] == "message.new" and e["message"]["id"] == answer["id"]
         )
         assert ana_client.last_seq(chat["id"]) == answer["seq"]
+        refused = ChinwagClient(live.url, "not-a-token", transport="socketio")
+        with pytest.raises(ConnectionError, match="invalid_token"):
+            await refused.connect()
+        await refused.close()
     finally:
         await ana_client.close(), await bob_client.close()
