@@ -75,6 +75,8 @@ async def lifespan(app: FastAPI):
                 settings.broker_url.split("@")[-1],
             )
             yield
+            if app.state.socketio is not None:
+                await app.state.socketio.shutdown()  # Engine.IO's sweeping task
     metrics.process_gone(os.getpid())
 
 
