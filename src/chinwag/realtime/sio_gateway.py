@@ -16,7 +16,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 from starlette.datastructures import Headers, QueryParams
 
 from chinwag.context import AppContext
-from chinwag.errors import ChinwagError, DatabaseUnavailable, error_body
+from chinwag.errors import ChinwagError, error_body
 from chinwag.realtime.handshake import (
     ForbiddenOrigin,
     Opening,
@@ -128,7 +128,7 @@ class ChinwagSocketIO(socketio.AsyncServer):
         session = ChatSession(ctx, connection, caller, chat_ids)
         try:
             await session.open()
-        except DatabaseUnavailable:
+        except BaseException:  # DatabaseUnavailable (refused: retry), or a bug
             await session.close()
             ctx.hub.release_socket(caller.user.id, address)
             raise
