@@ -127,3 +127,40 @@ async def test_sockets_per_account_count_both_transports(node, team, connect, li
     third = await node(auth={"token": ana.access_token})
     assert (await refusal(third))["error"]["code"] == "too_many_sockets"
     assert live.ctx.hub.user_sockets[ana.id] == 2
+
+
+async def test_a_server_stopping_ends_the_session(node_driver, settings):
+    # uvicorn closes every WebSocket (1012) before the app hears of the shutdown: a Socket.IO
+    # client sees its transport close, and reconnects (to another process) and resumes.
+    import asyncio
+    import json
+    import subprocess
+
+    import httpx
+
+    from tests.conftest import sign_up
+    from tests.realtime.conftest import start_server, stop_server
+    from tests.realtime.socketio.conftest import NODE, NodeClient
+
+    server, task, live = await start_server(settings)
+    client = None
+    try:
+        async with httpx.AsyncClient(base_url=live.url) as http:
+            ana = await sign_up(http, "ana")
+        process = await asyncio.create_subprocess_exec(
+            NODE,
+            str(node_driver),
+            live.url,
+            json.dumps({"auth": {"token": ana.access_token}, "transports": ["websocket"]}),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        client = NodeClient(process)
+        await connected(client)
+    finally:
+        await stop_server(server, task)
+    try:
+        line = await client.wait_for(lambda s: s["kind"] == "disconnect")
+        assert line["reason"] == "transport close"
+    finally:
+        await client.close()
