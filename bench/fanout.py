@@ -2,7 +2,7 @@
 delivery, for chinwag and for a bare websockets broadcast server under the same load.
 
     python bench/fanout.py [--members 1000] [--rates 20,50] [--duration 10]
-                           [--compression deflate,none] [--quick]
+                           [--compression deflate,none] [--transport ws|socketio] [--quick]
 
 One group of --members users, each with one socket to one `chinwag serve` process (a fresh
 SQLite file, seeded with bulk inserts before the server starts). One member sends
@@ -13,7 +13,10 @@ Python. Server and client are pinned to different cores; all sockets live in thi
 on uvloop (websockets' sans-I/O ClientProtocol for handshakes and sends, a small parser for
 received frames: see wsload.Socket), whose own CPU is reported too. A rate the server can't
 keep up with shows as deliveries/s below members x rate and latency growing over the run.
-Prints a table and writes bench/results/fanout.json.
+With --transport socketio the same load also runs over Socket.IO (/socket.io/, the same
+server, the clients speaking Engine.IO 4 over WebSocket as socket.io-client does), beside
+the native /ws run: `ratios` then compares the two transports' server CPU per delivery.
+Prints a table and writes bench/results/fanout.json (fanout-socketio.json).
 """
 
 from __future__ import annotations
@@ -159,7 +162,8 @@ async def run_server(
     nofile: int,
 ) -> tuple[dict, list[dict]]:
     port = wsload.free_port()
-    if kind == "chinwag":
+    chinwag = kind in ("chinwag", "socketio")
+    if chinwag:
         server = wsload.chinwag_server(tmp, port, cores[0], nofile)
     else:
         server = wsload.bare_server(tmp, port, cores[0], nofile)
@@ -169,12 +173,13 @@ async def run_server(
         cpu0, began = server.cpu(), time.perf_counter()
         sockets, waits, errors = await wsload.open_sockets(
             port,
-            tokens if kind == "chinwag" else [None] * len(tokens),
+            tokens if chinwag else [None] * len(tokens),
             compression=compression == "deflate",
             on_text=tally.on_text,
-            wait_ready=kind == "chinwag",
+            wait_ready=chinwag,
             concurrency=args.concurrency,
             parser=args.parser,
+            transport="socketio" if kind == "socketio" else "ws",
         )
         if errors:
             raise RuntimeError(f"{len(errors)} sockets failed to open, e.g. {errors[0]}")
@@ -245,12 +250,13 @@ def print_row(row: dict) -> None:
     )
 
 
-def ratios(rows: list[dict]) -> list[dict]:
-    bare = {(r["compression"], r["rate"]): r for r in rows if r["server"] == "bare"}
+def ratios(rows: list[dict], server: str = "chinwag", floor_server: str = "bare") -> list[dict]:
+    """Server CPU per delivery of `server`'s rows over `floor_server`'s at the same load."""
+    floors = {(r["compression"], r["rate"]): r for r in rows if r["server"] == floor_server}
     out = []
     for row in rows:
-        floor = bare.get((row["compression"], row["rate"]))
-        if row["server"] != "chinwag" or not floor:
+        floor = floors.get((row["compression"], row["rate"]))
+        if row["server"] != server or not floor:
             continue
         mine, theirs = row["server_cpu_us_per_delivery"], floor["server_cpu_us_per_delivery"]
         if mine and theirs:
@@ -258,9 +264,9 @@ def ratios(rows: list[dict]) -> list[dict]:
                 {
                     "compression": row["compression"],
                     "rate": row["rate"],
-                    "chinwag_us": mine,
-                    "bare_us": theirs,
-                    "ratio": round(mine / theirs, 1),
+                    f"{server}_us": mine,
+                    f"{floor_server}_us": theirs,
+                    "ratio": round(mine / theirs, 2),
                 }
             )
     return out
@@ -289,7 +295,8 @@ async def main_async(args) -> dict:
         )
         print(HEADER)
         for compression in args.compression:
-            for kind in ("chinwag", "bare"):
+            kinds = ("chinwag", "socketio", "bare") if args.transport == "socketio" else None
+            for kind in kinds or ("chinwag", "bare"):
                 setup, found = await run_server(
                     kind, args, tmp, tokens, chat_id, compression, cores, nofile
                 )
@@ -307,10 +314,13 @@ async def main_async(args) -> dict:
             "compression": args.compression,
             "quick": args.quick,
             "client_parser": args.parser,
+            "transport": args.transport,
         },
         "setup": setups,
         "results": rows,
         "ratios": ratios(rows),
+        # Socket.IO over the native /ws, same server, same load (--transport socketio)
+        "socketio_over_ws": ratios(rows, "socketio", "chinwag"),
     }
 
 
@@ -334,6 +344,12 @@ def main() -> None:
     )
     parser.add_argument("--no-pin", action="store_true", help="don't pin to cores")
     parser.add_argument(
+        "--transport",
+        choices=("ws", "socketio"),
+        default="ws",
+        help="socketio: the same run over Socket.IO too, beside /ws",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="smoke run: 100 members, 2 s per rate, 1 s warm-up"
     )
     args = parser.parse_args()
@@ -351,11 +367,19 @@ def main() -> None:
             f"  {r['compression']:<7} {r['rate']:>4g} msg/s: {r['chinwag_us']} / "
             f"{r['bare_us']} us = {r['ratio']}x"
         )
+    if report["socketio_over_ws"]:
+        print("CPU per delivery, Socket.IO / native /ws (same server, same load):")
+        for r in report["socketio_over_ws"]:
+            print(
+                f"  {r['compression']:<7} {r['rate']:>4g} msg/s: {r['socketio_us']} / "
+                f"{r['chinwag_us']} us = {r['ratio']}x"
+            )
     print(
         f"load average before {' '.join(report['machine']['loadavg'])}, "
         f"after {' '.join(report['load_after'])} (2 shared cores: figures are noisy)"
     )
-    out = wsload.RESULTS / "fanout.json"
+    name = "fanout-socketio.json" if args.transport == "socketio" else "fanout.json"
+    out = wsload.RESULTS / name
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(f"written to {out}")

@@ -1,7 +1,7 @@
 """Idle sockets: server memory per authenticated socket and how fast chinwag accepts them.
 
     python bench/idle.py [--sockets 10000] [--users N] [--group-size 50]
-                         [--compression deflate,none] [--quick]
+                         [--compression deflate,none] [--transport ws|socketio] [--quick]
 
 Seeds --users accounts (default: one per socket; bulk inserts are cheap, so nobody shares an
 account unless asked) in groups of --group-size members, then opens --sockets authenticated
@@ -13,7 +13,10 @@ RSS per socket ((VmRSS after - VmRSS before) / N, /proc/<pid>/status), with 20 w
 sockets already open in the "before", and again once all were closed and the server went idle.
 The client's own RSS per socket is meaningful for the first --compression mode only (later
 ones reuse memory it freed). File-descriptor limits are raised in both processes.
-Writes bench/results/idle.json.
+With --transport socketio each run is made over /ws and then over Socket.IO (/socket.io/,
+a fresh server each, the clients speaking Engine.IO 4 over WebSocket as socket.io-client
+does): RSS per socket for both transports, side by side. Writes bench/results/idle.json
+(idle-socketio.json).
 """
 
 from __future__ import annotations
@@ -60,7 +63,9 @@ async def server_idle(server: wsload.ServerProcess, limit: float = 300) -> None:
             return
 
 
-async def run(args, tmp: Path, tokens: list[str], compression: str, cores, nofile) -> dict:
+async def run(
+    args, tmp: Path, tokens: list[str], compression: str, cores, nofile, transport: str = "ws"
+) -> dict:
     port = wsload.free_port()
     server = wsload.chinwag_server(tmp, port, cores[0], nofile, args.log_level)
     counter = Counter()
@@ -73,6 +78,7 @@ async def run(args, tmp: Path, tokens: list[str], compression: str, cores, nofil
             on_text=counter.on_text,
             wait_ready=True,
             concurrency=WARM_SOCKETS,
+            transport=transport,
         )
         if errors:
             raise RuntimeError(f"warm-up sockets failed: {errors[0]}")
@@ -91,6 +97,7 @@ async def run(args, tmp: Path, tokens: list[str], compression: str, cores, nofil
             on_text=counter.on_text,
             wait_ready=True,
             concurrency=args.concurrency,
+            transport=transport,
         )
         elapsed = time.perf_counter() - began
         cpu_connect = server.cpu() - cpu0
@@ -113,6 +120,7 @@ async def run(args, tmp: Path, tokens: list[str], compression: str, cores, nofil
     waits.sort()
     count = len(opened)
     result = {
+        "transport": transport,
         "compression": compression,
         "sockets": args.sockets,
         "users": args.users,
@@ -152,7 +160,8 @@ async def run(args, tmp: Path, tokens: list[str], compression: str, cores, nofil
 def print_result(r: dict) -> None:
     rss = r["server_rss_mib"]
     print(
-        f"compression={r['compression']}: {r['opened']}/{r['sockets']} sockets ready "
+        f"{r['transport']}, compression={r['compression']}: "
+        f"{r['opened']}/{r['sockets']} sockets ready "
         f"({r['failed']} failed), {r['connections_per_second']} connections/s, "
         f"connect-to-ready p50 {r['connect_to_ready_ms']['p50']} ms "
         f"p99 {r['connect_to_ready_ms']['p99']} ms\n"
@@ -198,8 +207,10 @@ async def main_async(args) -> dict:
             f"{cores[0]}, client on core {cores[1]}; load average {' '.join(before['loadavg'])}",
             flush=True,
         )
+        transports = ("ws", "socketio") if args.transport == "socketio" else ("ws",)
         for compression in args.compression:
-            results.append(await run(args, tmp, tokens, compression, cores, nofile))
+            for transport in transports:
+                results.append(await run(args, tmp, tokens, compression, cores, nofile, transport))
     return {
         "machine": before,
         "load_after": wsload.machine_info()["loadavg"],
@@ -212,6 +223,7 @@ async def main_async(args) -> dict:
             "concurrency": args.concurrency,
             "log_level": args.log_level,
             "quick": args.quick,
+            "transport": args.transport,
         },
         "results": results,
     }
@@ -232,6 +244,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100, help="handshakes in flight")
     parser.add_argument("--log-level", default="INFO", help="the server's CHINWAG_LOG_LEVEL")
     parser.add_argument("--no-pin", action="store_true", help="don't pin to cores")
+    parser.add_argument(
+        "--transport",
+        choices=("ws", "socketio"),
+        default="ws",
+        help="socketio: each run over Socket.IO too, after /ws",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: 500 sockets")
     args = parser.parse_args()
     if args.quick:
@@ -246,7 +264,7 @@ def main() -> None:
         f"load average before {' '.join(report['machine']['loadavg'])}, "
         f"after {' '.join(report['load_after'])} (2 shared cores: figures are noisy)"
     )
-    out = wsload.RESULTS / "idle.json"
+    out = wsload.RESULTS / ("idle-socketio.json" if args.transport == "socketio" else "idle.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(f"written to {out}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import resource
 import secrets
@@ -379,7 +380,11 @@ class Socket(asyncio.Protocol):
     compressed when negotiated). Received frames take one of two paths: `fast` (default) parses
     the server's unmasked frames here and inflates with the negotiated permessage-deflate
     parameters (~4 us a frame); `websockets` feeds them to ClientProtocol as well (~15 us a
-    frame: its generator-based parser), to check the fast path or compare."""
+    frame: its generator-based parser), to check the fast path or compare.
+
+    With transport="socketio" it speaks Engine.IO 4 / Socket.IO 5 over /socket.io/ as
+    socket.io-client does over WebSocket (open, connect to "/", pong each ping); `on_text` gets
+    each event's payload (the chinwag frame) and `send_text` wraps a frame as its event."""
 
     def __init__(
         self,
@@ -390,10 +395,13 @@ class Socket(asyncio.Protocol):
         *,
         wait_ready: bool,
         parser: str = "fast",
+        transport: str = "ws",
     ) -> None:
         extensions = enable_client_permessage_deflate(None) if compression else None
+        self.sio = transport == "socketio"
+        path = "/socket.io/?EIO=4&transport=websocket" if self.sio else "/ws"
         self.proto = ClientProtocol(
-            parse_uri(f"ws://127.0.0.1:{port}/ws"), extensions=extensions, max_size=None
+            parse_uri(f"ws://127.0.0.1:{port}{path}"), extensions=extensions, max_size=None
         )
         self.token, self.on_text, self.wait_ready = token, on_text, wait_ready
         self.fast = parser == "fast"
@@ -452,11 +460,31 @@ class Socket(asyncio.Protocol):
                 self._fresh_inflater = extension.remote_no_context_takeover
                 self._bits = extension.remote_max_window_bits or 15
                 self._inflate = zlib.decompressobj(wbits=-self._bits)
-        if not self.wait_ready:
+        if not self.wait_ready and not self.sio:
             self.opened.set_result(now)
         return rest
 
+    def _engine_text(self, payload: bytes, now: float) -> bytes | None:
+        """An event's payload (the chinwag frame), or None once Engine.IO's and Socket.IO's
+        own packets are answered."""
+        if payload.startswith(b'42["'):
+            return payload[payload.find(b'",', 4) + 2 : -1]
+        if payload == b"2":  # Engine.IO's ping
+            self._send_raw("3")
+        elif payload.startswith(b"0{"):  # Engine.IO open: connect to the namespace
+            self._send_raw("40")
+        elif payload.startswith(b"40"):  # connected; `ready` follows
+            if not self.wait_ready and not self.opened.done():
+                self.opened.set_result(now)
+        elif payload.startswith(b"44"):
+            self._fail(ConnectionError(f"connect_error {payload[2:200].decode()}"))
+        return None
+
     def _text(self, payload: bytes, now: float) -> None:
+        if self.sio:
+            payload = self._engine_text(payload, now)
+            if payload is None:
+                return
         if self.opened.done():
             self.on_text(self, payload, now)
         else:
@@ -517,6 +545,12 @@ class Socket(asyncio.Protocol):
         self._fail(exc or ConnectionError(f"closed ({self.close_code})"))
 
     def send_text(self, text: str) -> None:
+        if self.sio:
+            frame = json.loads(text)
+            text = f'42["{frame.pop("type")}",{json.dumps(frame, separators=(",", ":"))}]'
+        self._send_raw(text)
+
+    def _send_raw(self, text: str) -> None:
         self.proto.send_text(text.encode())
         self._flush()
 
@@ -535,6 +569,7 @@ async def open_sockets(
     concurrency: int,
     parser: str = "fast",
     timeout: float = 120,
+    transport: str = "ws",
 ) -> tuple[list[Socket | None], list[float], list[str]]:
     """Open one socket per token, `concurrency` handshakes at a time. Returns the sockets in
     the tokens' order (None where it failed), each opened one's seconds from connect to open
@@ -551,7 +586,13 @@ async def open_sockets(
             try:
                 _, sock = await loop.create_connection(
                     lambda: Socket(
-                        port, token, compression, on_text, wait_ready=wait_ready, parser=parser
+                        port,
+                        token,
+                        compression,
+                        on_text,
+                        wait_ready=wait_ready,
+                        parser=parser,
+                        transport=transport,
                     ),
                     "127.0.0.1",
                     port,

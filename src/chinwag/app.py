@@ -46,6 +46,7 @@ from chinwag.realtime.gateway import router as realtime_router
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence
 from chinwag.realtime.service import announce_expired
+from chinwag.realtime.sio_gateway import SIO_PATH, ChinwagSocketIO
 from chinwag.search.routes import router as search_router
 from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
@@ -80,6 +81,8 @@ async def lifespan(app: FastAPI):
                 settings.broker_url.split("@")[-1],
             )
             yield
+            if app.state.socketio is not None:
+                await app.state.socketio.shutdown()  # Engine.IO's sweeping task
     metrics.process_gone(os.getpid())
 
 
@@ -154,12 +157,21 @@ class ChinwagApp(FastAPI):
             scope["app"] = self
             await websocket_endpoint(WebSocket(scope, receive, send))
             return
+        if scope["type"] != "lifespan" and _is_socketio(scope["path"]):
+            sio = self.state.socketio
+            if sio is not None:  # else a 404 as for any path we don't serve
+                await sio.handle_request(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's ServerErrorMiddleware (which Starlette puts outside every
         # middleware added): the 500 it answers for an unhandled exception gets the headers too.
         return SecurityHeaders(super().build_middleware_stack(), self.state.settings)
+
+
+def _is_socketio(path: str) -> bool:
+    return path.startswith(SIO_PATH) or path == SIO_PATH[:-1]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -176,6 +188,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # /socket.io/ (CHINWAG_SOCKETIO): the same protocol and hub as /ws, for socket.io-client
+    app.state.socketio = ChinwagSocketIO(app) if settings.socketio else None
     install_error_handlers(app)
     for router in (
         auth_router,

@@ -1,4 +1,4 @@
-"""A small async client for scripting chinwag: REST calls, one WebSocket, and resume.
+"""A small async client for scripting chinwag: REST calls, one socket, and resume.
 
     client = await ChinwagClient.sign_in("http://127.0.0.1:8000", "ana", "password")
     await client.connect()                       # ready, then fetches any missed messages
@@ -8,6 +8,8 @@
 
 It keeps the highest seq it has seen per chat and every message once (`client.messages`),
 so after a reconnect `connect()` fetches exactly the gaps (docs/protocol.md, Resume).
+The socket is /ws, or Socket.IO with `transport="socketio"` (python-socketio's AsyncClient,
+which needs aiohttp): the same events either way.
 """
 
 from __future__ import annotations
@@ -30,10 +32,20 @@ class ChinwagAPIError(Exception):
 
 
 class ChinwagClient:
-    def __init__(self, base_url: str, access_token: str, *, origin: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        access_token: str,
+        *,
+        origin: str | None = None,
+        transport: str = "ws",
+    ) -> None:
+        if transport not in ("ws", "socketio"):
+            raise ValueError("transport is 'ws' or 'socketio'")
         self.base_url = base_url.rstrip("/")
         self.access_token = access_token
         self.origin = origin
+        self.transport = transport
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=30)
         self.messages: dict[int, dict[int, dict]] = {}  # chat id -> seq -> message
         self.events: list[dict] = []
@@ -88,15 +100,18 @@ class ChinwagClient:
 
     async def connect(self, *, resume: bool = True) -> dict:
         """Open the socket, wait for `ready`, then fetch what was missed since last time."""
-        url = self.base_url.replace("http", "ws", 1) + "/ws"
-        headers = {"Authorization": f"Bearer {self.access_token}"}
-        self._socket = await websockets.connect(
-            url, additional_headers=headers, origin=self.origin, max_size=None
-        )
         self.close_code = None
         self._resume = resume
-        self.ready = json.loads(await self._socket.recv())
-        self._reader = asyncio.create_task(self._read())
+        if self.transport == "socketio":
+            await self._connect_socketio()
+        else:
+            url = self.base_url.replace("http", "ws", 1) + "/ws"
+            headers = {"Authorization": f"Bearer {self.access_token}"}
+            self._socket = await websockets.connect(
+                url, additional_headers=headers, origin=self.origin, max_size=None
+            )
+            self.ready = json.loads(await self._socket.recv())
+            self._reader = asyncio.create_task(self._read())
         if resume:
             for chat in self.ready["chats"]:
                 if chat["last_seq"] > self.last_seq(chat["id"]):
@@ -132,18 +147,67 @@ class ChinwagClient:
                     on_retry(failures, delay, exc)
                 await asyncio.sleep(delay)
 
+    async def _connect_socketio(self) -> None:
+        import socketio  # only for this transport (python-socketio; aiohttp for WebSocket)
+
+        sio = socketio.AsyncClient(reconnection=False)
+        ready: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
+        gone = asyncio.Event()
+
+        @sio.on("*")
+        async def on_event(name: str, event: dict | None = None) -> None:
+            if name == "ready" and not ready.done():
+                ready.set_result(event)
+            elif isinstance(event, dict):
+                await self._received(event)
+
+        @sio.event
+        async def disconnect(reason=None) -> None:
+            gone.set()
+
+        refused: list = []
+        sio.on("connect_error", refused.append)
+        headers = {"Origin": self.origin} if self.origin else {}
+        try:
+            await sio.connect(
+                self.base_url,
+                auth={"token": self.access_token},
+                headers=headers,
+                transports=["websocket"],
+                wait_timeout=10,
+            )
+        except socketio.exceptions.ConnectionError as exc:
+            # an OSError, as a refused /ws handshake is one: reconnect() retries it
+            why = refused[-1] if refused else str(exc)
+            raise ConnectionError(f"Socket.IO connect refused: {why}") from exc
+        self._socket = sio
+        self._reader = asyncio.create_task(self._until_gone(gone))
+        self.ready = await asyncio.wait_for(ready, 10)
+
+    async def _until_gone(self, gone: asyncio.Event) -> None:
+        try:
+            await gone.wait()
+        finally:
+            # Socket.IO has no close codes: the server's last `error` names it
+            closes = [e for e in self.events if e["type"] == "error" and "close_code" in e]
+            self.close_code = closes[-1]["close_code"] if closes else None
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _received(self, event: dict) -> None:
+        if event["type"] in ("message.new", "message.updated"):
+            self._keep(event["message"])
+            self._fill_gap(event["message"]["chat_id"])
+        if event["type"] == "ack":
+            self._keep(event["message"])
+        async with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+
     async def _read(self) -> None:
         try:
             async for raw in self._socket:
-                event = json.loads(raw)
-                if event["type"] in ("message.new", "message.updated"):
-                    self._keep(event["message"])
-                    self._fill_gap(event["message"]["chat_id"])
-                if event["type"] == "ack":
-                    self._keep(event["message"])
-                async with self._changed:
-                    self.events.append(event)
-                    self._changed.notify_all()
+                await self._received(json.loads(raw))
         except websockets.ConnectionClosed:
             pass
         finally:
@@ -173,7 +237,11 @@ class ChinwagClient:
         self.messages.setdefault(message["chat_id"], {})[message["seq"]] = message
 
     async def frame(self, frame: dict) -> None:
-        await self._socket.send(json.dumps(frame))
+        if self.transport == "socketio":
+            payload = {k: v for k, v in frame.items() if k != "type"}
+            await self._socket.emit(frame["type"], payload)
+        else:
+            await self._socket.send(json.dumps(frame))
 
     async def send(
         self, chat_id: int, text: str, client_id: str | None = None, timeout: float = 10
@@ -212,7 +280,10 @@ class ChinwagClient:
 
     async def disconnect(self) -> None:
         if self._socket is not None:
-            await self._socket.close()
+            if self.transport == "socketio":
+                await self._socket.disconnect()
+            else:
+                await self._socket.close()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
         self._socket = self._reader = None

@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     ws_opening_at_once: int = Field(64, ge=1)
     ws_ping_interval: float = Field(20, gt=0)
     ws_ping_timeout: float = Field(20, gt=0)
+    # The Socket.IO transport (/socket.io/) beside /ws, on the same hub and limits.
+    socketio: bool = True
+    # Long-polling too (else WebSocket only): with several workers it needs sticky sessions.
+    socketio_polling: bool = False
     presence_ttl: float = Field(60, ge=1, description="seconds a dead process's users stay online")
     upload_max_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     # Every other request body (JSON, forms): 413 past this, before it is read into memory.

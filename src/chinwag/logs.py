@@ -16,6 +16,11 @@ from chinwag.metrics import HTTP_REQUESTS, HTTP_SECONDS
 SECRET_PATTERNS = [
     (re.compile(r"(?i)([?&](?:token|access_token|refresh_token)=)[^&\s\"']+"), r"\1[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    # a token in JSON: a Socket.IO connect carries `auth: {token}` (the frame logged at DEBUG)
+    (
+        re.compile(r"(?i)(\"(?:token|access_token|refresh_token)\"\s*:\s*\")[^\"\s']+"),
+        r"\1[redacted]",
+    ),
     (re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"), "[redacted-jwt]"),
 ]
 EXTRA_FIELDS = ("event", "user_id", "method", "path", "status", "duration_ms", "chat_id")

@@ -313,13 +313,19 @@ def guarded_protocol(settings: Settings) -> type[GuardedHttpToolsProtocol]:
     return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), {"guard": guard})
 
 
+# Frames up to this many times CHINWAG_WS_MAX_FRAME_BYTES are read, so that the transport
+# (/ws, Socket.IO) answers one over the limit itself: Socket.IO has no close code to say it
+# with, only an `error` event. Past this, the server closes the socket with 1009 unread.
+FRAME_READ_FACTOR = 4
+
+
 def uvicorn_options(settings: Settings, protocol: type | None = None) -> dict:
     """Everything chinwag passes to uvicorn, for `chinwag serve` and for tests' servers."""
     return {
         "http": protocol or GuardedHttpToolsProtocol,
         "ws": GuardedWebSocketProtocol,
         "timeout_keep_alive": settings.http_keepalive_timeout,
-        "ws_max_size": settings.ws_max_frame_bytes,
+        "ws_max_size": FRAME_READ_FACTOR * settings.ws_max_frame_bytes,
         "ws_ping_interval": settings.ws_ping_interval,
         "ws_ping_timeout": settings.ws_ping_timeout,
         "ws_per_message_deflate": settings.ws_compression,

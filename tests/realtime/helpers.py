@@ -69,6 +69,32 @@ async def history(http: httpx.AsyncClient, person: Person, chat_id: int) -> list
     return await call(http, person, "GET", f"/api/chats/{chat_id}/messages", params={"limit": 100})
 
 
+async def flood(
+    http: httpx.AsyncClient, sender: Person, chat_id: int, readers, count: int, size: int
+) -> list[int]:
+    """`count` messages of `size` characters sent through REST; the ids. The `readers`
+    (ChinwagClients) take each before the next is sent, so only a stuck socket falls behind,
+    however slow this machine is (frames are not compressed)."""
+    sent = []
+    for i in range(count):
+        message = await call(
+            http,
+            sender,
+            "POST",
+            f"/api/chats/{chat_id}/messages",
+            201,
+            json={"text": f"{i:03d}" + "x" * (size - 3)},
+        )
+        sent.append(message["id"])
+        for device in readers:
+            await device.wait_for(
+                lambda e, mid=message["id"]: (
+                    e["type"] == "message.new" and e["message"]["id"] == mid
+                )
+            )
+    return sent
+
+
 class RawSocket:
     """A WebSocket client written by hand on asyncio streams: it does only what the test
     says, so it can stop reading or leave a ping unanswered."""
@@ -78,7 +104,13 @@ class RawSocket:
 
     @classmethod
     async def open(
-        cls, base_url: str, token: str, *, receive_buffer: int | None = None, timeout: float = 10
+        cls,
+        base_url: str,
+        token: str,
+        *,
+        receive_buffer: int | None = None,
+        timeout: float = 10,
+        path: str = "/ws",
     ) -> RawSocket:
         """Connect and upgrade. `receive_buffer` caps the kernel's receive buffer (set before
         connecting, so the TCP window stays that small)."""
@@ -93,7 +125,7 @@ class RawSocket:
         reader, writer = await asyncio.open_connection(sock=sock)
         key = base64.b64encode(os.urandom(16)).decode()
         writer.write(
-            f"GET /ws HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
             f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
         )

@@ -19,8 +19,8 @@ from tests.realtime.helpers import (
     OP_TEXT,
     RawSocket,
     barrier,
-    call,
     close_code,
+    flood,
     new_group,
 )
 
@@ -54,25 +54,7 @@ async def stuck(people, http, live, connect):
     phone = await RawSocket.open(live.url, ana.access_token, receive_buffer=4096)
     assert (await phone.read_event())["type"] == "ready"
     laptop, cyd_socket = await connect(ana), await connect(cyd)
-    sent = []
-    for i in range(FLOOD):
-        message = await call(
-            http,
-            bob,
-            "POST",
-            f"/api/chats/{chat['id']}/messages",
-            201,
-            json={"text": f"{i:03d}" + "x" * (BIG - 3)},
-        )
-        sent.append(message["id"])
-        # The readers take each message before the next is sent, so only the stuck phone
-        # falls behind, however slow this machine is (frames are not compressed).
-        for device in (laptop, cyd_socket):
-            await device.wait_for(
-                lambda e, mid=message["id"]: (
-                    e["type"] == "message.new" and e["message"]["id"] == mid
-                )
-            )
+    sent = await flood(http, bob, chat["id"], (laptop, cyd_socket), FLOOD, BIG)
     yield phone, laptop, cyd_socket, chat, sent
     phone.close()
 

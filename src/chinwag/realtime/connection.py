@@ -1,6 +1,6 @@
-"""One WebSocket connection's outgoing side: a direct write while the socket keeps up, else a
+"""One socket's outgoing side (an `Outbox`): a direct write while the socket keeps up, else a
 bounded queue and a writer task of its own, so a client that stops reading never delays
-anyone else."""
+anyone else. `Connection` is the /ws socket's; realtime/sio_connection.py has Socket.IO's."""
 
 from __future__ import annotations
 
@@ -33,20 +33,23 @@ def framed(text: str) -> bytes:
     return _last_framed[1]
 
 
-class Connection:
-    """What the hub delivers to: frames go straight to the socket while nothing is queued
-    (the server's direct write), else into a bounded queue drained by a writer task, which
-    exists only while there is something to send: an idle socket holds no task and no queue."""
+# Socket.IO has no close codes: a close there is an `error` event naming the reason.
+CLOSE_NAMES = {
+    1000: "closed",
+    1008: "policy_violation",
+    1009: "frame_too_big",
+    1012: "server_restarting",
+    1013: "try_again",
+}
 
-    def __init__(
-        self,
-        websocket: WebSocket,
-        user_id: int,
-        session_id: str,
-        limit: int,
-        close_timeout: float = 20.0,
-    ) -> None:
-        self.websocket = websocket
+
+class Outbox:
+    """What the hub delivers to: frames go straight to the socket while nothing is queued
+    (the transport's direct write), else into a bounded queue drained by a writer task, which
+    exists only while there is something to send: an idle socket holds no task and no queue.
+    A transport gives `_write_now`, `_write` and `_end` (the close)."""
+
+    def __init__(self, user_id: int, session_id: str, limit: int, close_timeout: float) -> None:
         self._close_timeout = close_timeout
         self.user_id = user_id
         self.session_id = session_id
@@ -59,9 +62,21 @@ class Connection:
         self._started = False
         self._writer: asyncio.Task | None = None
         self._abandon_timer: asyncio.TimerHandle | None = None
-        # The server's direct write (None under another server), used while no writer runs,
-        # so that frames still leave in order.
-        self._write_now = websocket.scope.get("extensions", {}).get(WRITE_FRAME)
+
+    @property
+    def closing(self) -> bool:
+        """A close is due (or done): nothing more goes out."""
+        return self._closing is not None
+
+    def _write_now(self, text: str) -> bool:
+        """Write at once if the socket can take it now; False: queue it."""
+        return False
+
+    async def _write(self, text: str) -> None:
+        raise NotImplementedError
+
+    async def _end(self, code: int, reason: str) -> None:
+        raise NotImplementedError
 
     def start(self) -> None:
         """Let frames go (the ready frame first): until now they were only queued."""
@@ -72,8 +87,7 @@ class Connection:
         """Queue an event (never blocks). On overflow: drop a typing event, else close 1013."""
         if self._closing:
             return
-        direct = self._writer is None and self._started and self._write_now is not None
-        if direct and self._write_now(framed(text)):
+        if self._writer is None and self._started and self._write_now(text):
             TALLY.delivered += 1
             return
         queue = self._queue
@@ -123,7 +137,7 @@ class Connection:
 
     def _wake(self) -> None:
         if self._writer is None and self._started and (self._queue or self._closing):
-            self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.user_id}")
+            self._writer = asyncio.create_task(self._drain(), name=f"writer-{self.user_id}")
 
     def _abandon(self) -> None:
         if self._writer is not None:
@@ -147,21 +161,19 @@ class Connection:
         for callback in callbacks:
             callback()
 
-    async def _write(self) -> None:
+    async def _drain(self) -> None:
         """Send what is queued, then the close if one is due; then end (a later send starts
         another writer). A send that fails ends this socket only."""
         ended = True
         try:
             while self._queue and not self._closing:
                 text, _ = self._queue.popleft()
-                await self.websocket.send_text(text)
+                await self._write(text)
                 TALLY.delivered += 1
             if self._closing is None:  # drained: nothing was queued since the last check
                 ended = False
                 return
-            code, reason = self._closing
-            if self.websocket.application_state == WebSocketState.CONNECTED:
-                await self.websocket.close(code, reason)
+            await self._end(*self._closing)
         except Exception as exc:  # noqa: BLE001 - the peer went away mid-send
             # The gateway hears of it through when_closed and cleans up.
             log.debug("writer for user %s stopped: %r", self.user_id, exc)
@@ -177,3 +189,32 @@ class Connection:
         writer = self._writer
         if writer is not None:
             await asyncio.wait((writer,))
+
+
+class Connection(Outbox):
+    """The /ws socket's outbox: frames through the server's direct write (framed once for
+    every recipient), else ASGI's send; the close is a WebSocket close with its code."""
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        user_id: int,
+        session_id: str,
+        limit: int,
+        close_timeout: float = 20.0,
+    ) -> None:
+        super().__init__(user_id, session_id, limit, close_timeout)
+        self.websocket = websocket
+        # The server's direct write (None under another server), used while no writer runs,
+        # so that frames still leave in order.
+        self._write_frame = websocket.scope.get("extensions", {}).get(WRITE_FRAME)
+
+    def _write_now(self, text: str) -> bool:
+        return self._write_frame is not None and self._write_frame(framed(text))
+
+    async def _write(self, text: str) -> None:
+        await self.websocket.send_text(text)
+
+    async def _end(self, code: int, reason: str) -> None:
+        if self.websocket.application_state == WebSocketState.CONNECTED:
+            await self.websocket.close(code, reason)
