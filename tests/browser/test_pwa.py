@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MODULE_LOOP, open_chat, sign_in
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MODULE_LOOP, menu, open_chat, sign_in
 from tests.browser.seeding import group, person, say
 
 pytestmark = MODULE_LOOP
@@ -103,7 +103,7 @@ async def test_signing_out_leaves_no_offline_copy(new_page, live):
     await group(live, ana, "Private plans")
     page = await signed_in_page(new_page, live, ana)
     await expect(page.locator("body[data-offline-saved]")).to_be_attached()
-    await page.get_by_role("button", name="Sign out").click()
+    await menu(page, "Sign out")
     await expect(page.get_by_role("form", name="Sign in")).to_be_visible()
     await page.context.set_offline(True)
     await page.reload()

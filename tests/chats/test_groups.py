@@ -9,6 +9,7 @@ from tests.conftest import assert_error
 
 CHAT_FIELDS = {
     "id",
+    "muted",
     "kind",
     "name",
     "description",
@@ -45,6 +46,7 @@ async def test_create_group_answers_201_with_the_chat_shape(client, ana):
     assert chat["created_by"] == ana.id
     assert chat["peer"] is None
     assert chat["unread"] == 0
+    assert chat["muted"] is False
 
 
 async def test_creator_is_owner_and_listed_people_are_members(client, ana, bob, cyd):

@@ -36,7 +36,12 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 </body></html>"""
 
 
-@router.get("/push/key", response_model=PushKeyOut, summary="The server's VAPID public key")
+@router.get(
+    "/push/key",
+    response_model=PushKeyOut,
+    summary="The server's VAPID public key",
+    responses=error_responses(401),
+)
 async def push_key(caller: Caller, ctx: Ctx) -> PushKeyOut:
     return PushKeyOut(public_key=ctx.notifier.public_key)
 

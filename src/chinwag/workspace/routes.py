@@ -28,7 +28,10 @@ Token = Annotated[str, Path(min_length=10, max_length=100)]
 
 
 @public_router.get(
-    "/workspace", response_model=WorkspaceOut, summary="The workspace's name and who may sign up"
+    "/workspace",
+    response_model=WorkspaceOut,
+    summary="The workspace's name and who may sign up",
+    responses=error_responses(503),
 )
 async def read_workspace(ctx: Ctx) -> WorkspaceOut:
     name, registration = await service.current(ctx)
