@@ -47,6 +47,8 @@ from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import create_presence, keep_presence
 from chinwag.realtime.service import announce_expired
 from chinwag.realtime.sio_gateway import SIO_PATH, ChinwagSocketIO
+from chinwag.retention.service import schedule_retention
+from chinwag.scheduler import Scheduler
 from chinwag.search.routes import router as search_router
 from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
@@ -115,7 +117,9 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             if settings.http_rate_limits
             else None
         ),
+        scheduler=Scheduler(),
     )
+    schedule_retention(ctx, ctx.scheduler)
     await hub.start()
     await ctx.presence.start(lambda user_id: announce_expired(ctx, user_id))
     keepers = [
@@ -123,9 +127,11 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         asyncio.create_task(keep_metrics(hub), name="metrics-keeper"),
         asyncio.create_task(keep_missed_messages(ctx), name="missed-message-mailer"),
     ]
+    ctx.scheduler.start()
     try:
         yield ctx
     finally:
+        await ctx.scheduler.stop()
         for keeper in keepers:
             keeper.cancel()
         await asyncio.gather(*keepers, return_exceptions=True)

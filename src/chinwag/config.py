@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # queue is looked at every missed_message_poll_seconds.
     missed_message_minutes: float = Field(10, ge=0, le=7 * 24 * 60)
     missed_message_poll_seconds: float = Field(30, gt=0, le=3600)
+    # Retention: messages older than this many days are deleted (with their files, reactions
+    # and search entries) by a sweep every retention_sweep_seconds, in units of
+    # retention_batch_size messages; unset, history is kept forever. A group's owner may set a
+    # shorter one for the group.
+    retention_days: int | None = Field(None, ge=1, le=36500)
+    retention_sweep_seconds: float = Field(3600, gt=0, le=7 * 24 * 3600)
+    retention_batch_size: int = Field(500, ge=1, le=10_000)
     # Web Push: the VAPID claim's contact (the push services' operators write there), and
     # whether a subscription's endpoint may be plain http (only a local test push service).
     push_contact: str = "mailto:chinwag@localhost"

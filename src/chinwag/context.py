@@ -13,6 +13,7 @@ from chinwag.notifications.notifier import Notifier
 from chinwag.realtime.broker import Broker
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import Presence
+from chinwag.scheduler import Scheduler
 
 
 @dataclass
@@ -28,3 +29,5 @@ class AppContext:
     notifier: Notifier
     # Per client address, on the endpoints that hash or mail; None: CHINWAG_HTTP_RATE_LIMITS=off.
     auth_buckets: Buckets | None = None
+    # The periodic jobs of this process (the retention sweep); started by the lifespan.
+    scheduler: Scheduler | None = None

@@ -85,6 +85,12 @@ JOB_RUNS = Counter(
     "Background jobs run, by job and outcome",
     ["job", "outcome"],
 )
+RETENTION_REMOVED = Counter(
+    "chinwag_retention_removed_total",
+    "What the retention sweep deleted: messages (with their reactions, mentions and search "
+    "entries) and files no message or avatar used any more",
+    ["kind"],
+)
 
 # Children that exist before their first event, so a dashboard shows 0 rather than nothing.
 for _code in ("1008", "1009", "1013"):
@@ -93,6 +99,8 @@ for _reason in ("typing", "overflow"):
     EVENTS_DROPPED.labels(_reason)
 for _kind in ("read", "write"):
     DB_UNIT_SECONDS.labels(_kind)
+for _kind in ("messages", "files"):
+    RETENTION_REMOVED.labels(_kind)
 for _job in ("presence_upkeep", "mail", "push", "missed_messages"):
     for _outcome in ("ok", "failed"):
         JOB_RUNS.labels(_job, _outcome)

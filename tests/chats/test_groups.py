@@ -23,6 +23,7 @@ CHAT_FIELDS = {
     "last_message",
     "created_at",
     "created_by",
+    "retention_days",
     "peer",
 }
 

@@ -31,7 +31,7 @@ class AuditEntryOut(BaseModel):
     id: int
     action: str = Field(
         description="user.deactivated, user.reactivated, user.site_admin_granted, "
-        "user.site_admin_revoked"
+        "user.site_admin_revoked, chat.retention_set (details: chat_id, retention_days)"
     )
     actor_id: int | None = Field(description="null: the server's command line")
     actor_username: str | None

@@ -176,6 +176,7 @@ def chat_fields(chat, member_count: int) -> dict:
         "last_seq": chat.last_seq,
         "created_at": iso(chat.created_at),
         "created_by": chat.created_by,
+        "retention_days": chat.retention_days,
     }
 
 

@@ -33,6 +33,9 @@ class Chat(Base):
     # not by SQL lower(), which on SQLite folds ASCII only and on PostgreSQL follows the
     # database's locale: "Дизайн" and "дизайн" are one name on both.
     public_name_key: Mapped[str | None] = mapped_column(String(255))
+    # A group's own retention in days, set by its owner (never longer than the workspace's
+    # CHINWAG_RETENTION_DAYS); null: the workspace's (forever when that is unset too).
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
 
 Index("uq_chats_public_name_key", Chat.public_name_key, unique=True)

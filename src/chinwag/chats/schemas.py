@@ -26,10 +26,18 @@ class DirectChatIn(InputModel):
     user_id: int = Field(ge=1, le=MAX_INT)
 
 
+RetentionDays = Annotated[int, Field(ge=1, le=36500)]
+
+
 class ChatPatch(InputModel):
     name: ChatName | None = None
     description: Description | None = None
     is_public: bool | None = None
+    retention_days: RetentionDays | None = Field(
+        None,
+        description="Days the group's messages are kept (owner only; null: the workspace's). "
+        "Never longer than the workspace's CHINWAG_RETENTION_DAYS: 422 `retention_too_long`",
+    )
 
 
 class MembersAdd(InputModel):
@@ -65,6 +73,9 @@ class ChatOut(BaseModel):
     last_message: MessageOut | None
     created_at: datetime
     created_by: int | None
+    retention_days: int | None = Field(
+        None, description="The group's own retention in days; null: the workspace's"
+    )
     peer: UserBrief | None = Field(None, description="The other person, in a direct chat")
 
 

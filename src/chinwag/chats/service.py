@@ -12,13 +12,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
+from chinwag.admin.store import record
 from chinwag.chats import listing, store
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.schemas import ChatCreate, ChatPatch
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest, Conflict
+from chinwag.errors import BadRequest, Conflict, Invalid
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.membership.access import require_group, require_role
 from chinwag.membership.store import member_chat, visible_chat
@@ -212,31 +213,65 @@ def _discover(db: Tx, user_id: int, query: str, limit: int) -> list[dict]:
 
 
 async def update_chat(ctx: AppContext, me: User, chat_id: int, patch: ChatPatch) -> dict:
-    """Rename, describe or open/close a group (admins)."""
-    return await write_and_publish(ctx, _update_chat, me, chat_id, patch, key=chat_id)
+    """Rename, describe or open/close a group (admins); set its retention (owner)."""
+    limit = ctx.settings.retention_days
+    wanted = patch.retention_days
+    if limit is not None and wanted is not None and wanted > limit:
+        raise Invalid(
+            f"Messages can be kept for at most {limit} days here", code="retention_too_long"
+        )
+    return await write_and_publish(ctx, _update_chat, me, chat_id, patch, limit, key=chat_id)
 
 
-def _update_chat(db: Tx, events: PendingEvents, me: User, chat_id: int, patch: ChatPatch) -> dict:
+def _update_chat(
+    db: Tx, events: PendingEvents, me: User, chat_id: int, patch: ChatPatch, limit: int | None
+) -> dict:
     chat, membership = member_chat(db, chat_id, me.id)
-    require_group(chat, "be renamed")
+    require_group(chat, "be changed")
     require_role(membership, "admin", "change the group")
     changes = {
         field: value
         for field, value in patch.model_dump(exclude_unset=True, exclude_none=True).items()
-        if getattr(chat, field) != value
+        if getattr(chat, field) != value and field != "retention_days"
     }
-    if not changes:
+    # null is a value here (back to the workspace's), so it is looked at apart from the rest
+    retention = "retention_days" in patch.model_fields_set
+    retention = retention and patch.retention_days != chat.retention_days
+    if retention:
+        require_role(membership, "owner", "set how long messages are kept")
+    if not changes and not retention:
         return listing.chat_view(db, me.id, chat)  # nothing to store or announce
     for field, value in changes.items():
         setattr(chat, field, value)
     _store_naming(db, chat)  # before the announcement: a taken name stores nothing
     if "name" in changes:
         _announce_in(db, events, chat, f'@{me.username} renamed the group to "{changes["name"]}"')
+    if retention:
+        _set_retention(db, events, me, chat, patch.retention_days, limit)
     db.flush()
     db.refresh(chat)
     count = store.member_count(db, chat.id)
     events.to_chat(chat.id, {"type": "chat.updated", "chat": listing.chat_fields(chat, count)})
     return listing.chat_view(db, me.id, chat)
+
+
+def _kept_for(days: int | None, limit: int | None) -> str:
+    if days is None and limit is None:
+        return "forever"
+    if days is None:
+        return f"as long as the workspace keeps them ({limit} days)"
+    return f"for {days} day" if days == 1 else f"for {days} days"
+
+
+def _set_retention(
+    db: Tx, events: PendingEvents, me: User, chat: Chat, days: int | None, limit: int | None
+) -> None:
+    """A group's own retention, announced in it and recorded in the audit log."""
+    chat.retention_days = days
+    db.flush()
+    kept = _kept_for(days, limit)
+    _announce_in(db, events, chat, f"@{me.username} set messages to be kept {kept}")
+    record(db, me.id, "chat.retention_set", None, {"chat_id": chat.id, "retention_days": days})
 
 
 async def delete_chat(ctx: AppContext, me: User, chat_id: int) -> None:

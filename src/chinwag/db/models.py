@@ -4,6 +4,7 @@ from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
 from chinwag.admin.models import AuditEntry
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import Base
+from chinwag.db.leases import JobLease
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
 from chinwag.notifications.models import MissedMessage, PushSubscription
@@ -16,6 +17,7 @@ __all__ = [
     "ChatMembership",
     "LoginFailure",
     "Invitation",
+    "JobLease",
     "Mention",
     "Message",
     "MessageAttachment",

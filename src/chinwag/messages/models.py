@@ -16,6 +16,8 @@ class Message(Base):
         UniqueConstraint("chat_id", "seq", name="uq_messages_chat_seq"),
         UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
         Index("ix_messages_sender", "sender_id"),
+        # The retention sweep finds what is older than a cutoff without reading the table.
+        Index("ix_messages_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
