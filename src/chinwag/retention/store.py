@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, distinct, exists, or_, select
+from sqlalchemy import delete, exists, or_, select
 
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat
@@ -60,7 +60,7 @@ class Removed:
 
 def scopes(db: Tx, workspace_days: int | None) -> list[Scope]:
     """What the sweep walks: the workspace's retention, then each shorter one a group set."""
-    own = db.scalars(select(distinct(C.c.retention_days)).where(C.c.retention_days.is_not(None)))
+    own = db.scalars(select(C.c.retention_days).where(C.c.retention_days.is_not(None)).distinct())
     found = [Scope(workspace_days, own=False)] if workspace_days else []
     for days in sorted(own):
         if workspace_days is None or days < workspace_days:
@@ -101,7 +101,7 @@ def remove_batch(
     ids = _expired_ids(db, scope, cutoff, limit)
     if not ids:
         return Removed(0, [])
-    file_ids = list(db.scalars(select(distinct(A.c.file_id)).where(A.c.message_id.in_(ids))))
+    file_ids = list(db.scalars(select(A.c.file_id).where(A.c.message_id.in_(ids)).distinct()))
     db.execute(delete(M).where(M.c.id.in_(ids)))
     unused = _unused_files(db, file_ids)
     if unused:
