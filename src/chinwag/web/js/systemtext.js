@@ -2,7 +2,7 @@
 // with (chats/service.py, chats/members.py); the client recognises those few shapes and says
 // them in the reader's language. Anything else is shown as stored.
 
-import { t } from "./i18n.js";
+import { plural, t } from "./i18n.js";
 
 const NAME = "@([A-Za-z0-9_.-]+)";
 const SHAPES = [
@@ -12,13 +12,26 @@ const SHAPES = [
   [new RegExp(`^${NAME} removed ${NAME}$`), "system.removed", ["actor", "user"]],
   [new RegExp(`^${NAME} left$`), "system.left", ["user"]],
   [new RegExp(`^${NAME} renamed the group to "(.*)"$`, "s"), "system.renamed", ["actor", "name"]],
+  [new RegExp(`^${NAME} set messages to be kept for (\\d+) days?$`), "system.keptFor", ["actor", "days"]],
+  [new RegExp(`^${NAME} set messages to be kept forever$`), "system.keptForever", ["actor"]],
+  [
+    new RegExp(`^${NAME} set messages to be kept as long as the workspace keeps them \\((\\d+) days\\)$`),
+    "system.keptAsWorkspace",
+    ["actor", "days"],
+  ],
 ];
+
+// A number of days in the reader's words ("1 day", "5 дней").
+function spelled(vars) {
+  if (vars.days !== undefined) vars.days = plural("days", Number(vars.days));
+  return vars;
+}
 
 /** A system message's text in the current language. */
 export function systemText(text) {
   for (const [shape, key, names] of SHAPES) {
     const found = shape.exec(text || "");
-    if (found) return t(key, Object.fromEntries(names.map((name, i) => [name, found[i + 1]])));
+    if (found) return t(key, spelled(Object.fromEntries(names.map((name, i) => [name, found[i + 1]]))));
   }
   return text;
 }
