@@ -16,6 +16,7 @@ from chinwag.app import open_context
 from chinwag.db import leases
 from chinwag.files.models import StoredFile
 from chinwag.files.storage import file_store
+from chinwag.retention import store
 from chinwag.retention.service import JOB, LEASE_HOLD, sweep_expired
 from tests.chats.helpers import new_group
 from tests.files.helpers import uploaded
@@ -178,3 +179,15 @@ async def test_an_expired_lease_is_taken_over(client, ctx, clock, ana, bob):
     clock.set(just_after(old, days=30))
     assert (await sweep_expired(ctx, clock(), clock)).ran
     assert await page(client, ana, chat["id"]) == []
+
+
+async def test_a_batch_whose_lease_was_taken_over_deletes_nothing(client, ctx, clock, ana, bob):
+    chat = await new_group(client, ana, bob)
+    old = await say(client, ana, chat["id"], "old")
+    moment = just_after(old, days=30)
+    assert await ctx.db.write(leases.claim, JOB, "the other process", clock(), LEASE_HOLD)
+    lease = store.Lease(JOB, "a sweep that lost it", LEASE_HOLD)
+    scope = store.Scope(30, own=False)
+    removed = await ctx.db.write(store.remove_batch, lease, clock(), scope, scope.cutoff(moment), 4)
+    assert removed is None
+    assert old["id"] in [m["id"] for m in await page(client, ana, chat["id"])]

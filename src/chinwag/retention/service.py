@@ -27,6 +27,9 @@ JOB = "retention"
 # Long enough for one batch and its files; renewed by every batch, so a process that dies
 # mid-sweep holds the sweep up for this long at most.
 LEASE_HOLD = timedelta(minutes=5)
+# The first sweep soon after start, not an interval later: a server restarted more often than
+# the interval would otherwise never sweep.
+FIRST_SWEEP_SECONDS = 60.0
 
 
 @dataclass
@@ -43,7 +46,8 @@ def schedule_retention(ctx: AppContext, scheduler: Scheduler) -> None:
     async def run(now: datetime) -> Sweep:
         return await sweep_expired(ctx, now, scheduler.clock)
 
-    scheduler.every(JOB, ctx.settings.retention_sweep_seconds, run)
+    seconds = ctx.settings.retention_sweep_seconds
+    scheduler.every(JOB, seconds, run, first_in=min(seconds, FIRST_SWEEP_SECONDS))
 
 
 async def sweep_expired(ctx: AppContext, now: datetime, clock: Clock) -> Sweep:
