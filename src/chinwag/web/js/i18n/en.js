@@ -156,6 +156,7 @@ export default {
     description: "Description",
     publicAnyoneCanFindAndJoin: "Public (anyone can find and join)",
     saveChanges: "Save changes",
+    keepMessagesDays: "Keep messages for (days; empty: as the workspace does)",
     addPeople: "Add people",
     deleteGroup: "Delete group",
     leaveGroup: "Leave group",

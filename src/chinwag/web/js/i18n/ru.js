@@ -151,6 +151,7 @@ export default {
     description: "Описание",
     publicAnyoneCanFindAndJoin: "Публичная (любой может найти и вступить)",
     saveChanges: "Сохранить изменения",
+    keepMessagesDays: "Хранить сообщения (дней; пусто — как во всём пространстве)",
     addPeople: "Добавить людей",
     deleteGroup: "Удалить группу",
     leaveGroup: "Покинуть группу",

@@ -23,7 +23,7 @@ async function run(action) {
     await action();
   } catch (error) {
     showAlert($("group-error"), showFieldErrors($("group-form"), error,
-      { name: "#group-name", description: "#group-description" }));
+      { name: "#group-name", description: "#group-description", retention_days: "#group-retention" }));
   }
 }
 
@@ -38,8 +38,10 @@ function fillForm({ keepEdits = false } = {}) {
     $("group-name").value = group.name;
     $("group-description").value = group.description || "";
     $("group-public").checked = group.is_public;
+    $("group-retention").value = group.retention_days ?? "";
   }
   for (const id of ["group-name", "group-description", "group-public"]) $(id).disabled = !admin;
+  $("group-retention").disabled = group.role !== "owner";  // the owner's alone
   show($("group-save"), admin);
   show($("group-add"), admin);
   show($("group-delete"), group.role === "owner");
@@ -126,11 +128,16 @@ export function setupGroupPanel() {
     event.preventDefault();
     const group = chat();
     run(async () => {
-      const saved = await api("PATCH", `/api/chats/${group.id}`, { name: $("group-name").value.trim(),
-        description: $("group-description").value, is_public: $("group-public").checked });
+      const changes = { name: $("group-name").value.trim(),
+        description: $("group-description").value, is_public: $("group-public").checked };
+      if (group.role === "owner") {
+        const days = $("group-retention").value.trim();
+        changes.retention_days = days === "" ? null : Number(days);
+      }
+      const saved = await api("PATCH", `/api/chats/${group.id}`, changes);
       // what was saved, without waiting for chat.updated (so the fields don't flick back)
       putChat({ id: group.id, name: saved.name, description: saved.description,
-                is_public: saved.is_public });
+                is_public: saved.is_public, retention_days: saved.retention_days });
       fillForm();
     });
   });
