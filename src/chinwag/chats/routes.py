@@ -84,8 +84,10 @@ async def read_chat(chat_id: ChatId, caller: Caller, ctx: Ctx):
 @router.patch(
     "/{chat_id}",
     response_model=ChatOut,
-    summary="Rename, describe, open or close a group (admins)",
-    description="A public group's name must be free regardless of case: 409 `name_taken`.",
+    summary="Rename, describe, open or close a group (admins); set its retention (owner)",
+    description="A public group's name must be free regardless of case: 409 `name_taken`. "
+    "`retention_days` (owner only, 403 for others): 1-36500, never more than the workspace's "
+    "CHINWAG_RETENTION_DAYS (422 `retention_too_long`); null: the workspace's.",
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 async def update_chat(chat_id: ChatId, patch: ChatPatch, caller: Caller, ctx: Ctx):
