@@ -102,8 +102,9 @@ def remove_batch(
     if not ids:
         return Removed(0, [])
     file_ids = list(db.scalars(select(A.c.file_id).where(A.c.message_id.in_(ids)).distinct()))
-    db.execute(delete(M).where(M.c.id.in_(ids)))
+    # counted as deleted, not as found: what the metric says was removed, was
+    deleted = db.execute(delete(M).where(M.c.id.in_(ids))).rowcount
     unused = _unused_files(db, file_ids)
     if unused:
         db.execute(delete(F).where(F.c.id.in_([file_id for file_id, _ in unused])))
-    return Removed(len(ids), [name for _, name in unused])
+    return Removed(deleted, [name for _, name in unused])
