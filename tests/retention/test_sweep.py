@@ -10,9 +10,10 @@ import asyncio
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from chinwag.app import open_context
+from chinwag.chats.models import Chat
 from chinwag.db import leases
 from chinwag.files.models import StoredFile
 from chinwag.files.storage import file_store
@@ -191,3 +192,18 @@ async def test_a_batch_whose_lease_was_taken_over_deletes_nothing(client, ctx, c
     removed = await ctx.db.write(store.remove_batch, lease, clock(), scope, scope.cutoff(moment), 4)
     assert removed is None
     assert old["id"] in [m["id"] for m in await page(client, ana, chat["id"])]
+
+
+def _keep_for(db, chat_id: int, days: int) -> None:
+    db.execute(update(Chat).where(Chat.id == chat_id).values(retention_days=days))
+
+
+async def test_a_group_kept_longer_than_a_since_lowered_workspace_follows_it(
+    client, ctx, clock, ana, bob
+):
+    chat = await new_group(client, ana, bob)
+    # set while the workspace kept 90 days; CHINWAG_RETENTION_DAYS is now 30
+    await ctx.db.write(_keep_for, chat["id"], 60)
+    old = await say(client, ana, chat["id"], "older than 30 days")
+    await sweep_expired(ctx, just_after(old, days=30), clock)
+    assert await page(client, ana, chat["id"]) == []
