@@ -158,6 +158,9 @@ def settings_for(database_url: str, data_dir, **overrides) -> Settings:
         # (tests/realtime/test_limits.py).
         "ws_rate_burst": 100_000,
         "ws_frames_burst": 100_000,
+        # No "general" group for everyone: each test makes the chats it counts
+        # (tests/workspace/test_defaults.py has the default group).
+        "default_group": "",
         **overrides,
     }
     return Settings(_env_file=None, **values)
