@@ -6,6 +6,7 @@ from chinwag.chats.models import Chat, ChatMembership
 from chinwag.db.base import Base
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
+from chinwag.moderation.models import Report
 from chinwag.notifications.models import MissedMessage, PushSubscription
 from chinwag.workspace.models import Invitation, Workspace
 
@@ -22,6 +23,7 @@ __all__ = [
     "MissedMessage",
     "PushSubscription",
     "Reaction",
+    "Report",
     "StoredFile",
     "PasswordReset",
     "Session",
