@@ -25,6 +25,7 @@ PG_URL = os.environ.get("CHINWAG_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
 IN_CI = bool(os.environ.get("CI"))
 TABLES = [
+    "chat_bans",
     "reports",
     "audit_log",
     "invitations",

@@ -2,7 +2,7 @@
 
 from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
 from chinwag.admin.models import AuditEntry
-from chinwag.chats.models import Chat, ChatMembership
+from chinwag.chats.models import Chat, ChatBan, ChatMembership
 from chinwag.db.base import Base
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
@@ -14,6 +14,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Chat",
+    "ChatBan",
     "ChatMembership",
     "LoginFailure",
     "Invitation",

@@ -168,7 +168,7 @@ def _admit(token_hash: str, db: Tx, events: PendingEvents, user: User) -> None:
 
 
 def _join(db: Tx, events: PendingEvents, user: User, chat_ids: list[int]) -> None:
-    for group in store.live_groups(db, chat_ids):
+    for group in store.live_groups(db, chat_ids):  # a new account is banned from none yet
         add_memberships(db, events, group, [user], None)
 
 
