@@ -26,6 +26,8 @@ REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
 IN_CI = bool(os.environ.get("CI"))
 TABLES = [
     "job_leases",
+    "chat_bans",
+    "reports",
     "audit_log",
     "invitations",
     "workspace",
@@ -159,6 +161,9 @@ def settings_for(database_url: str, data_dir, **overrides) -> Settings:
         # (tests/realtime/test_limits.py).
         "ws_rate_burst": 100_000,
         "ws_frames_burst": 100_000,
+        # No "general" group for everyone: each test makes the chats it counts
+        # (tests/workspace/test_defaults.py has the default group).
+        "default_group": "",
         **overrides,
     }
     return Settings(_env_file=None, **values)

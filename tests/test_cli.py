@@ -55,6 +55,10 @@ def test_users_create_and_duplicate(tmp_path):
     )
     assert ok.returncode == 0, ok.stderr
     assert "created user 1" in ok.stdout
+    # The first account founds the workspace's public "general"
+    with sqlite3.connect(tmp_path / "chinwag.db") as db:
+        groups = db.execute("SELECT name, is_public, created_by FROM chats").fetchall()
+    assert groups == [("general", 1, 1)]
     again = run(
         ["users", "create", "ANA@example.com", "other", "--password", "long enough pw"], tmp_path
     )

@@ -36,6 +36,8 @@ from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
 from chinwag.methods import AllowedMethods
+from chinwag.moderation.routes import admin_router as moderation_admin_router
+from chinwag.moderation.routes import router as moderation_router
 from chinwag.notifications.notifier import Notifier
 from chinwag.notifications.routes import router as notifications_router
 from chinwag.notifications.worker import keep_missed_messages
@@ -202,6 +204,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_router,
         workspace_admin_router,
         workspace_router,
+        moderation_router,
+        moderation_admin_router,
         users_router,
         chats_router,
         messages_router,

@@ -208,11 +208,13 @@ async def _create_user(settings: Settings, data, site_admin: bool) -> int:
     from chinwag.app import open_context
     from chinwag.db.migrate import upgrade
     from chinwag.errors import ChinwagError
+    from chinwag.workspace.service import admission
 
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
     async with open_context(settings) as ctx:
         try:
-            return (await create_user(ctx, data, site_admin=site_admin)).id
+            welcome = admission(ctx, None)  # the default groups (the first account founds them)
+            return (await create_user(ctx, data, site_admin=site_admin, admit=welcome)).id
         except ChinwagError as exc:
             typer.secho(exc.message, fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # and the workspace's name until one is set.
     registration: Literal["open", "invite_only", "closed"] = "open"
     workspace_name: str = Field("chinwag", min_length=1, max_length=80)
+    # The public group a fresh install's first account founds and every newcomer joins;
+    # empty: none.
+    default_group: str = Field("general", max_length=80)
     allowed_origins: list[str] = Field(default_factory=list)
     # Strict-Transport-Security's max-age, sent when public_url is https (0 makes browsers
     # forget an earlier one).

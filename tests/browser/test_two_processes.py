@@ -92,6 +92,7 @@ def two_servers(pg_database, tmp_path) -> Iterator[list[str]]:
         CHINWAG_SECRET_KEY=secrets.token_urlsafe(48),
         CHINWAG_ALLOWED_ORIGINS=json.dumps(urls),
         CHINWAG_PASSWORD_TIME_COST="1",
+        CHINWAG_DEFAULT_GROUP="",  # each test makes the chats it counts
         CHINWAG_PASSWORD_MEMORY_KIB="1024",
     )
     processes = []

@@ -102,6 +102,7 @@ def spawn_server(
         CHINWAG_DATA_DIR=str(workdir / "data"),
         CHINWAG_PASSWORD_MEMORY_KIB="1024",
         CHINWAG_PASSWORD_TIME_COST="1",
+        CHINWAG_DEFAULT_GROUP="",  # each test makes the chats it counts
         CHINWAG_PRESENCE_TTL=str(PRESENCE_TTL),
         # The test Redis is shared by every run on this machine (and by CI's): each test
         # process keeps to its own channels and presence keys, or another run's sweep could

@@ -186,7 +186,7 @@ async def test_workspace_changes_and_invitations_are_audited(client, admin):
         "email": "eve@example.com",
         "max_uses": 1,
     }
-    assert log[2]["details"] == {"name": "Acme", "registration": "open"}
+    assert log[2]["details"] == {"name": "Acme"}
     assert (await client.get("/api/workspace")).json()["name"] == "Acme"
 
 

@@ -42,6 +42,11 @@ def _changed(db: Tx, user: User, **flags: bool) -> User:
     return user
 
 
+def deactivate_in(db: Tx, events: PendingEvents, actor_id: int | None, user_id: int) -> User:
+    """Deactivate an account inside another unit (a moderation decision): see deactivate."""
+    return _deactivate(db, events, actor_id, user_id)
+
+
 def _deactivate(db: Tx, events: PendingEvents, actor_id: int | None, user_id: int) -> User:
     user = _account(db, user_id)
     if user_id == actor_id:

@@ -14,7 +14,7 @@ from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.service import add_memberships, announce, mark_deleted
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest, Forbidden, NotFound
+from chinwag.errors import BadRequest, Conflict, Forbidden, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.shapes import avatar_url
 from chinwag.membership.access import RANK, require_group, require_role
@@ -61,6 +61,8 @@ def _join(db: Tx, events: PendingEvents, me: User, chat_id: int) -> tuple[dict, 
     lock_chat(db, chat_id)
     chat, membership = visible_chat(db, chat_id, me.id)
     if membership is None:
+        if store.banned_ids(db, chat.id, [me.id]):
+            raise Forbidden("You are banned from this group", code="banned")
         add_memberships(db, events, chat, [me], me)
     return listing.chat_view(db, me.id, chat), membership is None
 
@@ -80,6 +82,10 @@ def _add_members(
     users = [get_user(db, uid) for uid in dict.fromkeys(user_ids)]
     present = store.present_member_ids(db, chat.id, [u.id for u in users])
     newcomers = [u for u in users if u.id not in present]
+    if store.banned_ids(db, chat.id, [u.id for u in newcomers]):
+        raise Conflict(
+            "Someone you named is banned from this group; unban them first", code="banned"
+        )
     add_memberships(db, events, chat, newcomers, me)
     return [member_dict(db.get(ChatMembership, (chat.id, u.id)), u) for u in newcomers]
 
@@ -182,3 +188,56 @@ def _drop(db: Tx, events: PendingEvents, chat: Chat, leaving: ChatMembership, te
     )
     if heir is not None:
         _change_role(events, heir, "owner")
+
+
+# Bans
+
+
+async def ban(ctx: AppContext, me: User, chat_id: int, user_id: int) -> None:
+    """Remove someone for good (admins, as for removing): they can't join or be added
+    again until unbanned."""
+    await write_and_publish(ctx, _ban, me, chat_id, user_id, key=chat_id)
+    log.info("user %s banned from chat %s by %s", user_id, chat_id, me.id, extra={"event": "ban"})
+
+
+def _ban(db: Tx, events: PendingEvents, me: User, chat_id: int, user_id: int) -> None:
+    lock_chat(db, chat_id)
+    chat, membership = member_chat(db, chat_id, me.id)
+    require_group(chat, "ban anyone")
+    require_role(membership, "admin", "ban people")
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    if user_id == me.id:
+        raise BadRequest("You can't ban yourself", code="cannot_ban_self")
+    target = db.get(ChatMembership, (chat.id, user_id))
+    if target is not None and RANK[target.role] >= RANK[membership.role]:
+        raise Forbidden(
+            "You can't ban someone whose role is equal to or above yours", code="insufficient_role"
+        )
+    store.add_ban(db, chat.id, user_id, me.id)
+    if target is not None:
+        _drop(db, events, chat, target, f"@{me.username} removed @{user.username}")
+
+
+async def unban(ctx: AppContext, me: User, chat_id: int, user_id: int) -> None:
+    await write_and_publish(ctx, _unban, me, chat_id, user_id, key=chat_id)
+
+
+def _unban(db: Tx, _events: PendingEvents, me: User, chat_id: int, user_id: int) -> None:
+    chat, membership = member_chat(db, chat_id, me.id)
+    require_group(chat, "unban anyone")
+    require_role(membership, "admin", "unban people")
+    if not store.remove_ban(db, chat.id, user_id):
+        raise NotFound("This person isn't banned here")
+
+
+async def bans(ctx: AppContext, me: User, chat_id: int) -> list:
+    return await ctx.db.read(_bans, me, chat_id)
+
+
+def _bans(db: Tx, me: User, chat_id: int) -> list:
+    chat, membership = member_chat(db, chat_id, me.id)
+    require_group(chat, "have bans")
+    require_role(membership, "admin", "see bans")
+    return store.bans(db, chat.id)

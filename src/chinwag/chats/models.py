@@ -57,3 +57,19 @@ class ChatMembership(Base):
     # message unread again is private and never takes back a "Read" the sender saw.
     read_receipt_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChatBan(Base):
+    """Someone a group's admins removed for good: they can't join or be added again until
+    unbanned."""
+
+    __tablename__ = "chat_bans"
+
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    banned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from chinwag.chats import members, service
 from chinwag.chats.schemas import (
+    BanIn,
+    BanOut,
     ChatCreate,
     ChatOut,
     ChatPatch,
@@ -162,4 +164,38 @@ async def set_role(chat_id: ChatId, user_id: UserId, data: RoleIn, caller: Calle
 )
 async def remove_member(chat_id: ChatId, user_id: UserId, caller: Caller, ctx: Ctx) -> Response:
     await members.remove_member(ctx, caller.user, chat_id, user_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{chat_id}/bans",
+    response_model=list[BanOut],
+    summary="Who is banned from a group (admins)",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def list_bans(chat_id: ChatId, caller: Caller, ctx: Ctx) -> list[BanOut]:
+    rows = await members.bans(ctx, caller.user, chat_id)
+    return [BanOut(user_id=r.user_id, username=r.username, banned_by=r.banned_by,
+                   created_at=r.created_at) for r in rows]  # fmt: skip
+
+
+@router.post(
+    "/{chat_id}/bans",
+    status_code=204,
+    summary="Ban someone from a group (admins): removed, and can't join or be added again",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+async def ban(chat_id: ChatId, data: BanIn, caller: Caller, ctx: Ctx) -> Response:
+    await members.ban(ctx, caller.user, chat_id, data.user_id)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{chat_id}/bans/{user_id}",
+    status_code=204,
+    summary="Lift a ban (admins)",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def unban(chat_id: ChatId, user_id: UserId, caller: Caller, ctx: Ctx) -> Response:
+    await members.unban(ctx, caller.user, chat_id, user_id)
     return Response(status_code=204)

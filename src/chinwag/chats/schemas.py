@@ -85,3 +85,14 @@ class MemberOut(BaseModel):
     joined_at: datetime
     last_read_seq: int
     user: UserBrief
+
+
+class BanIn(InputModel):
+    user_id: int = Field(ge=1, le=MAX_INT)
+
+
+class BanOut(BaseModel):
+    user_id: int
+    username: str
+    banned_by: int | None
+    created_at: datetime

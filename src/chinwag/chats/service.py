@@ -19,12 +19,13 @@ from chinwag.chats.schemas import ChatCreate, ChatPatch
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest, Conflict, Invalid
+from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.membership.access import require_group, require_role
 from chinwag.membership.store import member_chat, visible_chat
 from chinwag.messages.store import MessageRow, post_system_message
 from chinwag.messages.views import message_dict
+from chinwag.workspace import store as workspace_store
 
 log = logging.getLogger("chinwag.chats")
 
@@ -122,7 +123,25 @@ def _store_naming(db: Tx, chat: Chat) -> None:
         raise
 
 
-def _create_group(db: Tx, events: PendingEvents, owner: User, data: ChatCreate) -> dict:
+def _may_make_public(db: Tx, me: User) -> None:
+    if workspace_store.public_groups_by(db) == "admins" and not me.is_site_admin:
+        raise Forbidden(
+            "Only site administrators may make public groups here", code="public_groups_restricted"
+        )
+
+
+def found_group(db: Tx, events: PendingEvents, owner: User, name: str) -> int:
+    """A public group for the whole workspace (its default one); its id."""
+    return _create_group(db, events, owner, ChatCreate(name=name, is_public=True), checked=False)[
+        "id"
+    ]
+
+
+def _create_group(
+    db: Tx, events: PendingEvents, owner: User, data: ChatCreate, checked: bool = True
+) -> dict:
+    if data.is_public and checked:
+        _may_make_public(db, owner)
     wanted = dict.fromkeys(data.member_ids)
     invitees = [get_user(db, uid) for uid in wanted if uid != owner.id]
     chat = Chat(
@@ -241,6 +260,8 @@ def _update_chat(
         require_role(membership, "owner", "set how long messages are kept")
     if not changes and not retention:
         return listing.chat_view(db, me.id, chat)  # nothing to store or announce
+    if changes.get("is_public"):
+        _may_make_public(db, me)
     for field, value in changes.items():
         setattr(chat, field, value)
     _store_naming(db, chat)  # before the announcement: a taken name stores nothing

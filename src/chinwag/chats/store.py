@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Result
 
 from chinwag.accounts.models import User
-from chinwag.chats.models import Chat, ChatMembership
+from chinwag.chats.models import Chat, ChatBan, ChatMembership
 from chinwag.db.units import Tx
 from chinwag.validation import like_pattern
 
@@ -35,6 +35,40 @@ def present_member_ids(db: Tx, chat_id: int, user_ids: Collection[int]) -> set[i
             select(ChatMembership.user_id).where(
                 ChatMembership.chat_id == chat_id, ChatMembership.user_id.in_(list(user_ids))
             )
+        )
+    )
+
+
+def banned_ids(db: Tx, chat_id: int, user_ids: list[int]) -> set[int]:
+    """Those of `user_ids` banned from the chat."""
+    if not user_ids:
+        return set()
+    rows = db.execute(
+        select(ChatBan.user_id).where(ChatBan.chat_id == chat_id, ChatBan.user_id.in_(user_ids))
+    )
+    return {user_id for (user_id,) in rows}
+
+
+def add_ban(db: Tx, chat_id: int, user_id: int, by: int) -> None:
+    if not banned_ids(db, chat_id, [user_id]):
+        db.execute(insert(ChatBan).values(chat_id=chat_id, user_id=user_id, banned_by=by))
+
+
+def remove_ban(db: Tx, chat_id: int, user_id: int) -> bool:
+    result = db.execute(
+        delete(ChatBan).where(ChatBan.chat_id == chat_id, ChatBan.user_id == user_id)
+    )
+    return bool(result.rowcount)
+
+
+def bans(db: Tx, chat_id: int) -> list:
+    """(user_id, username, banned_by, created_at) of the chat's bans, newest first."""
+    return list(
+        db.execute(
+            select(ChatBan.user_id, User.username, ChatBan.banned_by, ChatBan.created_at)
+            .join(User, User.id == ChatBan.user_id)
+            .where(ChatBan.chat_id == chat_id)
+            .order_by(ChatBan.created_at.desc())
         )
     )
 

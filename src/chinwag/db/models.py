@@ -2,11 +2,12 @@
 
 from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
 from chinwag.admin.models import AuditEntry
-from chinwag.chats.models import Chat, ChatMembership
+from chinwag.chats.models import Chat, ChatBan, ChatMembership
 from chinwag.db.base import Base
 from chinwag.db.leases import JobLease
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
+from chinwag.moderation.models import Report
 from chinwag.notifications.models import MissedMessage, PushSubscription
 from chinwag.workspace.models import Invitation, Workspace
 
@@ -14,6 +15,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Chat",
+    "ChatBan",
     "ChatMembership",
     "LoginFailure",
     "Invitation",
@@ -24,6 +26,7 @@ __all__ = [
     "MissedMessage",
     "PushSubscription",
     "Reaction",
+    "Report",
     "StoredFile",
     "PasswordReset",
     "Session",

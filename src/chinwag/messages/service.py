@@ -252,16 +252,22 @@ def _delete_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int) -> 
     is_admin = chat.kind == "group" and RANK[membership.role] >= RANK["admin"]
     if message.sender_id != me_id and not is_admin:
         raise Forbidden("You can only delete your own messages", code="not_sender")
+    tombstone(events, message)
+
+
+def tombstone(events: PendingEvents, message: Message) -> None:
+    """Delete a message for everyone (its sender, a chat admin, a site moderator): its text
+    goes, a tombstone keeps its seq; members are told after the commit."""
     if message.deleted_at is not None:
         return
     message.deleted_at = utcnow()
     message.text = None
     message.html = None
     events.to_chat(
-        chat.id,
+        message.chat_id,
         {
             "type": "message.deleted",
-            "chat_id": chat.id,
+            "chat_id": message.chat_id,
             "message_id": message.id,
             "seq": message.seq,
         },

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from chinwag.db.base import Base, UTCDateTime, utcnow
 
 REGISTRATION_MODES = ("open", "invite_only", "closed")
+PUBLIC_GROUPS_BY = ("everyone", "admins")
 
 
 class Workspace(Base):
@@ -20,6 +21,10 @@ class Workspace(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     registration: Mapped[str] = mapped_column(String(16))
+    # Groups every newcomer joins (a fresh install's "general").
+    default_group_ids: Mapped[list] = mapped_column(JSON, default=list)
+    # Who may create (or open up) public groups: "everyone" or "admins" (site administrators).
+    public_groups_by: Mapped[str] = mapped_column(String(16), default="everyone")
 
 
 class Invitation(Base):

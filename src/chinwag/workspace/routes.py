@@ -3,6 +3,7 @@ and what anyone may read before signing up (/api/workspace, /api/invitations/{to
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -19,6 +20,7 @@ from chinwag.workspace.schemas import (
     NewInvitationOut,
     WorkspaceOut,
     WorkspacePatch,
+    WorkspaceSettingsOut,
 )
 
 admin_router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(site_admin)])
@@ -34,8 +36,8 @@ Token = Annotated[str, Path(min_length=10, max_length=100)]
     responses=error_responses(503),
 )
 async def read_workspace(ctx: Ctx) -> WorkspaceOut:
-    name, registration = await service.current(ctx)
-    return WorkspaceOut(name=name, registration=registration)
+    settings = await service.current(ctx)
+    return WorkspaceOut(name=settings.name, registration=settings.registration)
 
 
 @public_router.get(
@@ -48,15 +50,27 @@ async def preview(token: Token, ctx: Ctx) -> InvitationPreviewOut:
     return InvitationPreviewOut(**await service.preview(ctx, token))
 
 
+@admin_router.get(
+    "/workspace",
+    response_model=WorkspaceSettingsOut,
+    summary="Every workspace setting",
+    responses=error_responses(401, 403),
+)
+async def workspace_settings(caller: Caller, ctx: Ctx) -> WorkspaceSettingsOut:
+    return WorkspaceSettingsOut(**asdict(await service.current(ctx)))
+
+
 @admin_router.patch(
     "/workspace",
-    response_model=WorkspaceOut,
-    summary="Rename the workspace or change who may sign up",
-    responses=error_responses(401, 403, 422),
+    response_model=WorkspaceSettingsOut,
+    summary="Change workspace settings",
+    description="Name, who may sign up, the groups every newcomer joins (404 for a group "
+    "that isn't there), who may create public groups.",
+    responses=error_responses(401, 403, 404, 422),
 )
-async def edit_workspace(data: WorkspacePatch, caller: Caller, ctx: Ctx) -> WorkspaceOut:
-    name, registration = await service.change(ctx, caller.user.id, data.name, data.registration)
-    return WorkspaceOut(name=name, registration=registration)
+async def edit_workspace(data: WorkspacePatch, caller: Caller, ctx: Ctx) -> WorkspaceSettingsOut:
+    changes = data.model_dump(exclude_none=True)
+    return WorkspaceSettingsOut(**asdict(await service.change(ctx, caller.user.id, changes)))
 
 
 @admin_router.post(

@@ -10,6 +10,10 @@ from pydantic import BaseModel, EmailStr, Field
 from chinwag.validation import MAX_INT, InputModel
 
 Registration = Literal["open", "invite_only", "closed"]
+PublicGroupsBy = Annotated[
+    Literal["everyone", "admins"],
+    Field(description="Who may create or open public groups: everyone, or site administrators"),
+]
 
 
 class WorkspaceOut(BaseModel):
@@ -17,9 +21,18 @@ class WorkspaceOut(BaseModel):
     registration: Registration
 
 
+class WorkspaceSettingsOut(WorkspaceOut):
+    default_group_ids: list[int] = Field(description="Groups every newcomer joins")
+    public_groups_by: PublicGroupsBy
+
+
 class WorkspacePatch(InputModel):
     name: str | None = Field(None, min_length=1, max_length=80)
     registration: Registration | None = None
+    default_group_ids: list[Annotated[int, Field(ge=1, le=MAX_INT)]] | None = Field(
+        None, max_length=20
+    )
+    public_groups_by: PublicGroupsBy | None = None
 
 
 class InvitationIn(InputModel):

@@ -13,6 +13,7 @@ conditional UPDATE, the account made, the groups joined; a refusal undoes all th
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from functools import partial
 
@@ -21,7 +22,7 @@ from chinwag.accounts.models import User
 from chinwag.accounts.schemas import RegisterIn
 from chinwag.accounts.security import new_secret, secret_hash
 from chinwag.admin import store as audit
-from chinwag.chats.service import add_memberships
+from chinwag.chats.service import add_memberships, found_group
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
@@ -39,28 +40,45 @@ INVITE_MAIL = (
 )
 
 
-def _current(db: Tx, defaults) -> tuple[str, str]:
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    name: str
+    registration: str
+    default_group_ids: list[int] = field(default_factory=list)
+    public_groups_by: str = "everyone"
+
+
+def _current(db: Tx, defaults) -> WorkspaceSettings:
     row = store.workspace(db)
-    return (row.name, row.registration) if row else (defaults.workspace_name, defaults.registration)
+    if row is None:
+        return WorkspaceSettings(defaults.workspace_name, defaults.registration)
+    return WorkspaceSettings(
+        row.name, row.registration, list(row.default_group_ids or []), row.public_groups_by
+    )
 
 
-async def current(ctx: AppContext) -> tuple[str, str]:
-    """(name, registration mode)."""
+async def current(ctx: AppContext) -> WorkspaceSettings:
     return await ctx.db.read(_current, ctx.settings)
 
 
-def _change(db: Tx, _events, defaults, actor_id: int, name, registration) -> tuple[str, str]:
-    old_name, old_mode = _current(db, defaults)
-    new = (name or old_name, registration or old_mode)
-    if new != (old_name, old_mode):
-        store.save_workspace(db, *new)
-        changes = {"name": new[0], "registration": new[1]}
-        audit.record(db, actor_id, "workspace.changed", None, changes)
+def _change(db: Tx, _events, defaults, actor_id: int, changes: dict) -> WorkspaceSettings:
+    old = _current(db, defaults)
+    if "default_group_ids" in changes:
+        wanted = list(dict.fromkeys(changes["default_group_ids"]))
+        if len(store.live_groups(db, wanted)) != len(wanted):
+            raise NotFound("No such group")
+        changes = {**changes, "default_group_ids": wanted}
+    new = replace(old, **changes)
+    if new != old:
+        store.save_workspace(db, **asdict(new))
+        audit.record(db, actor_id, "workspace.changed", None, {**changes})
     return new
 
 
-async def change(ctx: AppContext, actor_id: int, name: str | None, registration: str | None):
-    return await write_and_publish(ctx, _change, ctx.settings, actor_id, name, registration)
+async def change(ctx: AppContext, actor_id: int, changes: dict) -> WorkspaceSettings:
+    """Change the settings named in `changes` (name, registration, default_group_ids,
+    public_groups_by); audited when something changes."""
+    return await write_and_publish(ctx, _change, ctx.settings, actor_id, changes)
 
 
 # Invitations
@@ -94,7 +112,7 @@ async def invite(
     invitation_id = await write_and_publish(ctx, _invite, actor, secret_hash(token), values)
     link = f"{ctx.settings.public_url}/#/join?invitation={token}"
     if email:
-        name, _ = await current(ctx)
+        name = (await current(ctx)).name
         body = INVITE_MAIL.format(
             inviter=actor.display_name, workspace=name, expires=f"{expires_at:%Y-%m-%d}", link=link
         )
@@ -121,9 +139,8 @@ def _preview(db: Tx, token_hash: str, defaults) -> dict:
     found = store.usable_invitation(db, token_hash, utcnow())
     if found is None:
         raise NotFound(INVALID, code="invitation_invalid")
-    name, _ = _current(db, defaults)
     return {
-        "workspace": name,
+        "workspace": _current(db, defaults).name,
         "invited_by": found.inviter,
         "email": found.email,
         "groups": store.group_names(db, found.chat_ids or []),
@@ -147,18 +164,47 @@ def _admit(token_hash: str, db: Tx, events: PendingEvents, user: User) -> None:
     email, chat_ids = claimed
     if email and email.lower() != user.email.lower():
         raise Forbidden("This invitation is for another email address", code="invitation_invalid")
-    for group in store.live_groups(db, chat_ids or []):
+    _join(db, events, user, chat_ids or [])
+
+
+def _join(db: Tx, events: PendingEvents, user: User, chat_ids: list[int]) -> None:
+    for group in store.live_groups(db, chat_ids):  # a new account is banned from none yet
         add_memberships(db, events, group, [user], None)
+
+
+def welcome(defaults, db: Tx, events: PendingEvents, user: User) -> None:
+    """In every sign-up's unit (the command line's too): the newcomer joins the workspace's
+    default groups. The first account of a fresh install founds them: a public group named
+    CHINWAG_DEFAULT_GROUP ("general"), owned by that account."""
+    settings = _current(db, defaults)
+    if defaults.default_group and store.workspace(db) is None and store.account_count(db) == 1:
+        founded = found_group(db, events, user, defaults.default_group)
+        store.save_workspace(db, **asdict(replace(settings, default_group_ids=[founded])))
+        return
+    _join(db, events, user, settings.default_group_ids)
+
+
+def admission(ctx: AppContext, token: str | None):
+    """What a sign-up's unit does with the new account: the invitation's use and groups
+    (when there is one), then the default groups."""
+    welcomed = partial(welcome, ctx.settings)
+    if token is None:
+        return welcomed
+    invited = partial(_admit, secret_hash(token))
+
+    def admit(db: Tx, events: PendingEvents, user: User) -> None:
+        invited(db, events, user)
+        welcomed(db, events, user)
+
+    return admit
 
 
 async def sign_up(ctx: AppContext, data: RegisterIn) -> User | None:
     """Sign-up from the public endpoint, as the registration mode allows (see
     accounts.service.sign_up for what None means)."""
-    _, mode = await current(ctx)
+    mode = (await current(ctx)).registration
     if mode == "closed":
         raise Forbidden("Sign-up is closed; ask a site administrator", code="registration_closed")
-    if data.invitation is None:
-        if mode == "invite_only":
-            raise Forbidden("Sign-up needs an invitation link", code="invitation_required")
-        return await accounts.sign_up(ctx, data)
-    return await accounts.sign_up(ctx, data, partial(_admit, secret_hash(data.invitation)))
+    if data.invitation is None and mode == "invite_only":
+        raise Forbidden("Sign-up needs an invitation link", code="invitation_required")
+    return await accounts.sign_up(ctx, data, admission(ctx, data.invitation))

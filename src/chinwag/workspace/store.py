@@ -18,14 +18,28 @@ ROW = 1
 
 def workspace(db: Tx):
     """The settings row, or None before anyone changed a setting."""
-    return db.execute(select(W.c.name, W.c.registration).where(W.c.id == ROW)).one_or_none()
+    return db.execute(
+        select(W.c.name, W.c.registration, W.c.default_group_ids, W.c.public_groups_by).where(
+            W.c.id == ROW
+        )
+    ).one_or_none()
 
 
-def save_workspace(db: Tx, name: str, registration: str) -> None:
-    values = {"name": name, "registration": registration}
+def save_workspace(db: Tx, **values) -> None:
+    """Store every setting of the row (name, registration, default_group_ids,
+    public_groups_by)."""
     if db.execute(update(W).where(W.c.id == ROW).values(**values)).rowcount:
         return
     db.execute(insert(W).values(id=ROW, **values))
+
+
+def public_groups_by(db: Tx) -> str:
+    """Who may create public groups: "everyone" until a site administrator says otherwise."""
+    return db.scalar(select(W.c.public_groups_by).where(W.c.id == ROW)) or "everyone"
+
+
+def account_count(db: Tx) -> int:
+    return db.scalar(select(func.count()).select_from(U))
 
 
 def add_invitation(db: Tx, **values) -> int:
