@@ -11,8 +11,8 @@ import { sortedChats, state, subscribe } from "../store.js";
 import { confirmAction } from "./dialogs.js";
 
 const PAGE = 20;
-const people = { q: "", cursors: [""], rows: [] };  // cursors: the `after` of each page seen
-const audit = { entries: [], exhausted: false };
+const people = { q: "", cursors: [""], rows: [], run: 0 };  // cursors: the `after` of each page seen
+const audit = { entries: [], exhausted: false, run: 0 };
 let invitations = [];
 let shown = false;
 
@@ -74,10 +74,14 @@ async function loadPeople() {
   const query = new URLSearchParams({ limit: PAGE + 1 });
   if (people.q) query.set("q", people.q);
   if (after) query.set("after", after);
+  const run = ++people.run;
   try {
-    people.rows = await api("GET", `/api/admin/users?${query}`);
+    const rows = await api("GET", `/api/admin/users?${query}`);
+    if (run !== people.run) return;  // a later search or page owns the table
+    people.rows = rows;
     showAlert($("admin-people-error"), "");
   } catch (error) {
+    if (run !== people.run) return;
     people.rows = [];
     showAlert($("admin-people-error"), explain(error));
   }
@@ -301,12 +305,15 @@ async function saveWorkspace() {
 // Audit log
 
 async function loadAudit(fromTop) {
+  // a change reloads from the top: an answer asked for before it is stale
+  const run = fromTop ? ++audit.run : audit.run;
   if (fromTop) { audit.entries = []; audit.exhausted = false; }
   const query = new URLSearchParams({ limit: PAGE + 1 });
   const last = audit.entries[audit.entries.length - 1];
   if (last) query.set("before", last.id);
   try {
     const entries = await api("GET", `/api/admin/audit?${query}`);
+    if (run !== audit.run) return;
     audit.exhausted = entries.length <= PAGE;
     audit.entries.push(...entries.slice(0, PAGE));
     showAlert($("audit-error"), "");
