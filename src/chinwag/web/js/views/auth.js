@@ -64,7 +64,7 @@ async function previewInvitation(token) {
     const invitation = await api("GET", `/api/invitations/${encodeURIComponent(token)}`);
     if (joining !== token) return;
     const lines = [t(invitation.invited_by ? "auth.invitedBy" : "auth.invitedTo",
-      { who: invitation.invited_by ? `@${invitation.invited_by}` : "", workspace: invitation.workspace })];
+      { who: invitation.invited_by || "", workspace: invitation.workspace })];
     if (invitation.groups.length) lines.push(t("auth.joinGroups", { groups: invitation.groups.join(", ") }));
     $("join-preview").replaceChildren(...lines.map((line) => el("p", { class: "mb-1", text: line })));
     show($("join-preview"), true);
