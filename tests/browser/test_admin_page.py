@@ -186,3 +186,40 @@ async def test_someone_else_gets_no_admin_page(new_page, live):
     await expect(page.get_by_role("region", name="Administration")).to_have_count(0)
     await expect(page.locator("#admin-people-rows tr")).to_have_count(0)
     assert page.errors == []
+
+
+async def test_the_tabs_work_from_the_keyboard(new_page, live):
+    ana = await site_admin(live, "ana", "Ana")
+    page = await new_page()
+    await sign_in(page, ana.username)
+    await open_admin(page)
+    people = page.get_by_role("tab", name="People")
+    await people.focus()
+    await page.keyboard.press("ArrowRight")
+    invitations = page.get_by_role("tab", name="Invitations")
+    await expect(invitations).to_be_focused()
+    await expect(invitations).to_have_attribute("aria-selected", "true")
+    await expect(page.get_by_role("form", name="New invitation")).to_be_visible()
+    await page.keyboard.press("Tab")  # into the tab's panel
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label(re.compile("^Email \\(optional"))).to_be_focused()
+    # the admin page's back button returns to the chats
+    await page.get_by_role("link", name="Back to chats").click()
+    await expect(page.locator("#admin-page")).to_be_hidden()
+    await expect(page.locator("#chat-empty")).to_be_visible()
+    assert page.errors == []
+
+
+async def test_removing_myself_as_site_admin_takes_the_page_away(new_page, live):
+    ana = await site_admin(live, "ana", "Ana")
+    await site_admin(live, "bo", "Bo")  # someone stays a site administrator
+    page = await new_page()
+    await sign_in(page, ana.username)
+    region = await open_admin(page)
+    await (
+        row_of(region, ana.username).get_by_role("button", name="Remove Ana as site admin").click()
+    )
+    await expect(page.locator("#admin-page")).to_be_hidden()
+    await expect(page.locator("#admin-button")).to_be_hidden()
+    await expect(page.locator("#chat-empty")).to_be_visible()
+    assert page.errors == []

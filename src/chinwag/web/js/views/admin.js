@@ -7,7 +7,7 @@ import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, icon, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { formatDateTime, t } from "../i18n.js";
-import { sortedChats, state, subscribe } from "../store.js";
+import { emit, sortedChats, state, subscribe } from "../store.js";
 import { confirmAction } from "./dialogs.js";
 
 const PAGE = 20;
@@ -141,7 +141,10 @@ async function change(user, method, path, body) {
   try {
     const changed = await api(method, path, body);
     people.rows = people.rows.map((row) => (row.id === changed.id ? changed : row));
-    if (changed.id === state.me?.id && !changed.is_site_admin) state.me.is_site_admin = false;
+    if (changed.id === state.me?.id && !changed.is_site_admin) {
+      state.me.is_site_admin = false;  // I made myself an ordinary member: the page goes
+      emit("me");
+    }
     showAlert($("admin-people-error"), "");
     renderPeople();
     loadAudit(true);
