@@ -223,3 +223,33 @@ async def test_removing_myself_as_site_admin_takes_the_page_away(new_page, live)
     await expect(page.locator("#admin-button")).to_be_hidden()
     await expect(page.locator("#chat-empty")).to_be_visible()
     assert page.errors == []
+
+
+async def test_the_audit_log_pages_back(new_page, live):
+    import httpx
+
+    ana = await site_admin(live, "ana", "Ana")
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        for n in range(22):
+            response = await http.post(
+                "/api/admin/invitations",
+                json={"email": f"guest{n:02}@example.com"},
+                headers=ana.headers,
+            )
+            assert response.status_code == 201, response.text
+    page = await new_page()
+    await sign_in(page, ana.username)
+    await open_admin(page)
+    await page.get_by_role("tab", name="Audit log").click()
+    entries = page.locator("#audit-list .audit-text")
+    await expect(entries).to_have_count(20)
+    await expect(entries.first).to_have_text(
+        f"@{ana.username} created an invitation for guest21@example.com"
+    )
+    await page.get_by_role("button", name="Older entries").click()
+    await expect(entries).to_have_count(22)
+    await expect(entries.last).to_have_text(
+        f"@{ana.username} created an invitation for guest00@example.com"
+    )
+    await expect(page.get_by_role("button", name="Older entries")).to_be_hidden()
+    assert page.errors == []
