@@ -87,3 +87,36 @@ async def test_a_made_up_link_says_it_is_not_valid(new_page):
     await page.goto("/#/register")
     await expect(page.get_by_role("form", name="Create an account")).to_be_visible()
     await expect(page.locator("#join-invalid")).to_be_hidden()
+
+
+async def test_an_addressed_invitation_works_where_sign_up_needs_one(new_page, live):
+    import httpx
+
+    ana = await site_admin(live, "ana", "Ana")
+    chat_id = await group(live, ana, "Crew")
+    name = unique("dee")
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        changed = await http.patch(
+            "/api/admin/workspace",
+            json={"name": "Acme", "registration": "invite_only"},
+            headers=ana.headers,
+        )
+        assert changed.status_code == 200, changed.text
+        made = await http.post(
+            "/api/admin/invitations",
+            json={"email": f"{name}@example.com", "chat_ids": [chat_id]},
+            headers=ana.headers,
+        )
+        assert made.status_code == 201, made.text
+    page = await new_page()
+    await page.goto("/#" + made.json()["link"].split("#", 1)[1])
+    await expect(page.locator("#auth-workspace")).to_have_text("Acme")
+    await expect(page.locator("#join-preview")).to_contain_text("Ana invites you to Acme.")
+    await expect(page.locator("#register-note")).to_be_hidden()  # the link is the invitation
+    form = page.get_by_role("form", name="Create an account")
+    await expect(form.get_by_label("Email")).to_have_value(f"{name}@example.com")
+    await form.get_by_label("Username").fill(name)
+    await form.get_by_label("Password").fill(PASSWORD)
+    await form.get_by_role("button", name="Create account").click()
+    await expect(sidebar_chat(page, "Crew")).to_be_visible()
+    assert page.errors == []
