@@ -142,6 +142,9 @@ async def test_the_sign_in_page_follows_the_workspace(new_page, live):
     # the form by its address: the server's refusal is a sentence
     await visitor.goto("/#/register")
     form = visitor.get_by_role("form", name="Create an account")
+    await expect(form.get_by_role("status")).to_have_text(
+        "This workspace takes no new accounts: ask an administrator for one."
+    )
     await form.get_by_label("Email").fill("cyd@example.com")
     await form.get_by_label("Username").fill("cyd")
     await form.get_by_label("Password").fill(PASSWORD)
