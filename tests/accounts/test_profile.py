@@ -9,6 +9,7 @@ from tests.conftest import assert_error
 
 PRIVATE_FIELDS = {
     "email_missed_messages",
+    "is_site_admin",
     "id",
     "username",
     "display_name",

@@ -21,6 +21,7 @@ PRIVATE_FIELDS = {
     "birth_date",
     "settings",
     "email_missed_messages",
+    "is_site_admin",
 }
 
 

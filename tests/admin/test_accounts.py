@@ -129,3 +129,9 @@ async def test_every_change_is_in_the_audit_log_newest_first(client, admin, bob)
     assert log[-1]["details"] == {"sessions_revoked": 1}
     older = await call(client, admin, "GET", "/api/admin/audit", params={"before": log[0]["id"]})
     assert older == log[1:]
+
+
+async def test_my_own_profile_says_whether_i_am_a_site_admin(client, admin, bob):
+    """The web client shows its Administration entry from this flag."""
+    assert (await call(client, admin, "GET", "/api/users/me"))["is_site_admin"] is True
+    assert (await call(client, bob, "GET", "/api/users/me"))["is_site_admin"] is False

@@ -148,3 +148,13 @@ def landscape(width: int = 640, height: int = 360) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+async def site_admin(live, name: str, display_name: str) -> Person:
+    """Register someone and make them a site administrator (as `chinwag users site-admin`
+    would: straight in the server's database)."""
+    from chinwag.admin import store
+
+    admin = await person(live, name, display_name)
+    await live.ctx.db.write(lambda db: store.set_flags(db, admin.id, is_site_admin=True))
+    return admin

@@ -133,3 +133,52 @@ async def test_no_english_is_left_on_the_russian_page(new_page, live):
     words = await page.locator("#account-dialog").inner_text()
     assert sorted(text for text in english if text in words) == []
     assert page.errors == []
+
+
+async def test_no_english_is_left_on_the_russian_admin_page(new_page, live):
+    """The admin page in Russian, every tab filled, says nothing in English, and the audit
+    log's sentences are Russian."""
+    from tests.browser.seeding import site_admin
+    from tests.web.test_catalogues import JS, catalogue
+
+    en, ru = catalogue(JS / "i18n" / "en.js"), catalogue(JS / "i18n" / "ru.js")
+    english = {
+        text
+        for key, text in en.items()
+        if "{" not in text and len(text) > 3 and " " in text and ru.get(key) != text
+    }
+    ana = await site_admin(live, "ana", "Ana")
+    bo = await person(live, "bo", "Bo")
+    await group(live, ana, "чат", [bo])
+    page = await new_page(context_options=RUSSIAN)
+    await sign_in_ru(page, ana.username)
+    await page.get_by_role("button", name="Ещё").click()
+    await page.get_by_role("button", name="Администрирование").click()
+    region = page.get_by_role("region", name="Администрирование")
+    row = region.locator("#admin-people-rows tr", has_text=f"@{bo.username}")
+    await row.get_by_role("button", name="Сделать Bo администратором сайта").click()
+    await expect(row.locator("td").nth(3)).to_have_text("Да")
+    await page.get_by_role("tab", name="Приглашения").click()
+    await page.get_by_role("button", name="Создать приглашение").click()
+    await expect(page.locator("#invite-created")).to_be_visible()
+    await expect(page.locator("#invite-rows .invitation-state")).to_have_text(["Действует"])
+    await page.get_by_role("tab", name="Журнал действий").click()
+    await expect(page.locator("#audit-list .audit-text")).to_have_text(
+        [
+            f"@{ana.username}: создано приглашение",
+            f"@{ana.username}: @{bo.username} назначен(а) администратором сайта",
+        ]
+    )
+    words = await page.evaluate(
+        """() => [document.getElementById('admin-page').innerText,
+            ...[...document.querySelectorAll('#admin-page [aria-label], #admin-page [title],'
+              + ' #admin-page [placeholder]')].flatMap((node) => [
+              node.getAttribute('aria-label'), node.title, node.getAttribute('placeholder')])]
+          .filter(Boolean).join('\\n')"""
+    )
+    for tab in ("Люди", "Пространство"):
+        await page.get_by_role("tab", name=tab).click()
+        words += "\n" + await page.locator("#admin-page").inner_text()
+    assert "Журнал действий" in words
+    assert sorted(text for text in english if text in words) == []
+    assert page.errors == []

@@ -158,3 +158,37 @@ async def test_both_themes_and_both_languages_are_accessible(new_page, live):
         await expect(page.locator("#switcher-results .switch-option")).to_have_count(1)
         await assert_accessible(page, f"{scheme} {locale} quick switcher")
         assert page.errors == []
+
+
+async def test_the_admin_page_is_accessible_in_both_themes(new_page, live):
+    """Every tab of the admin page, filled (people, an invitation with its link shown once,
+    the workspace, the audit log), axe-clean in the light and the dark theme."""
+    from tests.browser.seeding import group, person, site_admin
+
+    ana = await site_admin(live, "ana", "Ana")
+    await person(live, "bo", "Bo")
+    await group(live, ana, "Welcome")
+    for scheme in ("light", "dark"):
+        page = await new_page(context_options={"color_scheme": scheme})
+        await page.goto("/")
+        await page.locator("#signin-login").fill(ana.username)
+        await page.locator("#signin-password").fill(PASSWORD)
+        await page.locator("#form-signin button[type=submit]").click()
+        await expect(page.locator("#admin-button")).to_be_attached()
+        await page.goto("/#/admin")
+        await expect(page.locator("html")).to_have_attribute("data-bs-theme", scheme)
+        await expect(page.locator("#admin-people-rows tr")).to_have_count(2)
+        await assert_accessible(page, f"{scheme} admin page, people")
+        await page.get_by_role("tab", name="Invitations").click()
+        await page.get_by_label("Welcome").check()
+        await page.get_by_role("button", name="Create invitation").click()
+        await expect(page.locator("#invite-created")).to_be_visible()
+        await expect(page.locator("#invite-rows tr[data-invitation-id]")).not_to_have_count(0)
+        await assert_accessible(page, f"{scheme} admin page, invitations")
+        await page.get_by_role("tab", name="Workspace").click()
+        await expect(page.get_by_label("Workspace name")).to_have_value("chinwag")
+        await assert_accessible(page, f"{scheme} admin page, workspace")
+        await page.get_by_role("tab", name="Audit log").click()
+        await expect(page.locator("#audit-list .audit-text")).not_to_have_count(0)
+        await assert_accessible(page, f"{scheme} admin page, audit log")
+        assert page.errors == []

@@ -135,6 +135,7 @@ class MeOut(UserOut):
     birth_date: date | None
     settings: dict
     email_missed_messages: bool = True
+    is_site_admin: bool = Field(False, description="May use /api/admin/ (the admin page)")
 
 
 class TokenOut(BaseModel):

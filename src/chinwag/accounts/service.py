@@ -156,6 +156,7 @@ async def own_profile(ctx: AppContext, user: User, *, online: bool | None = None
         "birth_date": user.birth_date,
         "settings": user.settings or {},
         "email_missed_messages": user.email_missed_messages,
+        "is_site_admin": user.is_site_admin,
     }
     return MeOut.model_validate(fields)
 

@@ -1,5 +1,6 @@
 // Start-up and routing. Routes live in the hash: #/signin, #/register, #/forgot,
-// #/reset?token=... (the mailed link), #/ and #/chat/<id> once signed in.
+// #/reset?token=... (the mailed link), #/join?invitation=... (an invitation link), #/ and
+// #/chat/<id> once signed in, #/admin (site administrators).
 
 import { onAuthChange, refresh, signOut } from "./api.js";
 import { avatar } from "./avatars.js";
@@ -18,6 +19,7 @@ import {
 import { onOpenChat, subscribeDevice, unsubscribeDevice } from "./push.js";
 import { forgetFetchedUsers } from "./users.js";
 import { setupAccount } from "./views/account.js";
+import { setupAdmin, showAdmin } from "./views/admin.js";
 import { setupImageDialog } from "./views/attachments.js";
 import { setupAuth, showAuth } from "./views/auth.js";
 import { setupCard } from "./views/card.js";
@@ -31,7 +33,7 @@ import { setupNotificationSettings } from "./views/notifications.js";
 import { setupSearch } from "./views/search.js";
 import { forgetSuggestions, setupSidebar } from "./views/sidebar.js";
 
-const AUTH_ROUTES = ["signin", "register", "forgot", "reset"];
+const AUTH_ROUTES = ["signin", "register", "forgot", "reset", "join"];
 let signedIn = false;
 let wasConnected = false;  // the banner is for a lost connection, not the first one
 
@@ -53,6 +55,7 @@ function onRoute() {
   if (!signedIn) return showAuth("signin");
   if (AUTH_ROUTES.includes(name)) { location.hash = "#/"; return; }
   activateChat(name === "chat" ? id : null);
+  showAdmin(name === "admin");
 }
 
 function enterApp({ offline = false } = {}) {
@@ -74,6 +77,7 @@ function enterApp({ offline = false } = {}) {
 function leaveApp(notice = "") {  // a notice here is never good news
   signedIn = false;
   wasConnected = false;
+  showAdmin(false);
   socket.stop();
   reset();
   forgetFiles();
@@ -97,6 +101,7 @@ function setupShell() {
     showMe(state.me);
     if (state.me?.settings) applyPrefs(state.me.settings);  // my theme and language, everywhere
     shareTimeZone(state.me);
+    if (signedIn) showAdmin(route().name === "admin");
   });
   subscribe("connection", (connected) => {
     wasConnected ||= connected;
@@ -131,6 +136,7 @@ async function boot() {
   setupGroupPanel();
   setupDialogs({ openChat });
   setupAccount();
+  setupAdmin();
   setupSearch({ openAt });
   setupImageDialog();
   setupCard({ openChat });

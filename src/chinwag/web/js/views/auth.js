@@ -1,18 +1,25 @@
-// The signed-out screens: sign in, register, forgot password, and the reset page that the
-// mailed link (#/reset?token=...) opens.
+// The signed-out screens: sign in, register, forgot password, the reset page that the
+// mailed link (#/reset?token=...) opens, and the join page of an invitation link
+// (#/join?invitation=...: the registration form under who invited you where). They follow
+// the workspace (GET /api/workspace): its name, and whether anyone may sign up.
 
 import { api, signIn } from "../api.js";
-import { $, show, showAlert } from "../dom.js";
+import { $, el, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { t } from "../i18n.js";
 
 const FORMS = ["signin", "register", "forgot", "reset"];
+let workspace = null;  // {name, registration} once asked
+let joining = "";      // the invitation token of the join page being shown
 
 /** Show one of the forms; `notice` above it, a success or (`tone` "warning") not. */
 export function showAuth(route, notice = "", tone = "success") {
   show($("auth"), true);
   show($("app"), false);
-  const name = FORMS.includes(route) ? route : "signin";
+  joining = route === "join" ? queryParam("invitation") : "";
+  const name = route === "join" ? "register" : FORMS.includes(route) ? route : "signin";
+  show($("join-invalid"), false);
+  show($("join-preview"), false);
   for (const form of FORMS) {
     show($(`form-${form}`), form === name);
     clearFieldErrors($(`form-${form}`));
@@ -23,6 +30,52 @@ export function showAuth(route, notice = "", tone = "success") {
   showAlert($("auth-info"), notice);
   const first = $(`form-${name}`).querySelector("input");
   if (first) first.focus();
+  followWorkspace();
+  if (route === "join") previewInvitation(joining);
+}
+
+/** The workspace's name, and the ways to sign up it allows. */
+async function followWorkspace() {
+  try {
+    workspace = await api("GET", "/api/workspace");
+  } catch { /* offline or an old server: the page stays as it is */ }
+  applyWorkspace();
+}
+
+function registrationNote() {
+  if (!workspace || workspace.registration === "open") return "";
+  return t(workspace.registration === "closed" ? "auth.registrationClosed" : "auth.invitationNeeded");
+}
+
+function applyWorkspace() {
+  if (workspace) $("auth-workspace").textContent = workspace.name;
+  const note = registrationNote();
+  show($("register-link"), !note);
+  showAlert($("registration-note"), note);
+  // on the join page an invitation link is there: only a closed workspace refuses it
+  const joinNote = joining && workspace?.registration !== "closed" ? "" : note;
+  showAlert($("register-note"), joinNote);
+}
+
+async function previewInvitation(token) {
+  const form = $("form-register");
+  try {
+    if (!token) throw new Error("no token");
+    const invitation = await api("GET", `/api/invitations/${encodeURIComponent(token)}`);
+    if (joining !== token) return;
+    const lines = [t(invitation.invited_by ? "auth.invitedBy" : "auth.invitedTo",
+      { who: invitation.invited_by || "", workspace: invitation.workspace })];
+    if (invitation.groups.length) lines.push(t("auth.joinGroups", { groups: invitation.groups.join(", ") }));
+    $("join-preview").replaceChildren(...lines.map((line) => el("p", { class: "mb-1", text: line })));
+    show($("join-preview"), true);
+    if (invitation.email) $("register-email").value = invitation.email;
+  } catch (error) {
+    if (joining !== token) return;
+    if (error instanceof TypeError) { showAlert($("auth-error"), t("errors.offline")); return; }
+    show(form, false);
+    $("join-invalid-text").textContent = t("errors.invitation_invalid");
+    show($("join-invalid"), true);
+  }
 }
 
 function guard(form, action) {
@@ -43,9 +96,13 @@ function guard(form, action) {
   });
 }
 
-function resetToken() {
+function queryParam(name) {
   const query = location.hash.split("?")[1] || "";
-  return new URLSearchParams(query).get("token") || "";
+  return new URLSearchParams(query).get(name) || "";
+}
+
+function resetToken() {
+  return queryParam("token");
 }
 
 /** Wire the forms; `onSignedIn` runs after a successful sign-in. */
@@ -63,6 +120,7 @@ export function setupAuth(onSignedIn) {
     };
     const display = data.get("display_name").trim();
     if (display) body.display_name = display;
+    if (joining) body.invitation = joining;
     const created = await api("POST", "/api/auth/register", body);
     if (!created) {  // 202: the address has an account; its owner was mailed
       $("form-register").reset();
