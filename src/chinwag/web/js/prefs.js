@@ -22,7 +22,30 @@ function paint() {
 }
 
 /** Apply the preferences found in `settings` (a user's, or nothing: this browser's last). */
-export function applyPrefs(settings = {}) {
+// Preferences changed here whose save hasn't answered yet: a profile read before the change
+// (the account dialog's refresh, a `ready`) must not undo them meanwhile.
+const pending = {};
+let edits = 0;
+
+/** How many preference changes this page made: a read that started before one is stale. */
+export function editCount() {
+  return edits;
+}
+
+/** A preference changed here: shown at once, then kept in my settings. */
+export function choosePrefs(changes) {
+  edits += 1;
+  Object.assign(pending, changes);
+  applyPrefs(withPrefs(state.me?.settings, changes));
+  return saveSettings(changes).finally(() => {
+    for (const [key, value] of Object.entries(changes)) {
+      if (pending[key] === value) delete pending[key];
+    }
+  });
+}
+
+export function applyPrefs(incoming = {}) {
+  const settings = { ...incoming, ...pending };
   const theme = THEMES.includes(settings.theme) ? settings.theme : "system";
   const language = typeof settings.language === "string" ? settings.language : "auto";
   const changedLanguage = language !== chosen?.language;

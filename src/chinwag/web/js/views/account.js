@@ -5,7 +5,7 @@ import { avatar } from "../avatars.js";
 import { $, el, modal, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { formatDateTime, t } from "../i18n.js";
-import { applyPrefs, currentPrefs, saveSettings, withPrefs } from "../prefs.js";
+import { choosePrefs, currentPrefs, editCount } from "../prefs.js";
 import { emit, rememberUser, state, subscribe } from "../store.js";
 
 const PLACES = {  // where each part of the dialog says how it went
@@ -128,9 +128,7 @@ function setupPrefsForm() {
   subscribe("me", showPrefs);
   for (const [id, name] of [["theme-select", "theme"], ["language-select", "language"]]) {
     $(id).addEventListener("change", () => {
-      const change = { [name]: $(id).value };
-      applyPrefs(withPrefs(state.me?.settings, change));  // at once, before the server answers
-      run(() => saveSettings(change));
+      run(() => choosePrefs({ [name]: $(id).value }));  // shown at once, then saved
     });
   }
 }
@@ -143,8 +141,10 @@ export function setupAccount() {
     showPrefs();
     modal("account-dialog").show();
     run(async () => {
+      const edits = editCount();
       const me = await api("GET", "/api/users/me");
-      setMe(me);
+      // a theme or language chosen while this was read is newer than what it says
+      setMe(editCount() === edits ? me : { ...me, settings: state.me?.settings ?? me.settings });
       $("profile-display").value = me.display_name || "";
       $("profile-phone").value = me.phone || "";
       $("profile-birth").value = me.birth_date || "";
