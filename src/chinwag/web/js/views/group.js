@@ -90,11 +90,17 @@ function renderMembers() {
     || displayName(a.user).localeCompare(displayName(b.user)));
   ensureUsers(sorted.map((m) => m.user_id));  // their bios
   const list = $("group-members");
+  const items = sorted.map((m) => memberItem(group, m));
+  // nothing to show differently (a presence or profile that changed nobody's row): the
+  // buttons stay the same elements, so a key pressed on one meanwhile isn't lost
+  const drawn = items.map((item) => item.outerHTML).join("");
+  if (drawn === list.dataset.drawn) return;
+  list.dataset.drawn = drawn;
   // the list is rebuilt: the focused button comes back by its key, or (its member gone) the
   // focus stays in the panel on the list, so Tab and Esc still work there
   const focusKey = list.contains(document.activeElement) ? document.activeElement.dataset.focusKey : null;
   const hadFocus = list.contains(document.activeElement);
-  list.replaceChildren(...sorted.map((m) => memberItem(group, m)));
+  list.replaceChildren(...items);
   if (hadFocus) (list.querySelector(`[data-focus-key="${focusKey}"]`) || list).focus();
 }
 
