@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from chinwag.accounts import auth
 from chinwag.context import AppContext
-from chinwag.errors import TooManyRequests, Unauthorized
+from chinwag.errors import Forbidden, TooManyRequests, Unauthorized
 from chinwag.limits import address_key
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
@@ -38,6 +38,12 @@ async def get_caller(ctx: Ctx, token: Annotated[str | None, Depends(bearer)]) ->
 
 
 Caller = Annotated[auth.Caller, Depends(get_caller)]
+
+
+async def site_admin(caller: Caller) -> None:
+    """On a router: site administrators only (403 site_admin_only)."""
+    if not caller.user.is_site_admin:
+        raise Forbidden("Site administrators only", code="site_admin_only")
 
 
 async def limit_address(request: Request, ctx: Ctx) -> None:

@@ -7,12 +7,7 @@ from __future__ import annotations
 import pytest
 
 from chinwag.admin import store
-
-
-async def call(client, person, method, path, status=200, **kwargs):
-    response = await client.request(method, path, headers=person.headers, **kwargs)
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
+from tests.realtime.helpers import call
 
 
 @pytest.fixture

@@ -4,12 +4,7 @@ group or be added; unbanning lets them back."""
 from __future__ import annotations
 
 from tests.conftest import assert_error
-
-
-async def call(client, person, method, path, status=200, **kwargs):
-    response = await client.request(method, path, headers=person.headers, **kwargs)
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
+from tests.realtime.helpers import call
 
 
 async def public_group(client, owner, *members):

@@ -6,17 +6,12 @@ from __future__ import annotations
 import pytest
 
 from chinwag.admin import store as admin_store
+from tests.realtime.helpers import call
 
 
 @pytest.fixture
 def settings_overrides() -> dict:
     return {"default_group": "general"}
-
-
-async def call(client, person, method, path, status=200, **kwargs):
-    response = await client.request(method, path, headers=person.headers, **kwargs)
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
 
 
 async def chat_names(client, person) -> list[str]:

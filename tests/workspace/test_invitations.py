@@ -13,15 +13,10 @@ import pytest
 
 from chinwag.admin import store as admin_store
 from chinwag.workspace import store
+from tests.realtime.helpers import call
 
 LINK = re.compile(r"http://testserver/#/join\?invitation=([A-Za-z0-9_-]+)")
 PASSWORD = "correct horse battery"
-
-
-async def call(client, person, method, path, status=200, **kwargs):
-    response = await client.request(method, path, headers=person.headers, **kwargs)
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
 
 
 def newcomer(name: str, invitation: str | None = None, email_address: str | None = None):

@@ -104,10 +104,11 @@ async def sign_up(ctx: AppContext, data: RegisterIn, admit: Admit | None = None)
 async def user_by_id(ctx: AppContext, user_id: int) -> User:
     """A user by id, deactivated ones too (their messages stay, and their profile says
     so), else NotFound."""
-    return await ctx.db.read(_any_user, user_id)
+    return await ctx.db.read(any_user, user_id)
 
 
-def _any_user(db: Tx, user_id: int) -> User:
+def any_user(db: Tx, user_id: int) -> User:
+    """Any account by id, deactivated ones included, else NotFound."""
     user = db.get(User, user_id)
     if user is None:
         raise NotFound("No such user")

@@ -9,15 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from chinwag.accounts.models import User
 from chinwag.admin import service
 from chinwag.admin.schemas import AdminUserOut, AdminUserPatch, AuditEntryOut
-from chinwag.deps import Caller, Ctx
+from chinwag.deps import Caller, Ctx, site_admin
 from chinwag.errors import error_responses
 from chinwag.files.shapes import avatar_url
 from chinwag.validation import MAX_BIGINT, SearchQuery, UserId
-
-
-async def site_admin(caller: Caller) -> None:
-    service.require_site_admin(caller)
-
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(site_admin)])
 Username = Annotated[str | None, Query(max_length=32, description="Accounts after this one")]

@@ -1,6 +1,6 @@
 """Site administration: accounts (deactivate, reactivate, site admin) and the audit log.
 
-Only site administrators get here (require_site_admin, on every route), or the server's own
+Only site administrators get here (deps.site_admin, on every route), or the server's own
 command line. Every change is recorded in the audit log by the unit that makes it. A
 deactivated account's sessions are revoked in that unit too, so its sockets close (1008) once
 the unit is committed and its tokens stop working at once; signing in is then refused with
@@ -11,28 +11,16 @@ from __future__ import annotations
 
 from chinwag.accounts import auth
 from chinwag.accounts.models import User
+from chinwag.accounts.service import any_user
 from chinwag.admin import store
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
-from chinwag.errors import Conflict, Forbidden, NotFound
+from chinwag.errors import Conflict
 from chinwag.events import PendingEvents, write_and_publish
-
-
-def require_site_admin(caller: auth.Caller) -> None:
-    if not caller.user.is_site_admin:
-        raise Forbidden("Site administrators only", code="site_admin_only")
 
 
 async def list_users(ctx: AppContext, query: str, limit: int, after: str | None) -> list[User]:
     return await ctx.db.read(store.users, query.strip(), limit, after)
-
-
-def _account(db: Tx, user_id: int) -> User:
-    """Any account by id, deactivated ones included, else NotFound."""
-    user = db.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user")
-    return user
 
 
 def _changed(db: Tx, user: User, **flags: bool) -> User:
@@ -48,7 +36,7 @@ def deactivate_in(db: Tx, events: PendingEvents, actor_id: int | None, user_id: 
 
 
 def _deactivate(db: Tx, events: PendingEvents, actor_id: int | None, user_id: int) -> User:
-    user = _account(db, user_id)
+    user = any_user(db, user_id)
     if user_id == actor_id:
         raise Conflict("You can't deactivate your own account", code="cannot_deactivate_self")
     if not user.is_active:
@@ -61,7 +49,7 @@ def _deactivate(db: Tx, events: PendingEvents, actor_id: int | None, user_id: in
 
 
 def _reactivate(db: Tx, _events: PendingEvents, actor_id: int | None, user_id: int) -> User:
-    user = _account(db, user_id)
+    user = any_user(db, user_id)
     if user.is_active:
         return user
     store.record(db, actor_id, "user.reactivated", user_id, {})
@@ -71,7 +59,7 @@ def _reactivate(db: Tx, _events: PendingEvents, actor_id: int | None, user_id: i
 def _set_site_admin(
     db: Tx, _events: PendingEvents, actor_id: int | None, user_id: int, on: bool
 ) -> User:
-    user = _account(db, user_id)
+    user = any_user(db, user_id)
     if user.is_site_admin == on:
         return user
     if not on:

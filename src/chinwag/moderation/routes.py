@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from chinwag.admin.routes import site_admin
-from chinwag.deps import Caller, Ctx
+from chinwag.deps import Caller, Ctx, site_admin
 from chinwag.errors import error_responses
 from chinwag.moderation import service
 from chinwag.moderation.schemas import (

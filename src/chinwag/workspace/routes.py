@@ -8,8 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from chinwag.admin.routes import site_admin
-from chinwag.deps import Caller, Ctx
+from chinwag.deps import Caller, Ctx, site_admin
 from chinwag.errors import error_responses
 from chinwag.validation import MAX_INT
 from chinwag.workspace import service

@@ -139,11 +139,12 @@ def _preview(db: Tx, token_hash: str, defaults) -> dict:
     found = store.usable_invitation(db, token_hash, utcnow())
     if found is None:
         raise NotFound(INVALID, code="invitation_invalid")
+    groups = store.live_groups(db, found.chat_ids or [])
     return {
         "workspace": _current(db, defaults).name,
         "invited_by": found.inviter,
         "email": found.email,
-        "groups": store.group_names(db, found.chat_ids or []),
+        "groups": sorted((group.name for group in groups), key=str.lower),
         "expires_at": found.expires_at,
     }
 

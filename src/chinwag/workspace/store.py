@@ -94,18 +94,6 @@ def revoke(db: Tx, invitation_id: int, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
-def group_names(db: Tx, chat_ids: list[int]) -> list[str]:
-    """The names of those of `chat_ids` that are groups still there."""
-    if not chat_ids:
-        return []
-    rows = db.execute(
-        select(C.c.name)
-        .where(C.c.id.in_(chat_ids), C.c.kind == "group", C.c.deleted_at.is_(None))
-        .order_by(func.lower(C.c.name))
-    )
-    return [name for (name,) in rows]
-
-
 def live_groups(db: Tx, chat_ids: list[int]) -> list[Chat]:
     if not chat_ids:
         return []
