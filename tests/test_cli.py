@@ -221,3 +221,118 @@ def test_serve_over_https_with_certfile_and_keyfile(tmp_path):
         health = httpx.get(f"{url}/healthz", verify=trust, timeout=5)
     assert health.status_code == 200
     assert health.headers["strict-transport-security"] == "max-age=31536000"
+
+
+def cli(args: list[str], data_dir: Path, code: int = 0, **env) -> subprocess.CompletedProcess:
+    result = run(args, data_dir, **env)
+    assert result.returncode == code, result.stdout + result.stderr
+    return result
+
+
+def test_workspace_show_and_set_through_the_service_audited(tmp_path):
+    cli(["users", "create", "ana@example.com", "ana", "--password", "long enough pw"], tmp_path)
+    shown = cli(["workspace", "show"], tmp_path).stdout
+    assert "registration: open" in shown and "default groups: general (#1)" in shown
+    assert "public groups by: everyone" in shown
+    changed = cli(
+        [
+            "workspace",
+            "set",
+            "--name",
+            "Acme",
+            "--public-groups-by",
+            "admins",
+            "--no-default-groups",
+        ],
+        tmp_path,
+    ).stdout
+    assert "name: Acme" in changed and "default groups: none" in changed
+    assert "public groups by: admins" in changed
+    refused = cli(["workspace", "set", "--registration", "maybe"], tmp_path, 2)
+    assert "registration" in refused.stderr
+    missing = cli(["workspace", "set", "--default-group", "design"], tmp_path, 1)
+    assert "no group design" in missing.stderr
+    again = cli(["workspace", "set", "--default-group", "GENERAL"], tmp_path).stdout
+    assert "default groups: general (#1)" in again
+    with sqlite3.connect(tmp_path / "chinwag.db") as db:
+        entries = db.execute(
+            "SELECT action, actor_id, details FROM audit_log ORDER BY id"
+        ).fetchall()
+    # only what changed is recorded (the name was already Acme the second time round)
+    assert [(a, actor, json.loads(d)) for a, actor, d in entries] == [
+        (
+            "workspace.changed",
+            None,
+            {"name": "Acme", "public_groups_by": "admins", "default_group_ids": []},
+        ),
+        ("workspace.changed", None, {"default_group_ids": [1]}),
+    ]
+
+
+def test_invitations_are_made_listed_revoked_and_the_audit_log_printed(tmp_path):
+    cli(["users", "create", "ana@example.com", "ana", "--password", "long enough pw"], tmp_path)
+    made = cli(
+        [
+            "invitations",
+            "create",
+            "--email",
+            "eve@example.com",
+            "--days",
+            "3",
+            "--group",
+            "general",
+        ],
+        tmp_path,
+    ).stdout
+    link = made.splitlines()[1]
+    assert made.startswith("invitation 1, valid until ") and "/#/join?invitation=" in link
+    # the link is mailed to the address, from nobody's account
+    mail = wait_for_mail(tmp_path / "outbox", "#/join?invitation=")
+    token = link.split("invitation=")[1]
+    assert token in mail and "An administrator invited you" in mail
+    cli(["invitations", "create", "--unlimited"], tmp_path)
+    bad = cli(["invitations", "create", "--days", "31"], tmp_path, 2)
+    assert "expires_in_days" in bad.stderr
+    listed = cli(["invitations", "list"], tmp_path).stdout.splitlines()
+    assert listed[0].startswith("#2\tvalid\tanyone\tuses 0/any")
+    assert listed[1].startswith("#1\tvalid\teve@example.com\tuses 0/1")
+    assert "groups: general (#1)" in listed[1] and listed[1].endswith("by command line")
+    cli(["invitations", "revoke", "1"], tmp_path)
+    twice = cli(["invitations", "revoke", "1"], tmp_path, 1)
+    assert "revoked already" in twice.stderr
+    assert cli(["invitations", "list"], tmp_path).stdout.splitlines()[1].startswith("#1\trevoked")
+    # the token itself was never stored
+    assert token not in (tmp_path / "chinwag.db").read_bytes().decode("latin-1")
+    log = cli(["audit", "--limit", "2"], tmp_path).stdout.splitlines()
+    assert len(log) == 2
+    assert log[0].split("\t")[2:] == ["command line", "invitation.revoked", '{"invitation_id": 1}']
+    assert log[1].split("\t")[3] == "invitation.created"
+    older = cli(["audit", "--before", "2"], tmp_path).stdout.splitlines()
+    assert [line.split("\t")[3] for line in older] == ["invitation.created"]
+
+
+def test_groups_retention_is_the_owners_rule_from_the_command_line(tmp_path):
+    cli(["users", "create", "ana@example.com", "ana", "--password", "long enough pw"], tmp_path)
+    kept = {"CHINWAG_RETENTION_DAYS": "60"}
+    shorter = cli(["groups", "retention", "general", "30"], tmp_path, **kept)
+    assert shorter.stdout.strip() == "general (#1) keeps messages for 30 days"
+    longer = cli(["groups", "retention", "general", "90"], tmp_path, 1, **kept)
+    assert "at most 60 days" in longer.stderr
+    assert "no group team" in cli(["groups", "retention", "team", "5"], tmp_path, 1).stderr
+    assert cli(["groups", "retention", "general", "soon"], tmp_path, 2).returncode == 2
+    off = cli(["groups", "retention", "#1", "off"], tmp_path, **kept)
+    assert off.stdout.strip() == "general (#1) keeps messages as the workspace does (60 days)"
+    with sqlite3.connect(tmp_path / "chinwag.db") as db:
+        texts = [t for (t,) in db.execute("SELECT text FROM messages WHERE kind = 'system'")]
+        entries = db.execute("SELECT action, actor_id, details FROM audit_log ORDER BY id")
+        audited = [(a, actor, json.loads(d)) for a, actor, d in entries]
+        (retention,) = db.execute("SELECT retention_days FROM chats WHERE id = 1").fetchone()
+    assert texts[-2:] == [
+        "An administrator set messages to be kept for 30 days",
+        "An administrator set messages to be kept as long as the workspace keeps them (60 days)",
+    ]
+    assert audited == [
+        ("chat.retention_set", None, {"chat_id": 1, "retention_days": 30}),
+        ("chat.retention_set", None, {"chat_id": 1, "retention_days": None}),
+    ]
+    assert retention is None

@@ -19,7 +19,7 @@ from chinwag.chats.schemas import ChatCreate, ChatPatch
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid
+from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.membership.access import require_group, require_role
 from chinwag.membership.store import member_chat, visible_chat
@@ -231,15 +231,49 @@ def _discover(db: Tx, user_id: int, query: str, limit: int) -> list[dict]:
     return listing.chat_views(db, user_id, chats)
 
 
-async def update_chat(ctx: AppContext, me: User, chat_id: int, patch: ChatPatch) -> dict:
-    """Rename, describe or open/close a group (admins); set its retention (owner)."""
-    limit = ctx.settings.retention_days
-    wanted = patch.retention_days
+def _check_retention(limit: int | None, wanted: int | None) -> None:
+    """A group's own retention is never longer than the workspace's."""
     if limit is not None and wanted is not None and wanted > limit:
         raise Invalid(
             f"Messages can be kept for at most {limit} days here", code="retention_too_long"
         )
+
+
+async def update_chat(ctx: AppContext, me: User, chat_id: int, patch: ChatPatch) -> dict:
+    """Rename, describe or open/close a group (admins); set its retention (owner)."""
+    limit = ctx.settings.retention_days
+    _check_retention(limit, patch.retention_days)
     return await write_and_publish(ctx, _update_chat, me, chat_id, patch, limit, key=chat_id)
+
+
+async def groups_named(ctx: AppContext, name: str) -> list[Chat]:
+    """Every live group called `name` (the command line names groups by name)."""
+    return await ctx.db.read(store.groups_named, name)
+
+
+async def set_retention_as_operator(ctx: AppContext, chat_id: int, days: int | None) -> Chat:
+    """The command line's twin of the owner's `PATCH {retention_days}`: the same bounds
+    (never longer than the workspace's), announced in the group and audited, with no
+    account as the actor. `days` None: back to the workspace's."""
+    limit = ctx.settings.retention_days
+    _check_retention(limit, days)
+    return await write_and_publish(ctx, _operator_retention, chat_id, days, limit, key=chat_id)
+
+
+def _operator_retention(
+    db: Tx, events: PendingEvents, chat_id: int, days: int | None, limit: int | None
+) -> Chat:
+    chat = db.get(Chat, chat_id)
+    if chat is None or chat.deleted_at is not None:
+        raise NotFound("No such group")
+    require_group(chat, "keep messages for a time of its own")
+    if chat.retention_days == days:
+        return chat  # nothing changes, nothing is announced or recorded
+    _set_retention(db, events, None, chat, days, limit)
+    db.refresh(chat)
+    count = store.member_count(db, chat.id)
+    events.to_chat(chat.id, {"type": "chat.updated", "chat": listing.chat_fields(chat, count)})
+    return chat
 
 
 def _update_chat(
@@ -285,14 +319,22 @@ def _kept_for(days: int | None, limit: int | None) -> str:
 
 
 def _set_retention(
-    db: Tx, events: PendingEvents, me: User, chat: Chat, days: int | None, limit: int | None
+    db: Tx,
+    events: PendingEvents,
+    me: User | None,
+    chat: Chat,
+    days: int | None,
+    limit: int | None,
 ) -> None:
-    """A group's own retention, announced in it and recorded in the audit log."""
+    """A group's own retention, announced in it and recorded in the audit log. `me` None:
+    the server's command line did it (the announcement says "An administrator")."""
     chat.retention_days = days
     db.flush()
     kept = _kept_for(days, limit)
-    _announce_in(db, events, chat, f"@{me.username} set messages to be kept {kept}")
-    record(db, me.id, "chat.retention_set", None, {"chat_id": chat.id, "retention_days": days})
+    who = "An administrator" if me is None else f"@{me.username}"
+    _announce_in(db, events, chat, f"{who} set messages to be kept {kept}")
+    actor_id = None if me is None else me.id
+    record(db, actor_id, "chat.retention_set", None, {"chat_id": chat.id, "retention_days": days})
 
 
 async def delete_chat(ctx: AppContext, me: User, chat_id: int) -> None:

@@ -117,6 +117,21 @@ def public_group_named(db: Tx, name_key: str) -> int | None:
     return db.scalar(select(Chat.id).where(Chat.public_name_key == name_key))
 
 
+def groups_named(db: Tx, name: str) -> list[Chat]:
+    """Groups (not deleted, public or private) called `name`, any case; oldest first."""
+    return list(
+        db.scalars(
+            select(Chat)
+            .where(
+                Chat.kind == "group",
+                Chat.deleted_at.is_(None),
+                func.lower(Chat.name) == name.strip().lower(),
+            )
+            .order_by(Chat.id)
+        )
+    )
+
+
 def public_groups(db: Tx, query: str, limit: int) -> list[Chat]:
     """Public groups (not deleted) whose name contains `query` (any, when it is blank), the
     most members first."""

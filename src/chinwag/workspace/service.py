@@ -34,6 +34,7 @@ from chinwag.workspace import store
 log = logging.getLogger("chinwag.workspace")
 
 INVALID = "This invitation is invalid, used up or expired"
+OPERATOR = "An administrator"  # who invites, in the mail, when the command line does
 INVITE_MAIL = (
     "{inviter} invited you to {workspace} on chinwag.\n\n"
     "Sign up here (the link works until {expires}):\n{link}\n"
@@ -61,7 +62,7 @@ async def current(ctx: AppContext) -> WorkspaceSettings:
     return await ctx.db.read(_current, ctx.settings)
 
 
-def _change(db: Tx, _events, defaults, actor_id: int, changes: dict) -> WorkspaceSettings:
+def _change(db: Tx, _events, defaults, actor_id: int | None, changes: dict) -> WorkspaceSettings:
     old = _current(db, defaults)
     if "default_group_ids" in changes:
         wanted = list(dict.fromkeys(changes["default_group_ids"]))
@@ -69,38 +70,50 @@ def _change(db: Tx, _events, defaults, actor_id: int, changes: dict) -> Workspac
             raise NotFound("No such group")
         changes = {**changes, "default_group_ids": wanted}
     new = replace(old, **changes)
-    if new != old:
+    # The entry names what changed (a form sends every field; the log says what it did).
+    changed = {key: value for key, value in changes.items() if getattr(old, key) != value}
+    if changed:
         store.save_workspace(db, **asdict(new))
-        audit.record(db, actor_id, "workspace.changed", None, {**changes})
+        audit.record(db, actor_id, "workspace.changed", None, changed)
     return new
 
 
-async def change(ctx: AppContext, actor_id: int, changes: dict) -> WorkspaceSettings:
+async def change(ctx: AppContext, actor_id: int | None, changes: dict) -> WorkspaceSettings:
     """Change the settings named in `changes` (name, registration, default_group_ids,
-    public_groups_by); audited when something changes."""
+    public_groups_by); audited when something changes. `actor_id` None: the command line."""
     return await write_and_publish(ctx, _change, ctx.settings, actor_id, changes)
+
+
+async def groups(ctx: AppContext, chat_ids: list[int]) -> list:
+    """The live groups of `chat_ids` (default groups, an invitation's), to name them."""
+    return await ctx.db.read(store.live_groups, chat_ids)
 
 
 # Invitations
 
 
-def _invite(db: Tx, _events, actor: User, token_hash: str, values: dict) -> int:
+def _invite(db: Tx, _events, actor_id: int | None, token_hash: str, values: dict) -> int:
     groups = store.live_groups(db, values["chat_ids"])
     if len(groups) != len(set(values["chat_ids"])):
         raise NotFound("No such group")
-    invitation_id = store.add_invitation(db, token_hash=token_hash, invited_by=actor.id, **values)
+    invitation_id = store.add_invitation(db, token_hash=token_hash, invited_by=actor_id, **values)
     details = {"email": values["email"], "max_uses": values["max_uses"]}
     audit.record(
-        db, actor.id, "invitation.created", None, {"invitation_id": invitation_id, **details}
+        db, actor_id, "invitation.created", None, {"invitation_id": invitation_id, **details}
     )
     return invitation_id
 
 
 async def invite(
-    ctx: AppContext, actor: User, email: str | None, max_uses: int | None, days: int, chat_ids
+    ctx: AppContext,
+    actor: User | None,
+    email: str | None,
+    max_uses: int | None,
+    days: int,
+    chat_ids,
 ) -> tuple[int, str, str]:
     """A new invitation: (id, its link, when it expires as ISO text). The link is mailed
-    to `email` when given."""
+    to `email` when given. `actor` None: the command line (nobody's name in the mail)."""
     token = new_secret()
     expires_at = utcnow() + timedelta(days=days)
     values = {
@@ -109,12 +122,14 @@ async def invite(
         "chat_ids": sorted(set(chat_ids)),
         "expires_at": expires_at,
     }
-    invitation_id = await write_and_publish(ctx, _invite, actor, secret_hash(token), values)
+    actor_id = None if actor is None else actor.id
+    invitation_id = await write_and_publish(ctx, _invite, actor_id, secret_hash(token), values)
     link = f"{ctx.settings.public_url}/#/join?invitation={token}"
     if email:
         name = (await current(ctx)).name
+        inviter = OPERATOR if actor is None else actor.display_name
         body = INVITE_MAIL.format(
-            inviter=actor.display_name, workspace=name, expires=f"{expires_at:%Y-%m-%d}", link=link
+            inviter=inviter, workspace=name, expires=f"{expires_at:%Y-%m-%d}", link=link
         )
         ctx.mail.submit(compose(ctx.settings.mail_from, email, f"Join {name} on chinwag", body))
     log.info("invitation %s created", invitation_id, extra={"event": "invitation"})
