@@ -1,15 +1,17 @@
 """The admin page (#/admin), for site administrators only: people deactivated (their open tab
 is signed out at once) and reactivated, a site administrator made, the lock-out refusals said
-in words, the workspace's sign-up mode followed by the sign-in page, and the audit log."""
+in words, the workspace's sign-up mode followed by the sign-in page, its default groups and who
+may create public groups, reporting a message and the review queue, and the audit log."""
 
 from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.async_api import expect
 
-from tests.browser.conftest import MODULE_LOOP, PASSWORD, menu, sign_in
-from tests.browser.seeding import person, site_admin
+from tests.browser.conftest import MODULE_LOOP, PASSWORD, menu, open_chat, sign_in
+from tests.browser.seeding import group, person, say, site_admin
 
 pytestmark = MODULE_LOOP
 
@@ -168,8 +170,9 @@ async def test_the_sign_in_page_follows_the_workspace(new_page, live):
     await expect(visitor.locator("#registration-note")).to_be_hidden()
 
     await page.get_by_role("tab", name="Audit log").click()
+    # the entry says what this save changed, not every field the form sent
     await expect(page.locator("#audit-list .audit-text").first).to_have_text(
-        f'@{ana.username} set the workspace to "Acme", sign-up: anyone'
+        f"@{ana.username} changed the workspace: sign-up: anyone"
     )
     assert page.errors == [] and visitor.errors == []
 
@@ -229,8 +232,6 @@ async def test_removing_myself_as_site_admin_takes_the_page_away(new_page, live)
 
 
 async def test_the_audit_log_pages_back(new_page, live):
-    import httpx
-
     ana = await site_admin(live, "ana", "Ana")
     async with httpx.AsyncClient(base_url=live.url) as http:
         for n in range(22):
@@ -256,3 +257,166 @@ async def test_the_audit_log_pages_back(new_page, live):
     )
     await expect(page.get_by_role("button", name="Older entries")).to_be_hidden()
     assert page.errors == []
+
+
+async def public_group(live, owner, name: str) -> int:
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        response = await http.post(
+            "/api/chats", json={"name": name, "is_public": True}, headers=owner.headers
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+
+async def test_the_groups_newcomers_join_and_who_may_create_public_ones(new_page, live):
+    ana = await site_admin(live, "ana", "Ana")
+    bo = await person(live, "bo", "Bo")
+    await public_group(live, ana, "lobby")
+    await public_group(live, ana, "design")
+    await group(live, ana, "secret")  # private: not offered as a default group
+    page = await new_page()
+    await sign_in(page, ana.username)
+    await open_admin(page)
+    await page.get_by_role("tab", name="Workspace").click()
+    defaults = page.get_by_role("group", name="Groups every new member joins")
+    await expect(defaults.get_by_role("checkbox")).to_have_count(2)
+    await expect(defaults.get_by_label("secret")).to_have_count(0)
+    await defaults.get_by_label("lobby").check()
+    await defaults.get_by_label("design").check()
+    await page.get_by_label("Who may create public groups").select_option("admins")
+    await page.get_by_role("button", name="Save", exact=True).click()
+    await expect(page.locator("#workspace-info")).to_have_text("Saved.")
+
+    # a newcomer is in both; an ordinary member may no longer make a public group, in words
+    cyd = await person(live, "cyd", "Cyd")
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        chats = (await http.get("/api/chats", headers=cyd.headers)).json()
+    assert sorted(chat["name"] for chat in chats) == ["design", "lobby"]
+    bo_page = await new_page()
+    await sign_in(bo_page, bo.username)
+    await bo_page.get_by_role("button", name="New group").click()
+    dialog = bo_page.get_by_role("dialog", name="New group")
+    await dialog.get_by_label("Name").fill("open house")
+    await dialog.get_by_label(re.compile("Public")).check()
+    await dialog.get_by_role("button", name="Create group").click()
+    await expect(dialog.get_by_role("alert")).to_have_text(
+        "Only site administrators may create public groups here."
+    )
+
+    # the page reads the stored settings back
+    await page.reload()
+    await page.get_by_role("tab", name="Workspace").click()
+    await expect(defaults.get_by_label("lobby")).to_be_checked()
+    await expect(defaults.get_by_label("design")).to_be_checked()
+    await expect(page.get_by_label("Who may create public groups")).to_have_value("admins")
+    await defaults.get_by_label("design").uncheck()
+    await page.get_by_role("button", name="Save", exact=True).click()
+    await expect(page.locator("#workspace-info")).to_have_text("Saved.")
+    await page.get_by_role("tab", name="Audit log").click()
+    await expect(page.locator("#audit-list .audit-text").first).to_have_text(
+        f"@{ana.username} changed the workspace: newcomers join: lobby"
+    )
+    await expect(page.locator("#audit-list .audit-text").nth(1)).to_have_text(
+        f"@{ana.username} changed the workspace: newcomers join: design, lobby, "
+        "only site administrators may create public groups"
+    )
+    assert page.errors == [] and bo_page.errors == []
+
+
+async def test_a_report_reaches_the_queue_which_deletes_the_message_and_deactivates(new_page, live):
+    ana = await site_admin(live, "ana", "Ana")
+    bo = await person(live, "bo", "Bo")
+    cyd = await person(live, "cyd", "Cyd")
+    team = await group(live, ana, "team", [bo, cyd])
+    first, second = await say(live, bo, team, "rude words", "more rude words")
+    await say(live, cyd, team, "my own words")
+
+    # Cyd reports Bo's first message from its actions, with a reason
+    cyd_page = await new_page()
+    await sign_in(cyd_page, cyd.username)
+    await open_chat(cyd_page, "team")
+    messages = cyd_page.locator("#messages")
+    mine = messages.locator(".message", has_text="my own words")
+    await mine.hover()
+    await expect(mine.get_by_role("button", name="Reply")).to_be_visible()
+    await expect(mine.get_by_role("button", name="Report…")).to_have_count(0)
+    rude = messages.locator(".message", has_text="rude words").first
+    await rude.hover()
+    await rude.get_by_role("button", name="Report…").click()
+    dialog = cyd_page.get_by_role("dialog", name="Report message")
+    await expect(dialog.locator("#report-excerpt")).to_have_text("rude words")
+    reason = dialog.get_by_label("Why? Only the site administrators read this.")
+    await expect(reason).to_be_focused()
+    await dialog.get_by_role("button", name="Report", exact=True).click()
+    await expect(dialog.get_by_role("alert")).to_have_text("Say why you report it.")
+    await reason.fill("insulting")
+    await dialog.get_by_role("button", name="Report", exact=True).click()
+    await expect(dialog).to_be_hidden()
+    await expect(cyd_page.locator("#typing")).to_have_text(
+        "Reported. The site administrators will look at it."
+    )
+    # once per person and message: the refusal is a sentence
+    await rude.hover()
+    await rude.get_by_role("button", name="Report…").click()
+    await reason.fill("again")
+    await dialog.get_by_role("button", name="Report", exact=True).click()
+    await expect(dialog.get_by_role("alert")).to_have_text(
+        "You have reported this message already."
+    )
+    await dialog.get_by_role("button", name="Cancel").click()
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        response = await http.post(
+            f"/api/messages/{second['id']}/report", json={"reason": "spam"}, headers=cyd.headers
+        )
+        assert response.status_code == 201, response.text
+
+    # the queue, newest first, with who, why, where and what
+    page = await new_page()
+    await sign_in(page, ana.username)
+    await open_admin(page)
+    await page.get_by_role("tab", name="Reports").click()
+    queue = page.get_by_role("list", name="Reports").locator("li[data-report-id]")
+    await expect(queue).to_have_count(2)
+    await expect(queue.locator(".report-what")).to_have_text(
+        [f"@{cyd.username} reported a message by @{bo.username} in team"] * 2
+    )
+    await expect(queue.locator(".report-excerpt")).to_have_text(["more rude words", "rude words"])
+    await expect(queue.locator(".report-reason")).to_have_text(
+        ["Reason: spam", "Reason: insulting"]
+    )
+
+    # Delete message: gone for everyone, the report leaves the open queue
+    older = queue.nth(1)
+    await older.get_by_role("button", name=re.compile("^Delete the message of report")).click()
+    confirm = page.locator("#confirm-dialog")
+    await expect(confirm).to_contain_text("Delete this message for everyone?")
+    await confirm.get_by_role("button", name="Delete message").click()
+    await expect(queue).to_have_count(1)
+    await expect(messages.locator(f'.message[data-seq="{first["seq"]}"]')).to_contain_text(
+        "This message was deleted"
+    )
+
+    # Deactivate sender: Bo is signed out everywhere
+    await queue.first.get_by_role("button", name=f"Deactivate @{bo.username}").click()
+    await expect(confirm).to_contain_text(f"Deactivate @{bo.username}?")
+    await confirm.get_by_role("button", name="Deactivate").click()
+    await expect(page.get_by_role("list", name="Reports")).to_have_text("No reports to review.")
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        refused = await http.get("/api/users/me", headers=bo.headers)
+    assert refused.status_code == 401
+
+    # resolved ones are kept: All shows how each was decided
+    await page.get_by_label("Show", exact=True).select_option("all")
+    await expect(queue.locator(".report-resolution")).to_have_text(
+        [re.compile("^Sender deactivated on "), re.compile("^Message deleted on ")]
+    )
+    await expect(queue.get_by_role("button")).to_have_count(0)
+    await page.get_by_role("tab", name="Audit log").click()
+    await expect(page.locator("#audit-list .audit-text")).to_have_text(
+        [
+            f"@{ana.username} deactivated @{bo.username} over a reported message",
+            f"@{ana.username} deactivated @{bo.username}",
+            f"@{ana.username} deleted a reported message by @{bo.username}",
+        ]
+    )
+    assert page.errors == [] and cyd_page.errors == []

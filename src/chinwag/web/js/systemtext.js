@@ -19,6 +19,14 @@ const SHAPES = [
     "system.keptAsWorkspace",
     ["actor", "days"],
   ],
+  // the same three, set from the server's command line (no account did it)
+  [/^An administrator set messages to be kept for (\d+) days?$/, "system.adminKeptFor", ["days"]],
+  [/^An administrator set messages to be kept forever$/, "system.adminKeptForever", []],
+  [
+    /^An administrator set messages to be kept as long as the workspace keeps them \((\d+) days\)$/,
+    "system.adminKeptAsWorkspace",
+    ["days"],
+  ],
 ];
 
 // A number of days in the reader's words ("1 day", "5 дней").

@@ -1,12 +1,13 @@
 // The admin page (#/admin), for site administrators only: People (search, pages of accounts,
 // deactivate / reactivate, make or remove a site administrator), Invitations (create, the
-// link shown once, the list, revoke), Workspace (name, who may sign up) and the Audit log.
+// link shown once, the list, revoke), Workspace (name, who may sign up, the groups newcomers
+// join, who may create public groups), Reports (the review queue) and the Audit log.
 // It takes the open chat's place; anyone else never gets it drawn.
 
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, icon, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
-import { formatDateTime, t } from "../i18n.js";
+import { formatDateTime, plural, t } from "../i18n.js";
 import { emit, sortedChats, state, subscribe } from "../store.js";
 import { confirmAction } from "./dialogs.js";
 
@@ -29,6 +30,7 @@ export function showAdmin(visible) {
     loadPeople();
     loadInvitations();
     loadWorkspace();
+    loadReports(true);
     loadAudit(true);
     renderGroups();
     showAlert($("invite-error"), "");
@@ -45,6 +47,7 @@ export function setupAdmin() {
     if (!shown) return;
     renderPeople();
     renderInvitations();
+    renderReports();
     renderAudit();
   });
   subscribe("chats", () => { if (shown) renderGroups(); });
@@ -65,6 +68,7 @@ export function setupAdmin() {
   $("invite-copy").addEventListener("click", copyLink);
   $("workspace-form").addEventListener("submit", (event) => { event.preventDefault(); saveWorkspace(); });
   $("audit-more").addEventListener("click", () => loadAudit(false));
+  setupReports();
 }
 
 // People
@@ -277,32 +281,162 @@ async function revoke(invitation) {
 
 // Workspace
 
+const workspace = { publicGroups: [], names: new Map() };
+
 async function loadWorkspace() {
   try {
-    const workspace = await api("GET", "/api/workspace");
-    $("workspace-name").value = workspace.name;
-    $("workspace-registration").value = workspace.registration;
+    const [settings, groups] = await Promise.all([
+      api("GET", "/api/admin/workspace"), api("GET", "/api/chats/discover?limit=100")]);
+    workspace.publicGroups = groups;
+    fillWorkspace(settings);
+    showAlert($("workspace-error"), "");
   } catch (error) {
     showAlert($("workspace-error"), explain(error));
   }
+}
+
+function fillWorkspace(settings) {
+  $("workspace-name").value = settings.name;
+  $("workspace-registration").value = settings.registration;
+  $("workspace-public-groups-by").value = settings.public_groups_by;
+  renderDefaultGroups(settings.default_group_ids);
+}
+
+/** The public groups to pick from, and any default group that isn't public (the API lets a
+ * private one be a default: it stays listed, so saving doesn't drop it unseen). */
+function renderDefaultGroups(checkedIds) {
+  const names = new Map(workspace.publicGroups.map((group) => [group.id, group.name]));
+  for (const id of checkedIds) {
+    if (!names.has(id)) names.set(id, state.chats.get(id)?.name || `#${id}`);
+  }
+  workspace.names = names;
+  const checked = new Set(checkedIds);
+  const items = [...names].sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) => {
+    const inputId = `default-group-${id}`;
+    return el("div", { class: "form-check" },
+      el("input", { class: "form-check-input", attrs: {
+        type: "checkbox", id: inputId, value: String(id), checked: checked.has(id) } }),
+      el("label", { class: "form-check-label", text: name, attrs: { for: inputId } }));
+  });
+  if (!items.length) items.push(el("p", { class: "small text-body-secondary mb-0", text: t("admin.noPublicGroups") }));
+  $("workspace-default-groups").replaceChildren(...items);
 }
 
 async function saveWorkspace() {
   const form = $("workspace-form");
   showAlert($("workspace-error"), "");
   showAlert($("workspace-info"), "");
+  const defaults = [...$("workspace-default-groups").querySelectorAll("input:checked")]
+    .map((input) => Number(input.value));
   try {
     const saved = await api("PATCH", "/api/admin/workspace", {
-      name: $("workspace-name").value.trim(), registration: $("workspace-registration").value,
+      name: $("workspace-name").value.trim(),
+      registration: $("workspace-registration").value,
+      default_group_ids: defaults,
+      public_groups_by: $("workspace-public-groups-by").value,
     });
-    $("workspace-name").value = saved.name;
-    $("workspace-registration").value = saved.registration;
+    fillWorkspace(saved);
     clearFieldErrors(form);
     showAlert($("workspace-info"), t("admin.workspaceSaved"));
     loadAudit(true);
   } catch (error) {
     showAlert($("workspace-error"), showFieldErrors(form, error));
   }
+}
+
+// Reports: the review queue. No event announces a new report, so the queue is read when the
+// page or the tab opens, when the filter changes and after each decision.
+
+const reports = { rows: [], exhausted: false, run: 0 };
+
+function setupReports() {
+  $("reports-state").addEventListener("change", () => loadReports(true));
+  $("reports-more").addEventListener("click", () => loadReports(false));
+  $("admin-tab-reports").addEventListener("shown.bs.tab", () => loadReports(true));
+}
+
+async function loadReports(fromTop) {
+  const run = fromTop ? ++reports.run : reports.run;
+  if (fromTop) { reports.rows = []; reports.exhausted = false; }
+  const query = new URLSearchParams({ state: $("reports-state").value, limit: PAGE + 1 });
+  const last = reports.rows[reports.rows.length - 1];
+  if (last) query.set("before", last.id);
+  try {
+    const rows = await api("GET", `/api/admin/reports?${query}`);
+    if (run !== reports.run) return;  // a later reload owns the list
+    reports.exhausted = rows.length <= PAGE;
+    reports.rows.push(...rows.slice(0, PAGE));
+    showAlert($("reports-error"), "");
+  } catch (error) {
+    if (run !== reports.run) return;
+    showAlert($("reports-error"), explain(error));
+  }
+  renderReports();
+}
+
+function handle(username) {
+  return username ? `@${username}` : t("reports.nobody");
+}
+
+function reportButtons(report) {
+  const sender = handle(report.sender_username);
+  const button = (text, label, style, action) => el("button", {
+    class: `btn btn-sm ${style}`, text,
+    attrs: { type: "button", "aria-label": label },
+    on: { click: () => resolveReport(report, action) },
+  });
+  return el("div", { class: "d-flex flex-wrap gap-1 mt-1" },
+    button(t("reports.dismiss"), t("reports.dismissWhich", { id: report.id }),
+      "btn-outline-secondary", "dismiss"),
+    report.text === null ? null : button(t("reports.deleteMessage"),
+      t("reports.deleteWhich", { id: report.id }), "btn-outline-danger", "delete_message"),
+    report.sender_id === null ? null : button(t("reports.deactivateSender"),
+      t("reports.deactivateWhich", { sender, id: report.id }), "btn-outline-danger",
+      "deactivate_sender"));
+}
+
+function reportItem(report) {
+  const when = (iso) => formatDateTime(new Date(iso));
+  const text = report.text === null ? t("reports.deletedText")
+    : report.text.length > 300 ? `${report.text.slice(0, 300)}…` : report.text;
+  const outcome = report.resolution === null ? reportButtons(report)
+    : el("div", { class: "small report-resolution", text: t("reports.resolvedAt", {
+      resolution: t(`reports.resolution.${report.resolution}`), when: when(report.resolved_at) }) });
+  return el("li", { class: "list-group-item", attrs: { "data-report-id": report.id } },
+    el("div", { class: "d-flex gap-2" },
+      el("span", { class: "flex-grow-1 fw-semibold report-what", text: t("reports.what", {
+        reporter: handle(report.reporter_username), sender: handle(report.sender_username),
+        chat: report.chat_name }) }),
+      el("time", { class: "small text-body-secondary", text: when(report.created_at),
+                   attrs: { datetime: report.created_at } })),
+    el("blockquote", { class: "report-excerpt border-start ps-2 my-1", text }),
+    el("div", { class: "small report-reason", text: t("reports.reason", { reason: report.reason }) }),
+    outcome);
+}
+
+function renderReports() {
+  const items = reports.rows.map(reportItem);
+  if (!items.length) items.push(el("li", { class: "list-group-item text-body-secondary", text: t("reports.none") }));
+  $("reports-list").replaceChildren(...items);
+  show($("reports-more"), !reports.exhausted && reports.rows.length > 0);
+}
+
+const REPORT_QUESTIONS = { delete_message: "reports.confirmDelete", deactivate_sender: "reports.confirmDeactivate" };
+const REPORT_VERBS = { delete_message: "reports.deleteMessage", deactivate_sender: "admin.deactivate" };
+
+async function resolveReport(report, action) {
+  const question = REPORT_QUESTIONS[action];
+  if (question && !(await confirmAction(t(question, { sender: handle(report.sender_username) }),
+    t(REPORT_VERBS[action])))) return;
+  try {
+    await api("POST", `/api/admin/reports/${report.id}/resolve`, { action });
+    showAlert($("reports-error"), "");
+  } catch (error) {
+    showAlert($("reports-error"), explain(error));  // decided elsewhere meanwhile: reload
+  }
+  await loadReports(true);
+  loadAudit(true);
+  if (action === "deactivate_sender") loadPeople();
 }
 
 // Audit log
@@ -334,7 +468,26 @@ const AUDIT_KEYS = {
   "workspace.changed": "workspaceChanged",
   "invitation.created": "invitationCreated",
   "invitation.revoked": "invitationRevoked",
+  "report.dismissed": "reportDismissed",
+  "report.message_deleted": "reportMessageDeleted",
+  "report.sender_deactivated": "reportSenderDeactivated",
+  "chat.retention_set": "retentionSet",
 };
+
+/** What a workspace.changed entry changed, in words: its details hold only those. */
+function workspaceChanges(details) {
+  const parts = [];
+  if (details.name !== undefined) parts.push(t("audit.workspaceName", { name: details.name }));
+  if (details.registration) {
+    parts.push(t("audit.workspaceRegistration", { registration: t(`audit.registration.${details.registration}`) }));
+  }
+  if (details.default_group_ids) {
+    const groups = details.default_group_ids.map((id) => workspace.names.get(id) || state.chats.get(id)?.name || `#${id}`);
+    parts.push(groups.length ? t("audit.workspaceDefaults", { groups: groups.join(", ") }) : t("audit.workspaceNoDefaults"));
+  }
+  if (details.public_groups_by) parts.push(t(`audit.workspacePublicGroups.${details.public_groups_by}`));
+  return parts.join(", ");
+}
 
 /** One entry as a sentence in the reader's language. */
 export function auditSentence(entry) {
@@ -345,9 +498,11 @@ export function auditSentence(entry) {
   let key = AUDIT_KEYS[entry.action];
   if (!key) return `${actor}: ${entry.action}`;
   if (key === "invitationCreated" && details.email) key = "invitationCreatedFor";
-  const registration = details.registration ? t(`audit.registration.${details.registration}`) : "";
-  return t(`audit.${key}`, { actor, target, name: details.name ?? "", registration,
-                             email: details.email ?? "" });
+  if (key === "retentionSet" && details.retention_days === null) key = "retentionCleared";
+  const group = state.chats.get(details.chat_id)?.name || `#${details.chat_id}`;
+  const days = details.retention_days ? plural("days", details.retention_days) : "";
+  const changes = key === "workspaceChanged" ? workspaceChanges(details) : "";
+  return t(`audit.${key}`, { actor, target, changes, group, days, email: details.email ?? "" });
 }
 
 function renderAudit() {

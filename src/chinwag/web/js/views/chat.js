@@ -17,6 +17,7 @@ import { confirmAction } from "./dialogs.js";
 import { jumpToQuoted, loadLatest, loadNewer, loadOlder, setupHistory, showLatest } from "./history.js";
 import { marks, renderMessages, setupMessageKeys } from "./messages.js";
 import { openPicker, toggleReaction } from "./reactions.js";
+import { openReport, setupReport } from "./report.js";
 
 const handlers = {
   edit: (message) => startEdit(message),
@@ -25,6 +26,7 @@ const handlers = {
   toggleReaction: (message, emoji) => toggleReaction(message, emoji),
   markUnread: (message) => markUnread(message),
   jumpTo: (quoted) => jumpToQuoted(quoted),
+  report: (message) => openReport(message),
   remove: async (message) => {
     if (!(await confirmAction(t("messages.confirmDelete"), t("actions.delete")))) return;
     try {
@@ -74,6 +76,7 @@ export function setupChat() {
   setupHistory({ render, alert: alertInPane, markRead });
   setupComposer({ onBeforeSend });
   setupMessageKeys();
+  setupReport({ sent: alertInPane });
   subscribe("active", () => onActive());
   subscribe("messages", (chatId) => {
     const chat = activeChat();

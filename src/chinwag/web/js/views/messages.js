@@ -59,7 +59,10 @@ function actions(chat, message, handlers) {
     mine && message.text !== null ? actionButton(t("messages.edit"), "pencil", `edit-${seq}`,
       () => handlers.edit(message)) : null,
     canDelete(chat, message) ? actionButton(t("messages.delete"), "trash", `delete-${seq}`,
-      () => handlers.remove(message), "text-danger") : null);
+      () => handlers.remove(message), "text-danger") : null,
+    // the server refuses reports of one's own messages: not offered
+    mine ? null : actionButton(t("messages.report"), "flag", `report-${seq}`,
+      () => handlers.report(message)));
 }
 
 function replyQuote(message, handlers) {
