@@ -176,7 +176,7 @@ async def test_no_english_is_left_on_the_russian_admin_page(new_page, live):
               node.getAttribute('aria-label'), node.title, node.getAttribute('placeholder')])]
           .filter(Boolean).join('\\n')"""
     )
-    for tab in ("Люди", "Пространство"):
+    for tab in ("Люди", "Пространство", "Жалобы"):
         await page.get_by_role("tab", name=tab).click()
         words += "\n" + await page.locator("#admin-page").inner_text()
     assert "Журнал действий" in words

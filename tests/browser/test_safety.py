@@ -162,12 +162,18 @@ async def test_both_themes_and_both_languages_are_accessible(new_page, live):
 
 async def test_the_admin_page_is_accessible_in_both_themes(new_page, live):
     """Every tab of the admin page, filled (people, an invitation with its link shown once,
-    the workspace, the audit log), axe-clean in the light and the dark theme."""
-    from tests.browser.seeding import group, person, site_admin
+    the workspace, a report, the audit log), axe-clean in the light and the dark theme."""
+    from tests.browser.seeding import group, person, say, site_admin
 
     ana = await site_admin(live, "ana", "Ana")
-    await person(live, "bo", "Bo")
-    await group(live, ana, "Welcome")
+    bo = await person(live, "bo", "Bo")
+    welcome = await group(live, ana, "Welcome", [bo])
+    [said] = await say(live, bo, welcome, "report me")
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        reported = await http.post(
+            f"/api/messages/{said['id']}/report", json={"reason": "spam"}, headers=ana.headers
+        )
+        assert reported.status_code == 201, reported.text
     for scheme in ("light", "dark"):
         page = await new_page(context_options={"color_scheme": scheme})
         await page.goto("/")
@@ -188,6 +194,9 @@ async def test_the_admin_page_is_accessible_in_both_themes(new_page, live):
         await page.get_by_role("tab", name="Workspace").click()
         await expect(page.get_by_label("Workspace name")).to_have_value("chinwag")
         await assert_accessible(page, f"{scheme} admin page, workspace")
+        await page.get_by_role("tab", name="Reports").click()
+        await expect(page.locator("#reports-list li[data-report-id]")).to_have_count(1)
+        await assert_accessible(page, f"{scheme} admin page, reports")
         await page.get_by_role("tab", name="Audit log").click()
         await expect(page.locator("#audit-list .audit-text")).not_to_have_count(0)
         await assert_accessible(page, f"{scheme} admin page, audit log")
