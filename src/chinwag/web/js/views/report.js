@@ -33,6 +33,7 @@ export function setupReport({ sent }) {
 
 async function sendReport() {
   const reason = $("report-reason").value.trim();
+  showAlert($("report-error"), "");
   if (!reason) {
     showAlert($("report-error"), t("report.needReason"));
     $("report-reason").focus();
