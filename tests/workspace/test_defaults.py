@@ -64,3 +64,23 @@ async def test_public_groups_can_be_left_to_site_admins(client, admin, signup):
     await call(client, admin, "PATCH", "/api/admin/workspace", 422, json={"public_groups_by": "x"})
     log = await call(client, admin, "GET", "/api/admin/audit")
     assert log[0]["details"] == {"public_groups_by": "admins"}
+
+
+async def test_a_change_is_audited_with_only_what_changed(client, admin):
+    [general] = await call(client, admin, "GET", "/api/chats")
+    every = {
+        "name": "chinwag",
+        "registration": "open",
+        "default_group_ids": [general["id"]],
+        "public_groups_by": "admins",
+    }
+    await call(client, admin, "PATCH", "/api/admin/workspace", json=every)
+    await call(client, admin, "PATCH", "/api/admin/workspace", json=every)  # nothing changes
+    await call(
+        client, admin, "PATCH", "/api/admin/workspace", json={**every, "default_group_ids": []}
+    )
+    log = await call(client, admin, "GET", "/api/admin/audit")
+    assert [(e["action"], e["details"]) for e in log] == [
+        ("workspace.changed", {"default_group_ids": []}),
+        ("workspace.changed", {"public_groups_by": "admins"}),
+    ]
