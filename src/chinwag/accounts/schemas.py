@@ -42,6 +42,11 @@ class LoginIn(InputModel):
         description="Email or username"
     )
     password: Annotated[StorableStr, Field(min_length=1, max_length=128)]
+    code: Annotated[StorableStr, Field(min_length=1, max_length=32)] | None = Field(
+        None,
+        description="With two-factor sign-in: a code from the authenticator app, or a "
+        "recovery code (asked for by 401 `two_factor_required`)",
+    )
 
 
 class RefreshIn(InputModel):
