@@ -49,6 +49,7 @@ class SignedIn:
     refresh_token: str
     expires_in: int
     device_token: str = ""  # for the device cookie (sign-ins by password only)
+    setup_required: bool = False  # the access token opens only the two-factor setup
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def _signed_in(
     minutes = ctx.settings.access_token_minutes
     key = ctx.settings.signing_key
     access = create_access_token(key, user.id, session.id, minutes, setup_required)
-    return SignedIn(user, session, access, refresh, minutes * 60)
+    return SignedIn(user, session, access, refresh, minutes * 60, "", setup_required)
 
 
 def _refresh_session(

@@ -49,6 +49,7 @@ async def _login_out(ctx, signed: auth.SignedIn) -> LoginOut:
         refresh_token=signed.refresh_token,
         expires_in=signed.expires_in,
         user=await service.own_profile(ctx, signed.user),
+        two_factor_setup_required=signed.setup_required,
     )
 
 

@@ -152,6 +152,11 @@ class LoginOut(TokenOut):
     refresh_token: str
     expires_in: int = Field(description="Seconds until the access token expires")
     user: MeOut
+    two_factor_setup_required: bool = Field(
+        False,
+        description="The workspace requires two-factor sign-in and this account hasn't set "
+        "it up: the access token opens only the setup, /api/users/me and signing out",
+    )
 
 
 class AcceptedOut(BaseModel):

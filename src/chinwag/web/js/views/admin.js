@@ -277,11 +277,15 @@ async function revoke(invitation) {
 
 // Workspace
 
+let requireTwoFactor = false;  // as the server last said
+
 async function loadWorkspace() {
   try {
-    const workspace = await api("GET", "/api/workspace");
+    const workspace = await api("GET", "/api/admin/workspace");
     $("workspace-name").value = workspace.name;
     $("workspace-registration").value = workspace.registration;
+    $("workspace-require-two-factor").checked = workspace.require_two_factor;
+    requireTwoFactor = workspace.require_two_factor;
   } catch (error) {
     showAlert($("workspace-error"), explain(error));
   }
@@ -294,9 +298,14 @@ async function saveWorkspace() {
   try {
     const saved = await api("PATCH", "/api/admin/workspace", {
       name: $("workspace-name").value.trim(), registration: $("workspace-registration").value,
+      // sent when switched only: the audit log says what changed
+      ...($("workspace-require-two-factor").checked !== requireTwoFactor
+        ? { require_two_factor: $("workspace-require-two-factor").checked } : {}),
     });
     $("workspace-name").value = saved.name;
     $("workspace-registration").value = saved.registration;
+    $("workspace-require-two-factor").checked = saved.require_two_factor;
+    requireTwoFactor = saved.require_two_factor;
     clearFieldErrors(form);
     showAlert($("workspace-info"), t("admin.workspaceSaved"));
     loadAudit(true);
@@ -334,6 +343,7 @@ const AUDIT_KEYS = {
   "workspace.changed": "workspaceChanged",
   "invitation.created": "invitationCreated",
   "invitation.revoked": "invitationRevoked",
+  "user.two_factor_reset": "twoFactorReset",
 };
 
 /** One entry as a sentence in the reader's language. */
@@ -346,8 +356,11 @@ export function auditSentence(entry) {
   if (!key) return `${actor}: ${entry.action}`;
   if (key === "invitationCreated" && details.email) key = "invitationCreatedFor";
   const registration = details.registration ? t(`audit.registration.${details.registration}`) : "";
-  return t(`audit.${key}`, { actor, target, name: details.name ?? "", registration,
-                             email: details.email ?? "" });
+  const sentence = t(`audit.${key}`, { actor, target, name: details.name ?? "", registration,
+                                       email: details.email ?? "" });
+  if (key !== "workspaceChanged" || typeof details.require_two_factor !== "boolean") return sentence;
+  const twoFactor = t(details.require_two_factor ? "audit.twoFactorRequired" : "audit.twoFactorOptional");
+  return details.name === undefined ? `${actor}: ${twoFactor}` : `${sentence}; ${twoFactor}`;
 }
 
 function renderAudit() {
