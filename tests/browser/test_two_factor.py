@@ -23,7 +23,7 @@ async def test_turned_on_in_the_account_dialog_then_asked_for_at_sign_in(new_pag
         section.get_by_role("img", name="QR code for the authenticator app")
     ).to_be_visible()
     app = Authenticator((await section.locator(".two-factor-secret").inner_text()).strip())
-    await section.get_by_label("Authentication code or recovery code").fill(app.code())
+    await section.get_by_label("Code from the app").fill(app.code())
     await section.get_by_role("button", name="Turn on").click()
     codes = section.locator(".two-factor-codes li")
     await expect(codes).to_have_count(10)

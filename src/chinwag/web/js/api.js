@@ -42,6 +42,7 @@ function setTokens(body) {
   accessToken = body ? body.access_token : null;
   expiresAt = body ? Date.now() + body.expires_in * 1000 : 0;
   setupOnly = Boolean(body?.two_factor_setup_required);
+  if (setupOnly) for (const fn of setupListeners) fn();
   for (const fn of listeners) fn(body ? body.user : null);
 }
 

@@ -4,7 +4,7 @@
 
 import { onAuthChange, onSetupRequired, refresh, setupRequired, signOut } from "./api.js";
 import { avatar } from "./avatars.js";
-import { $, displayName, show } from "./dom.js";
+import { $, displayName, modal, show } from "./dom.js";
 import { setupEvents } from "./events.js";
 import { watchFavicon } from "./favicon.js";
 import { forgetFiles } from "./files.js";
@@ -65,6 +65,7 @@ function setUpTwoFactor() {
   settingUp = true;
   signedIn = false;
   socket.stop();
+  for (const open of document.querySelectorAll(".modal.show")) modal(open.id).hide();
   showTwoFactorSetup(() => { settingUp = false; enterApp(); }, async () => {
     settingUp = false;
     await signOut();

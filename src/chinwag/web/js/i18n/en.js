@@ -415,6 +415,7 @@ export default {
   },
   twoFactor: {
     codeLabel: "Authentication code or recovery code",
+    appCodeLabel: "Code from the app",
     passwordLabel: "Password",
     offNote: "Off. With it on, signing in also asks for a code from an authenticator app on your phone.",
     requiredNote: "Required here. You need an authenticator app on your phone (for example Aegis, FreeOTP or Google Authenticator).",

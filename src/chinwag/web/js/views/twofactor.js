@@ -17,8 +17,8 @@ function field(label, attrs) {
     el("input", { class: "form-control form-control-sm", attrs: { id, maxlength: "32", required: "", ...attrs } }));
 }
 
-function codeField(name = "code") {
-  return field(t("twoFactor.codeLabel"), { name, autocomplete: "one-time-code", spellcheck: "false" });
+function codeField(label = t("twoFactor.codeLabel")) {
+  return field(label, { name: "code", autocomplete: "one-time-code", spellcheck: "false" });
 }
 
 /** A form whose submit runs `action(data)`, its button kept off meanwhile. */
@@ -62,7 +62,7 @@ export function twoFactorPanel(container, { onDone = () => {} } = {}) {
   }
 
   function renderSetup(setup) {
-    const confirm = form("btn-primary", [codeField()], t("twoFactor.turnOn"), (data) => attempt(async () => {
+    const confirm = form("btn-primary", [codeField(t("twoFactor.appCodeLabel"))], t("twoFactor.turnOn"), (data) => attempt(async () => {
       const { recovery_codes: codes } = await api("POST", `${BASE}/confirm`, { code: data.get("code").trim() });
       await refresh();  // a token limited to the setup becomes a whole one
       status = { ...status, enabled: true, recovery_codes_left: codes.length };
@@ -106,6 +106,8 @@ export function twoFactorPanel(container, { onDone = () => {} } = {}) {
       await api("POST", `${BASE}/disable`, { password: data.get("password"), code: data.get("code").trim() });
       status = { ...status, enabled: false, recovery_codes_left: 0 };
       renderOff();
+      // where the workspace requires it, the new token opens only the setup (main.js shows it)
+      if (status.required) await refresh();
     }, t("twoFactor.turnedOff")));
     body.replaceChildren(
       el("p", { class: "small mb-2 two-factor-on",
