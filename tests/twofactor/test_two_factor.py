@@ -170,3 +170,18 @@ async def test_codes_are_validated(client, ana):
     assert_error(unconfirmed, 409, "two_factor_not_pending")
     anonymous = await client.get(BASE)
     assert_error(anonymous, 401)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"login_max_failures": 3}])
+async def test_a_session_guessing_codes_is_throttled_but_not_its_owners_sign_in(client, ana):
+    app, _codes = await enable(client, ana)
+    answers = []
+    for _ in range(6):
+        response = await client.post(
+            f"{BASE}/recovery-codes", json={"code": app.forged()}, headers=ana.headers
+        )
+        answers.append(response.status_code)
+        if response.status_code == 429:
+            break
+    assert answers == [400, 400, 400, 429]
+    assert (await login(client, ana, code=app.code())).status_code == 200

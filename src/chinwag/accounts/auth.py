@@ -115,11 +115,12 @@ def _claim_attempt(
     return user, key, nonce is not None
 
 
-def claim_account_attempt(db: Tx, ctx: AppContext, user_id: int) -> str:
-    """Write unit: count an attempt at a signed-in account's second factor (or password) as
-    a failure of that account until it succeeds (attempt_succeeded), throttled as sign-ins
-    are: a stolen session can't guess codes any faster than a sign-in could. Its key."""
-    key = secret_hash(f"user:{user_id}")
+def claim_code_attempt(db: Tx, ctx: AppContext, user_id: int) -> str:
+    """Write unit: count a signed-in account's attempt at its second factor (and password)
+    as a failure until it succeeds (attempt_succeeded), throttled as sign-ins are, so a stolen
+    session guesses codes no faster than a sign-in could. Counted apart from the account's
+    sign-in failures: such a session can't slow its owner's sign-in down. Its key."""
+    key = secret_hash(f"two-factor:{user_id}")
     store.lock_login(db, key)
     _check_throttle(db, ctx, key)
     _record_failure(db, ctx, key)

@@ -48,7 +48,7 @@ async def begin_setup(caller: SetupCaller, ctx: Ctx) -> TwoFactorSetupOut:
     response_model=RecoveryCodesOut,
     summary="Turn two-factor sign-in on with a code from the app; answers the recovery codes",
     description="400 `invalid_two_factor_code`; 409 `two_factor_not_pending` without a "
-    "setup. Attempts are throttled with the account's sign-in failures (429). Refresh the "
+    "setup. Attempts are throttled as sign-ins are (429 `too_many_attempts`). Refresh the "
     "access token afterwards: one limited to the setup becomes a full one.",
     responses=error_responses(400, 401, 409, 422, 429),
     dependencies=[AddressLimited],

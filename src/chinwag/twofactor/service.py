@@ -3,7 +3,7 @@ and a site administrator's reset.
 
 A setup makes a secret that is not in force until a code from it is confirmed; confirming
 enables it and answers ten recovery codes, shown once (only their hashes are kept). Every code
-typed here is throttled with the account's sign-in failures (accounts.auth), so a stolen
+typed here is throttled as sign-ins are (accounts.auth.claim_code_attempt), so a stolen
 session guesses codes no faster than a sign-in could. Signing in with a code is in
 accounts.auth; the checks both share are in twofactor.check.
 """
@@ -105,7 +105,7 @@ def _confirm(db: Tx, key: str, throttle: str, user_id: int, code: str) -> list[s
 async def confirm_setup(ctx: AppContext, user: User, code: str) -> list[str]:
     """Enable the pending secret with a code from it; answers the ten recovery codes (the
     only time they are shown). The code's time step counts as used."""
-    throttle = await ctx.db.write(auth.claim_account_attempt, ctx, user.id)
+    throttle = await ctx.db.write(auth.claim_code_attempt, ctx, user.id)
     codes = await ctx.db.write(_confirm, ctx.settings.signing_key, throttle, user.id, code)
     log.info("user %s turned two-factor sign-in on", user.id, extra={"event": "two_factor_on"})
     return codes
@@ -126,7 +126,7 @@ def _regenerate(db: Tx, key: str, throttle: str, user_id: int, code: str) -> lis
 
 async def regenerate_recovery_codes(ctx: AppContext, user: User, code: str) -> list[str]:
     """Ten new recovery codes in place of all the old ones; needs a code (TOTP or recovery)."""
-    throttle = await ctx.db.write(auth.claim_account_attempt, ctx, user.id)
+    throttle = await ctx.db.write(auth.claim_code_attempt, ctx, user.id)
     return await ctx.db.write(_regenerate, ctx.settings.signing_key, throttle, user.id, code)
 
 
@@ -137,7 +137,7 @@ def _disable(db: Tx, key: str, throttle: str, user_id: int, code: str) -> None:
 
 async def disable(ctx: AppContext, user: User, password: str, code: str) -> None:
     """Turn two-factor sign-in off: needs the password and a code (TOTP or recovery)."""
-    throttle = await ctx.db.write(auth.claim_account_attempt, ctx, user.id)
+    throttle = await ctx.db.write(auth.claim_code_attempt, ctx, user.id)
     # argon2 runs between units, as at sign-in
     if not await ctx.hasher.verify(password, user.password_hash):
         raise BadRequest("Current password is wrong", code="wrong_password")
