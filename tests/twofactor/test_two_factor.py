@@ -185,3 +185,15 @@ async def test_a_session_guessing_codes_is_throttled_but_not_its_owners_sign_in(
             break
     assert answers == [400, 400, 400, 429]
     assert (await login(client, ana, code=app.code())).status_code == 200
+
+
+async def test_a_new_setup_replaces_an_unconfirmed_one(client, ana):
+    first = (await client.post(f"{BASE}/setup", headers=ana.headers)).json()
+    second = (await client.post(f"{BASE}/setup", headers=ana.headers)).json()
+    assert first["secret"] != second["secret"]
+    stale = Authenticator(first["secret"]).code()
+    refused = await client.post(f"{BASE}/confirm", json={"code": stale}, headers=ana.headers)
+    assert_error(refused, 400, "invalid_two_factor_code")
+    code = Authenticator(second["secret"]).code()
+    confirmed = await client.post(f"{BASE}/confirm", json={"code": code}, headers=ana.headers)
+    assert confirmed.status_code == 200, confirmed.text

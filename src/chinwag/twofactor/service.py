@@ -70,9 +70,8 @@ async def status(ctx: AppContext, user_id: int) -> Status:
 
 
 def _start(db: Tx, user_id: int, sealed: str) -> None:
-    if store.is_enabled(db, user_id):
+    if store.is_enabled(db, user_id) or not store.start(db, user_id, sealed):
         raise Conflict("Two-factor sign-in is on already", code="two_factor_enabled")
-    store.start(db, user_id, sealed)
 
 
 async def begin_setup(ctx: AppContext, user: User) -> Setup:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
 from chinwag.twofactor.models import RecoveryCode, TwoFactor
 from chinwag.workspace.models import Workspace
@@ -31,10 +33,26 @@ def required(db: Tx) -> bool:
     return bool(db.scalar(select(W.c.require_two_factor).where(W.c.id == 1)))
 
 
-def start(db: Tx, user_id: int, sealed: str) -> None:
-    """A new, not yet enabled authenticator (replacing an unconfirmed one)."""
-    db.execute(delete(TF).where(TF.c.user_id == user_id, TF.c.enabled_at.is_(None)))
-    db.execute(insert(TF).values(user_id=user_id, secret=sealed, last_step=0))
+def start(db: Tx, user_id: int, sealed: str) -> bool:
+    """A new, not yet enabled authenticator (replacing an unconfirmed one). False when one is
+    in force already."""
+    if _restart(db, user_id, sealed):
+        return True
+    try:
+        with db.begin_nested():
+            db.execute(insert(TF).values(user_id=user_id, secret=sealed, last_step=0))
+        return True
+    except IntegrityError:  # a setup racing this one inserted first: take its row over
+        return _restart(db, user_id, sealed)
+
+
+def _restart(db: Tx, user_id: int, sealed: str) -> bool:
+    result = db.execute(
+        update(TF)
+        .where(TF.c.user_id == user_id, TF.c.enabled_at.is_(None))
+        .values(secret=sealed, last_step=0, created_at=utcnow())
+    )
+    return bool(result.rowcount)
 
 
 def enable(db: Tx, user_id: int, step: int, now: datetime) -> bool:
