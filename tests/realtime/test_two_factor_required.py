@@ -47,6 +47,7 @@ async def test_accounts_without_it_may_only_set_it_up(live, http, people):
 
     signed = await http.post("/api/auth/login", json={"login": "bob", "password": bob.password})
     assert signed.status_code == 200, signed.text
+    assert signed.json()["two_factor_setup_required"] is True
     bob = bob.signed_in_again(signed.json())
     error = await call(http, bob, "GET", "/api/chats", 403)
     assert error["error"]["code"] == SETUP_REQUIRED
@@ -60,6 +61,7 @@ async def test_accounts_without_it_may_only_set_it_up(live, http, people):
     await call(http, bob, "GET", "/api/chats", 403)
     refreshed = await http.post("/api/auth/refresh", json={"refresh_token": bob.refresh_token})
     assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.json()["two_factor_setup_required"] is False
     bob = bob.signed_in_again(refreshed.json())
     assert await call(http, bob, "GET", "/api/chats") == []
     async with websockets.connect(ws_url(live, bob.access_token)) as socket:
