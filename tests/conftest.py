@@ -26,6 +26,8 @@ REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
 IN_CI = bool(os.environ.get("CI"))
 TABLES = [
     "job_leases",
+    "recovery_codes",
+    "two_factor",
     "chat_bans",
     "reports",
     "audit_log",

@@ -54,6 +54,7 @@ from chinwag.scheduler import Scheduler
 from chinwag.search.routes import router as search_router
 from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
+from chinwag.twofactor.routes import router as two_factor_router
 from chinwag.validation import refuse_unknown_query
 from chinwag.webclient import install_web_client
 from chinwag.workspace.routes import admin_router as workspace_admin_router
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workspace_router,
         moderation_router,
         moderation_admin_router,
+        two_factor_router,
         users_router,
         chats_router,
         messages_router,

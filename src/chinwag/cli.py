@@ -249,6 +249,14 @@ def users_site_admin(
     typer.echo(f"{login} is {'no longer ' if off else ''}a site administrator")
 
 
+@users_app.command("reset-two-factor")
+def users_reset_two_factor(login: str = typer.Argument(help="Username or email")) -> None:
+    """Turn an account's two-factor sign-in off (a lost phone): it signs in with its password
+    alone, then sets up anew if the workspace requires it (audited)."""
+    _admin_change(login, "reset_two_factor")
+    typer.echo(f"two-factor sign-in of {login} is reset")
+
+
 def _admin_change(login: str, change: str) -> None:
     asyncio.run(_run_admin_change(_settings(), login, change))
 
@@ -259,6 +267,7 @@ async def _run_admin_change(settings: Settings, login: str, change: str) -> None
     from chinwag.app import open_context
     from chinwag.db.migrate import upgrade
     from chinwag.errors import ChinwagError
+    from chinwag.twofactor import service as two_factor
 
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
     async with open_context(settings) as ctx:
@@ -271,6 +280,7 @@ async def _run_admin_change(settings: Settings, login: str, change: str) -> None
             "reactivate": lambda: service.reactivate(ctx, None, user.id),
             "site_admin_on": lambda: service.set_site_admin(ctx, None, user.id, True),
             "site_admin_off": lambda: service.set_site_admin(ctx, None, user.id, False),
+            "reset_two_factor": lambda: two_factor.reset(ctx, None, user.id),
         }
         try:
             await changes[change]()

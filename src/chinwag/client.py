@@ -61,11 +61,13 @@ class ChinwagClient:
     # -- REST --------------------------------------------------------------------------
 
     @classmethod
-    async def sign_in(cls, base_url: str, login: str, password: str, **kwargs) -> ChinwagClient:
+    async def sign_in(
+        cls, base_url: str, login: str, password: str, *, code: str | None = None, **kwargs
+    ) -> ChinwagClient:
+        """Sign in; `code` (TOTP or recovery code) for an account with two-factor sign-in."""
+        body = {"login": login, "password": password, **({"code": code} if code else {})}
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-            response = await http.post(
-                "/api/auth/login", json={"login": login, "password": password}
-            )
+            response = await http.post("/api/auth/login", json=body)
         body = _checked(response)
         client = cls(base_url, body["access_token"], **kwargs)
         client.user = body["user"]

@@ -12,6 +12,7 @@ from chinwag.accounts import auth
 from chinwag.context import AppContext
 from chinwag.errors import Forbidden, TooManyRequests, Unauthorized
 from chinwag.limits import address_key
+from chinwag.twofactor.check import SetupRequired
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -23,7 +24,8 @@ def get_ctx(request: Request) -> AppContext:
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
-async def get_caller(ctx: Ctx, token: Annotated[str | None, Depends(bearer)]) -> auth.Caller:
+async def get_setup_caller(ctx: Ctx, token: Annotated[str | None, Depends(bearer)]) -> auth.Caller:
+    """The caller, even one whose token is limited to the two-factor setup."""
     if not token:
         raise Unauthorized(
             "Sign in first: send Authorization: Bearer <access token>",
@@ -37,7 +39,17 @@ async def get_caller(ctx: Ctx, token: Annotated[str | None, Depends(bearer)]) ->
         raise
 
 
+async def get_caller(caller: Annotated[auth.Caller, Depends(get_setup_caller)]) -> auth.Caller:
+    """The caller; 403 two_factor_setup_required while the workspace requires two-factor
+    sign-in of an account that hasn't set it up (a claim of the token: no database read)."""
+    if caller.setup_required:
+        raise SetupRequired()
+    return caller
+
+
 Caller = Annotated[auth.Caller, Depends(get_caller)]
+# The few routes open before the required two-factor setup: the setup, /me, signing out.
+SetupCaller = Annotated[auth.Caller, Depends(get_setup_caller)]
 
 
 async def site_admin(caller: Caller) -> None:

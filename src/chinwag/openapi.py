@@ -45,6 +45,39 @@ def _add_body_not_decodable(responses: dict) -> None:
     }
 
 
+# A token limited to the two-factor setup (the workspace requires it) opens only these; every
+# other signed-in operation may answer 403 two_factor_setup_required (deps.get_caller).
+SETUP_OPEN = {("get", "/api/users/me"), ("post", "/api/auth/logout")}
+SETUP_PREFIX = "/api/users/me/two-factor"
+SETUP_REQUIRED = (
+    "`two_factor_setup_required`: the workspace requires two-factor sign-in and this account "
+    "hasn't set it up"
+)
+
+
+def document_setup_limit(schema: dict) -> None:
+    """Add the 403 of a setup-only token to every signed-in operation but the setup's own."""
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            signed_in = "security" in operation and "401" in operation["responses"]
+            open_to_setup = (method, path) in SETUP_OPEN or path.startswith(SETUP_PREFIX)
+            if signed_in and not open_to_setup:
+                _add_setup_required(operation["responses"])
+
+
+def _add_setup_required(responses: dict) -> None:
+    if "403" not in responses:
+        responses["403"] = {
+            "description": SETUP_REQUIRED[0].upper() + SETUP_REQUIRED[1:],
+            "content": {"application/json": {"schema": ERROR_SCHEMA}},
+        }
+        return
+    responses["403"] = {
+        **responses["403"],
+        "description": f"{responses['403']['description']}, or {SETUP_REQUIRED}",
+    }
+
+
 def install_openapi(app: FastAPI) -> None:
     """Serve FastAPI's generated document with what it is missing added, built once."""
     generate = app.openapi
@@ -52,6 +85,7 @@ def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict:
         if app.openapi_schema is None:
             document_body_errors(generate())  # generate() keeps it as app.openapi_schema
+            document_setup_limit(app.openapi_schema)
         return app.openapi_schema
 
     app.openapi = openapi

@@ -20,7 +20,15 @@ async def test_login_answers_a_token_pair_and_the_private_profile(login, ana):
     response = await login("ana", ana.password)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in", "user"}
+    assert set(body) == {
+        "access_token",
+        "refresh_token",
+        "token_type",
+        "expires_in",
+        "user",
+        "two_factor_setup_required",
+    }
+    assert body["two_factor_setup_required"] is False
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 15 * 60
     assert body["user"]["id"] == ana.id

@@ -137,7 +137,15 @@ async def test_refresh_gives_a_new_pair_that_works(client, ana):
     response = await refresh(client, ana.refresh_token)
     assert response.status_code == 200, response.text
     pair = response.json()
-    assert set(pair) == {"access_token", "refresh_token", "token_type", "expires_in", "user"}
+    assert set(pair) == {
+        "access_token",
+        "refresh_token",
+        "token_type",
+        "expires_in",
+        "user",
+        "two_factor_setup_required",
+    }
+    assert pair["two_factor_setup_required"] is False
     assert pair["refresh_token"] != ana.refresh_token
     assert pair["user"]["id"] == ana.id
     assert (await me(client, pair["access_token"])).json()["id"] == ana.id

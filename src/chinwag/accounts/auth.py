@@ -29,6 +29,7 @@ from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
 from chinwag.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
 from chinwag.events import PendingEvents, write_and_publish
+from chinwag.twofactor import check as two_factor
 
 T = TypeVar("T")
 log = logging.getLogger("chinwag.accounts")
@@ -36,6 +37,8 @@ log = logging.getLogger("chinwag.accounts")
 INVALID_CREDENTIALS = "Wrong login or password"
 INVALID_REFRESH = "Refresh token is invalid or expired"
 DEACTIVATED = "This account has been deactivated; ask a site administrator"
+CODE_REQUIRED = "Enter the code from your authenticator app (or a recovery code)"
+WRONG_CODE = "Wrong or already used authentication code"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class SignedIn:
     refresh_token: str
     expires_in: int
     device_token: str = ""  # for the device cookie (sign-ins by password only)
+    setup_required: bool = False  # the access token opens only the two-factor setup
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Caller:
 
     user: User
     session_id: str
+    # The workspace requires two-factor sign-in and this account hasn't set it up (a claim
+    # of the access token): only the setup is open to it (deps.get_caller).
+    setup_required: bool = False
 
 
 def _throttle_key(login: str, user: User | None, nonce: str | None) -> str:
@@ -108,16 +115,48 @@ def _claim_attempt(
     return user, key, nonce is not None
 
 
-def _login_succeeded(db: Tx, ctx: AppContext, key: str, user: User, user_agent: str):
+def claim_code_attempt(db: Tx, ctx: AppContext, user_id: int) -> str:
+    """Write unit: count a signed-in account's attempt at its second factor (and password)
+    as a failure until it succeeds (attempt_succeeded), throttled as sign-ins are, so a stolen
+    session guesses codes no faster than a sign-in could. Counted apart from the account's
+    sign-in failures: such a session can't slow its owner's sign-in down. Its key."""
+    key = secret_hash(f"two-factor:{user_id}")
+    store.lock_login(db, key)
+    _check_throttle(db, ctx, key)
+    _record_failure(db, ctx, key)
+    return key
+
+
+def attempt_succeeded(db: Tx, key: str) -> None:
+    store.clear_failures(db, key)
+
+
+def _login_succeeded(
+    db: Tx, ctx: AppContext, key: str, user: User, user_agent: str, code: str | None
+):
+    """Write unit, once the password is right: the second factor when the account has one
+    (a refusal leaves this attempt counted as a failure, like a wrong password, so codes are
+    throttled as passwords are), then the new session."""
+    if two_factor.is_enabled(db, user.id):
+        if code is None:
+            raise Unauthorized(CODE_REQUIRED, code="two_factor_required")
+        if not two_factor.spend_code(db, ctx.settings.signing_key, user.id, code):
+            raise Unauthorized(WRONG_CODE, code="invalid_two_factor_code")
     store.clear_failures(db, key)
     return open_session(db, ctx, user, user_agent)
 
 
 async def login(
-    ctx: AppContext, login_name: str, password: str, user_agent: str, device: str | None = None
+    ctx: AppContext,
+    login_name: str,
+    password: str,
+    user_agent: str,
+    device: str | None = None,
+    code: str | None = None,
 ) -> SignedIn:
     """Check the password (throttled per account, or per trusted `device`: a device token
-    from an earlier sign-in of this account) and open a new session."""
+    from an earlier sign-in of this account), then the second factor `code` when the account
+    has two-factor sign-in, and open a new session."""
     user, key, trusted = await ctx.db.write(_claim_attempt, ctx, login_name, device)
     # argon2 runs between units: no transaction (nor SQLite's one writer) waits for it.
     ok = await ctx.hasher.verify(password, user.password_hash if user else None)
@@ -128,7 +167,12 @@ async def login(
         # Said only to whoever knows the password: no one else learns the account exists.
         log.info("login of deactivated user %s refused", user.id, extra={"event": "login_failed"})
         raise Forbidden(DEACTIVATED, code="account_deactivated")
-    signed = await ctx.db.write(_login_succeeded, ctx, key, user, user_agent)
+    try:
+        signed = await ctx.db.write(_login_succeeded, ctx, key, user, user_agent, code)
+    except Unauthorized as exc:
+        if exc.code == "invalid_two_factor_code":
+            log.info("wrong second factor", extra={"event": "login_failed"})
+        raise
     log.info("user %s signed in", user.id, extra={"event": "login", "user_id": user.id})
     if not trusted:
         device = device_token(ctx.settings.signing_key, user.id)
@@ -146,7 +190,7 @@ def open_session(db: Tx, ctx: AppContext, user: User, user_agent: str) -> Signed
     )
     refresh_token = _rotate(session)
     db.add(session)
-    return _signed_in(ctx, user, session, refresh_token)
+    return _signed_in(ctx, user, session, refresh_token, two_factor.setup_required(db, user.id))
 
 
 def _rotate(session: Session) -> str:
@@ -157,10 +201,13 @@ def _rotate(session: Session) -> str:
     return f"{session.id}.{secret}"
 
 
-def _signed_in(ctx: AppContext, user: User, session: Session, refresh: str) -> SignedIn:
+def _signed_in(
+    ctx: AppContext, user: User, session: Session, refresh: str, setup_required: bool
+) -> SignedIn:
     minutes = ctx.settings.access_token_minutes
-    access = create_access_token(ctx.settings.signing_key, user.id, session.id, minutes)
-    return SignedIn(user, session, access, refresh, minutes * 60)
+    key = ctx.settings.signing_key
+    access = create_access_token(key, user.id, session.id, minutes, setup_required)
+    return SignedIn(user, session, access, refresh, minutes * 60, "", setup_required)
 
 
 def _refresh_session(
@@ -177,7 +224,8 @@ def _refresh_session(
     user = db.get(User, session.user_id)
     if user is None or not user.is_active:
         raise Unauthorized(INVALID_REFRESH, code="invalid_token")
-    return _signed_in(ctx, user, session, _rotate(session))
+    setup = two_factor.setup_required(db, user.id)
+    return _signed_in(ctx, user, session, _rotate(session), setup)
 
 
 async def refresh(ctx: AppContext, refresh_token: str) -> SignedIn:
@@ -224,7 +272,7 @@ async def authenticate_reading(
     )
     if user is None:
         raise Unauthorized("Session has ended; sign in again", code="invalid_token")
-    return Caller(user, claims.session_id), extra
+    return Caller(user, claims.session_id, claims.setup_required), extra
 
 
 def _session_user_and(db: Tx, user_id: int, session_id: str, read: Callable[[Tx, int], T]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -24,7 +24,7 @@ from chinwag.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from chinwag.deps import AddressLimited, Caller, Ctx
+from chinwag.deps import AddressLimited, Caller, Ctx, SetupCaller
 from chinwag.errors import Unauthorized, error_responses
 from chinwag.validation import SearchQuery, UserId
 from chinwag.workspace import service as workspace
@@ -49,6 +49,7 @@ async def _login_out(ctx, signed: auth.SignedIn) -> LoginOut:
         refresh_token=signed.refresh_token,
         expires_in=signed.expires_in,
         user=await service.own_profile(ctx, signed.user),
+        two_factor_setup_required=signed.setup_required,
     )
 
 
@@ -106,12 +107,17 @@ async def register(data: RegisterIn, ctx: Ctx):
     "/login",
     response_model=LoginOut,
     summary="Sign in by email or username",
-    responses=error_responses(401, 422, 429, 503),
+    description="With two-factor sign-in on, a right password without `code` is 401 "
+    "`two_factor_required` (no session is opened): send it again with `code`. A wrong or "
+    "already used code is 401 `invalid_two_factor_code`, counted as a failed sign-in.",
+    responses=error_responses(401, 403, 422, 429, 503),
     dependencies=[AddressLimited],
 )
 async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     device = request.cookies.get(DEVICE_COOKIE)
-    signed = await auth.login(ctx, data.login, data.password, _user_agent(request), device)
+    signed = await auth.login(
+        ctx, data.login, data.password, _user_agent(request), device, data.code
+    )
     _set_refresh_cookie(response, request, ctx, signed.refresh_token)
     device_token = signed.device_token
     _set_auth_cookie(response, request, ctx, DEVICE_COOKIE, device_token, DEVICE_COOKIE_DAYS)
@@ -122,15 +128,21 @@ async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     "/token",
     response_model=TokenOut,
     summary="Sign in with the OAuth2 password form (the docs' Authorize button)",
-    responses=error_responses(401, 422, 429, 503),
+    description="An account with two-factor sign-in adds the form field `code` (else 401 "
+    "`two_factor_required`).",
+    responses=error_responses(401, 403, 422, 429, 503),
     dependencies=[AddressLimited],
 )
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, ctx: Ctx
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    ctx: Ctx,
+    code: Annotated[str | None, Form(min_length=1, max_length=32)] = None,
 ) -> TokenOut:
     if len(form.username) > 254 or len(form.password) > 128:
         raise Unauthorized(auth.INVALID_CREDENTIALS, code="invalid_credentials")
-    signed = await auth.login(ctx, form.username, form.password, _user_agent(request))
+    user_agent = _user_agent(request)
+    signed = await auth.login(ctx, form.username, form.password, user_agent, None, code)
     return TokenOut(access_token=signed.access_token)
 
 
@@ -152,7 +164,7 @@ async def refresh(request: Request, response: Response, ctx: Ctx, data: RefreshI
 @auth_router.post(
     "/logout", status_code=204, summary="Sign this device out", responses=error_responses(401)
 )
-async def logout(caller: Caller, ctx: Ctx) -> Response:
+async def logout(caller: SetupCaller, ctx: Ctx) -> Response:
     await auth.sign_out(ctx, caller.user.id, [caller.session_id])
     response = Response(status_code=204)
     response.delete_cookie(REFRESH_COOKIE, path="/api/auth")
@@ -184,7 +196,7 @@ async def password_reset_confirm(data: PasswordResetConfirmIn, ctx: Ctx) -> Resp
 
 
 @users_router.get("/me", response_model=MeOut, summary="My profile", responses=error_responses(401))
-async def read_me(caller: Caller, ctx: Ctx) -> MeOut:
+async def read_me(caller: SetupCaller, ctx: Ctx) -> MeOut:
     return await service.own_profile(ctx, caller.user)
 
 

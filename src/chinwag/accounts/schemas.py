@@ -42,6 +42,11 @@ class LoginIn(InputModel):
         description="Email or username"
     )
     password: Annotated[StorableStr, Field(min_length=1, max_length=128)]
+    code: Annotated[StorableStr, Field(min_length=1, max_length=32)] | None = Field(
+        None,
+        description="With two-factor sign-in: a code from the authenticator app, or a "
+        "recovery code (asked for by 401 `two_factor_required`)",
+    )
 
 
 class RefreshIn(InputModel):
@@ -147,6 +152,11 @@ class LoginOut(TokenOut):
     refresh_token: str
     expires_in: int = Field(description="Seconds until the access token expires")
     user: MeOut
+    two_factor_setup_required: bool = Field(
+        False,
+        description="The workspace requires two-factor sign-in and this account hasn't set "
+        "it up: the access token opens only the setup, /api/users/me and signing out",
+    )
 
 
 class AcceptedOut(BaseModel):

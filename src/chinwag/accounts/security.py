@@ -71,9 +71,12 @@ class PasswordHasher:
 class AccessClaims:
     user_id: int
     session_id: str
+    setup_required: bool = False  # limited to the two-factor setup
 
 
-def create_access_token(key: str, user_id: int, session_id: str, minutes: int) -> str:
+def create_access_token(
+    key: str, user_id: int, session_id: str, minutes: int, setup_required: bool = False
+) -> str:
     now = utcnow()
     claims = {
         "sub": str(user_id),
@@ -82,6 +85,10 @@ def create_access_token(key: str, user_id: int, session_id: str, minutes: int) -
         "exp": now + timedelta(minutes=minutes),
         "typ": "access",
     }
+    if setup_required:
+        # In the token, not read per request: a token made before the requirement (or before
+        # the setup) keeps its scope until the next refresh, at most its lifetime.
+        claims["tfa"] = "setup"
     return jwt.encode(claims, key, algorithm=JWT_ALGORITHM)
 
 
@@ -93,7 +100,11 @@ def decode_access_token(key: str, token: str) -> AccessClaims | None:
         )
         if claims.get("typ") != "access":
             return None
-        return AccessClaims(user_id=int(claims["sub"]), session_id=str(claims["sid"]))
+        return AccessClaims(
+            user_id=int(claims["sub"]),
+            session_id=str(claims["sid"]),
+            setup_required=claims.get("tfa") == "setup",
+        )
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
 

@@ -9,6 +9,7 @@ from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
 from chinwag.moderation.models import Report
 from chinwag.notifications.models import MissedMessage, PushSubscription
+from chinwag.twofactor.models import RecoveryCode, TwoFactor
 from chinwag.workspace.models import Invitation, Workspace
 
 __all__ = [
@@ -26,8 +27,10 @@ __all__ = [
     "MissedMessage",
     "PushSubscription",
     "Reaction",
+    "RecoveryCode",
     "Report",
     "StoredFile",
+    "TwoFactor",
     "PasswordReset",
     "Session",
     "User",

@@ -29,6 +29,7 @@ from chinwag.realtime.handshake import (
 )
 from chinwag.realtime.protocol import FrameError
 from chinwag.realtime.session import ChatSession
+from chinwag.twofactor.check import SetupRequired
 
 log = logging.getLogger("chinwag.realtime")
 router = APIRouter()
@@ -68,8 +69,8 @@ async def _authenticate(
     token = bearer_token(websocket.headers, websocket.query_params.get("token"))
     try:
         return await caller_of(ctx, token)
-    except DatabaseUnavailable:
-        raise  # not a refusal of this caller: see websocket_endpoint
+    except (DatabaseUnavailable, SetupRequired):
+        raise  # answered with a reason the client acts on: see _serve
     except ChinwagError:
         return None, None
 
@@ -88,7 +89,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 async def _serve(websocket: WebSocket, ctx: AppContext, opening: Opening) -> None:
     try:
         caller, chat_ids = await _authenticate(websocket, ctx)
-    except DatabaseUnavailable as exc:
+    except (DatabaseUnavailable, SetupRequired) as exc:
         await _deny(websocket, exc)
         return
     if caller is None:
@@ -109,7 +110,8 @@ async def _serve(websocket: WebSocket, ctx: AppContext, opening: Opening) -> Non
 
 
 async def _deny(websocket: WebSocket, exc: ChinwagError) -> None:
-    """Refused before accept with the REST API's answer (a 503 or 429: retry later)."""
+    """Refused before accept with the REST API's answer (a 503 or 429: retry later; a 403
+    two_factor_setup_required: set it up first)."""
     response = JSONResponse(
         error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
     )

@@ -12,6 +12,7 @@ from chinwag.context import AppContext
 from chinwag.errors import ChinwagError, TooManyRequests, Unauthorized
 from chinwag.limits import address_key
 from chinwag.realtime import service
+from chinwag.twofactor.check import SetupRequired
 
 
 class Opening:
@@ -74,10 +75,14 @@ def origin_allowed(headers: Mapping[str, str], ctx: AppContext) -> bool:
 async def caller_of(ctx: AppContext, token: str | None) -> tuple[auth.Caller, set[int]]:
     """The caller and the chats their socket follows, read together (one visit to the
     database). Unauthorized (`unauthorized`, `invalid_token`) when refused;
-    DatabaseUnavailable is no refusal of this caller: the client retries."""
+    DatabaseUnavailable is no refusal of this caller: the client retries. SetupRequired
+    (403 two_factor_setup_required) for a token limited to the two-factor setup."""
     if not token:
         raise Unauthorized("An access token is required")
-    return await auth.authenticate_reading(ctx, token, service.chat_ids_unit)
+    caller, chat_ids = await auth.authenticate_reading(ctx, token, service.chat_ids_unit)
+    if caller.setup_required:
+        raise SetupRequired()
+    return caller, chat_ids
 
 
 def claim_socket(ctx: AppContext, user_id: int, client_host: str | None) -> str:

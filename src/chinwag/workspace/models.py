@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chinwag.db.base import Base, UTCDateTime, utcnow
@@ -25,6 +25,9 @@ class Workspace(Base):
     default_group_ids: Mapped[list] = mapped_column(JSON, default=list)
     # Who may create (or open up) public groups: "everyone" or "admins" (site administrators).
     public_groups_by: Mapped[str] = mapped_column(String(16), default="everyone")
+    # Every account must sign in with a second factor (twofactor/): one without it may only
+    # set it up.
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Invitation(Base):

@@ -64,7 +64,7 @@ async def workspace_settings(caller: Caller, ctx: Ctx) -> WorkspaceSettingsOut:
     response_model=WorkspaceSettingsOut,
     summary="Change workspace settings",
     description="Name, who may sign up, the groups every newcomer joins (404 for a group "
-    "that isn't there), who may create public groups.",
+    "that isn't there), who may create public groups, whether two-factor sign-in is required.",
     responses=error_responses(401, 403, 404, 422),
 )
 async def edit_workspace(data: WorkspacePatch, caller: Caller, ctx: Ctx) -> WorkspaceSettingsOut:

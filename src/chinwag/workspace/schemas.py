@@ -24,6 +24,9 @@ class WorkspaceOut(BaseModel):
 class WorkspaceSettingsOut(WorkspaceOut):
     default_group_ids: list[int] = Field(description="Groups every newcomer joins")
     public_groups_by: PublicGroupsBy
+    require_two_factor: bool = Field(
+        description="Every account must sign in with a second factor (TOTP)"
+    )
 
 
 class WorkspacePatch(InputModel):
@@ -33,6 +36,9 @@ class WorkspacePatch(InputModel):
         None, max_length=20
     )
     public_groups_by: PublicGroupsBy | None = None
+    require_two_factor: bool | None = Field(
+        None, description="Accounts without two-factor sign-in may only set it up"
+    )
 
 
 class InvitationIn(InputModel):

@@ -47,6 +47,7 @@ class WorkspaceSettings:
     registration: str
     default_group_ids: list[int] = field(default_factory=list)
     public_groups_by: str = "everyone"
+    require_two_factor: bool = False
 
 
 def _current(db: Tx, defaults) -> WorkspaceSettings:
@@ -54,7 +55,11 @@ def _current(db: Tx, defaults) -> WorkspaceSettings:
     if row is None:
         return WorkspaceSettings(defaults.workspace_name, defaults.registration)
     return WorkspaceSettings(
-        row.name, row.registration, list(row.default_group_ids or []), row.public_groups_by
+        row.name,
+        row.registration,
+        list(row.default_group_ids or []),
+        row.public_groups_by,
+        bool(row.require_two_factor),
     )
 
 
@@ -80,7 +85,9 @@ def _change(db: Tx, _events, defaults, actor_id: int | None, changes: dict) -> W
 
 async def change(ctx: AppContext, actor_id: int | None, changes: dict) -> WorkspaceSettings:
     """Change the settings named in `changes` (name, registration, default_group_ids,
-    public_groups_by); audited when something changes. `actor_id` None: the command line."""
+    public_groups_by, require_two_factor); audited when something changes. `actor_id` None:
+    the command line. Requiring two-factor sign-in limits the tokens of accounts without it
+    from their next refresh."""
     return await write_and_publish(ctx, _change, ctx.settings, actor_id, changes)
 
 

@@ -19,15 +19,19 @@ ROW = 1
 def workspace(db: Tx):
     """The settings row, or None before anyone changed a setting."""
     return db.execute(
-        select(W.c.name, W.c.registration, W.c.default_group_ids, W.c.public_groups_by).where(
-            W.c.id == ROW
-        )
+        select(
+            W.c.name,
+            W.c.registration,
+            W.c.default_group_ids,
+            W.c.public_groups_by,
+            W.c.require_two_factor,
+        ).where(W.c.id == ROW)
     ).one_or_none()
 
 
 def save_workspace(db: Tx, **values) -> None:
     """Store every setting of the row (name, registration, default_group_ids,
-    public_groups_by)."""
+    public_groups_by, require_two_factor)."""
     if db.execute(update(W).where(W.c.id == ROW).values(**values)).rowcount:
         return
     db.execute(insert(W).values(id=ROW, **values))

@@ -7,7 +7,9 @@ import { errorSentence, fieldSentence, plural, t } from "./i18n.js";
 let accessToken = null;
 let expiresAt = 0;
 let refreshing = null;
+let setupOnly = false;  // the token opens only the two-factor setup the workspace requires
 const listeners = new Set();
+const setupListeners = new Set();
 
 export class ApiError extends Error {
   /** `body` is the error object as the server sent it (details, limits), or {}. */
@@ -25,9 +27,22 @@ export function onAuthChange(fn) {
   listeners.add(fn);
 }
 
+/** Called when the server says the workspace requires two-factor sign-in of this account
+ * first (a token limited to the setup, or a 403 two_factor_setup_required). */
+export function onSetupRequired(fn) {
+  setupListeners.add(fn);
+}
+
+/** Whether the current token opens only the two-factor setup. */
+export function setupRequired() {
+  return setupOnly;
+}
+
 function setTokens(body) {
   accessToken = body ? body.access_token : null;
   expiresAt = body ? Date.now() + body.expires_in * 1000 : 0;
+  setupOnly = Boolean(body?.two_factor_setup_required);
+  if (setupOnly) for (const fn of setupListeners) fn();
   for (const fn of listeners) fn(body ? body.user : null);
 }
 
@@ -82,7 +97,14 @@ export async function api(method, path, body, { retry = true } = {}) {
   if (response.status === 401 && retry && accessToken && !path.startsWith("/api/auth/")) {
     if (await refresh()) return api(method, path, body, { retry: false });
   }
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) {
+    const error = await errorOf(response);
+    if (error.code === "two_factor_setup_required") {
+      setupOnly = true;
+      for (const fn of setupListeners) fn();
+    }
+    throw error;
+  }
   if (response.status === 204 || response.status === 202) return null;
   return response.json();
 }
@@ -133,8 +155,10 @@ export async function uploadFile(path, file, onProgress = () => {}, signal = und
   return JSON.parse(xhr.responseText);
 }
 
-export async function signIn(login, password) {
-  setTokens(await api("POST", "/api/auth/login", { login, password }));
+/** Sign in; `code` (an authenticator or recovery code) once the server asked for it with
+ * two_factor_required. */
+export async function signIn(login, password, code = "") {
+  setTokens(await api("POST", "/api/auth/login", { login, password, ...(code ? { code } : {}) }));
 }
 
 export async function signOut() {

@@ -2,9 +2,9 @@
 // #/reset?token=... (the mailed link), #/join?invitation=... (an invitation link), #/ and
 // #/chat/<id> once signed in, #/admin (site administrators).
 
-import { onAuthChange, refresh, signOut } from "./api.js";
+import { onAuthChange, onSetupRequired, refresh, setupRequired, signOut } from "./api.js";
 import { avatar } from "./avatars.js";
-import { $, displayName, show } from "./dom.js";
+import { $, displayName, modal, show } from "./dom.js";
 import { setupEvents } from "./events.js";
 import { watchFavicon } from "./favicon.js";
 import { forgetFiles } from "./files.js";
@@ -21,7 +21,7 @@ import { forgetFetchedUsers } from "./users.js";
 import { setupAccount } from "./views/account.js";
 import { setupAdmin, showAdmin } from "./views/admin.js";
 import { setupImageDialog } from "./views/attachments.js";
-import { setupAuth, showAuth } from "./views/auth.js";
+import { setupAuth, showAuth, showTwoFactorSetup } from "./views/auth.js";
 import { setupCard } from "./views/card.js";
 import { resetComposer } from "./views/composer.js";
 import { activateChat, setupChat } from "./views/chat.js";
@@ -35,6 +35,7 @@ import { forgetSuggestions, setupSidebar } from "./views/sidebar.js";
 
 const AUTH_ROUTES = ["signin", "register", "forgot", "reset", "join"];
 let signedIn = false;
+let settingUp = false;  // signed in, but the workspace requires two-factor sign-in set up first
 let wasConnected = false;  // the banner is for a lost connection, not the first one
 
 function route() {
@@ -50,6 +51,7 @@ function openChat(chatId) {
 }
 
 function onRoute() {
+  if (settingUp) return;
   const { name, id } = route();
   if (name === "reset" || (!signedIn && AUTH_ROUTES.includes(name))) return showAuth(name);
   if (!signedIn) return showAuth("signin");
@@ -58,7 +60,21 @@ function onRoute() {
   showAdmin(name === "admin");
 }
 
+/** The setup the workspace requires, before the chat; the chat once it is on. */
+function setUpTwoFactor() {
+  settingUp = true;
+  signedIn = false;
+  socket.stop();
+  for (const open of document.querySelectorAll(".modal.show")) modal(open.id).hide();
+  showTwoFactorSetup(() => { settingUp = false; enterApp(); }, async () => {
+    settingUp = false;
+    await signOut();
+    leaveApp();
+  });
+}
+
 function enterApp({ offline = false } = {}) {
+  if (!offline && setupRequired()) { setUpTwoFactor(); return; }
   signedIn = true;
   show($("auth"), false);
   show($("app"), true);
@@ -120,6 +136,7 @@ function setupShell() {
     show($("notify-button"), canAsk());
     subscribeDevice();
   });
+  onSetupRequired(() => { if (signedIn) setUpTwoFactor(); });
   onAuthChange((user) => {
     if (user) { state.me = { ...state.me, ...user }; rememberUser(user); showMe(state.me); }
     if (user?.settings) applyPrefs(user.settings);

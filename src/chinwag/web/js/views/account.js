@@ -1,4 +1,5 @@
-// Account: avatar, profile fields, change password, signed-in devices with sign-out per device.
+// Account: avatar, profile fields, change password, two-factor sign-in, signed-in devices with
+// sign-out per device.
 
 import { api, explain, uploadFile } from "../api.js";
 import { avatar } from "../avatars.js";
@@ -7,6 +8,7 @@ import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { formatDateTime, t } from "../i18n.js";
 import { choosePrefs, currentPrefs, editCount } from "../prefs.js";
 import { emit, rememberUser, state, subscribe } from "../store.js";
+import { twoFactorPanel } from "./twofactor.js";
 
 const PLACES = {  // where each part of the dialog says how it went
   account: { error: "account-error", info: "account-info" },
@@ -136,6 +138,7 @@ function setupPrefsForm() {
 export function setupAccount() {
   setupAvatar();
   setupPrefsForm();
+  const twoFactor = twoFactorPanel($("two-factor-panel"));
   $("me-button").addEventListener("click", () => {
     clearAlerts();
     showPrefs();
@@ -149,6 +152,7 @@ export function setupAccount() {
       $("profile-phone").value = me.phone || "";
       $("profile-birth").value = me.birth_date || "";
       $("profile-bio").value = me.bio || "";
+      twoFactor.load();
       await loadDevices();
     });
   });

@@ -299,6 +299,7 @@ function fillWorkspace(settings) {
   $("workspace-name").value = settings.name;
   $("workspace-registration").value = settings.registration;
   $("workspace-public-groups-by").value = settings.public_groups_by;
+  $("workspace-require-two-factor").checked = settings.require_two_factor;
   renderDefaultGroups(settings.default_group_ids);
 }
 
@@ -334,6 +335,7 @@ async function saveWorkspace() {
       registration: $("workspace-registration").value,
       default_group_ids: defaults,
       public_groups_by: $("workspace-public-groups-by").value,
+      require_two_factor: $("workspace-require-two-factor").checked,
     });
     fillWorkspace(saved);
     clearFieldErrors(form);
@@ -472,6 +474,7 @@ const AUDIT_KEYS = {
   "report.message_deleted": "reportMessageDeleted",
   "report.sender_deactivated": "reportSenderDeactivated",
   "chat.retention_set": "retentionSet",
+  "user.two_factor_reset": "twoFactorReset",
 };
 
 /** What a workspace.changed entry changed, in words: its details hold only those. */
@@ -486,6 +489,9 @@ function workspaceChanges(details) {
     parts.push(groups.length ? t("audit.workspaceDefaults", { groups: groups.join(", ") }) : t("audit.workspaceNoDefaults"));
   }
   if (details.public_groups_by) parts.push(t(`audit.workspacePublicGroups.${details.public_groups_by}`));
+  if (typeof details.require_two_factor === "boolean") {
+    parts.push(t(details.require_two_factor ? "audit.twoFactorRequired" : "audit.twoFactorOptional"));
+  }
   return parts.join(", ");
 }
 

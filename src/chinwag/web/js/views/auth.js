@@ -1,16 +1,20 @@
 // The signed-out screens: sign in, register, forgot password, the reset page that the
 // mailed link (#/reset?token=...) opens, and the join page of an invitation link
 // (#/join?invitation=...: the registration form under who invited you where). They follow
-// the workspace (GET /api/workspace): its name, and whether anyone may sign up.
+// the workspace (GET /api/workspace): its name, and whether anyone may sign up. Signing in
+// to an account with two-factor sign-in takes a second step (the code); a workspace that
+// requires it shows its setup before the chat (showTwoFactorSetup).
 
-import { api, signIn } from "../api.js";
+import { api, ApiError, signIn } from "../api.js";
 import { $, el, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { t } from "../i18n.js";
+import { twoFactorPanel } from "./twofactor.js";
 
 const FORMS = ["signin", "register", "forgot", "reset"];
 let workspace = null;  // {name, registration} once asked
 let joining = "";      // the invitation token of the join page being shown
+let codeStep = false;  // the sign-in form asks for the second factor
 
 /** Show one of the forms; `notice` above it, a success or (`tone` "warning") not. */
 export function showAuth(route, notice = "", tone = "success") {
@@ -20,6 +24,8 @@ export function showAuth(route, notice = "", tone = "success") {
   const name = route === "join" ? "register" : FORMS.includes(route) ? route : "signin";
   show($("join-invalid"), false);
   show($("join-preview"), false);
+  show($("two-factor-required"), false);
+  askForCode(false);
   for (const form of FORMS) {
     show($(`form-${form}`), form === name);
     clearFieldErrors($(`form-${form}`));
@@ -105,11 +111,50 @@ function resetToken() {
   return queryParam("token");
 }
 
+/** The sign-in form's second step (the code), or back to its first. */
+function askForCode(on) {
+  codeStep = on;
+  show($("signin-credentials"), !on);
+  show($("signin-code-step"), on);
+  $("signin-code").value = "";
+  $("signin-code").required = on;
+}
+
+async function signInOnce(data) {
+  const code = codeStep ? data.get("code").trim() : "";
+  try {
+    await signIn(data.get("login").trim(), data.get("password"), code);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "two_factor_required")) throw error;
+    askForCode(true);  // the password was right: now the code, without typing it again
+    showAlert($("auth-info"), t("auth.enterCode"));
+    $("signin-code").focus();
+    return false;
+  }
+  return true;
+}
+
+/** The screen before the chat while the workspace requires two-factor sign-in of this
+ * account: its setup; `onDone` once it is on (and the token refreshed), `onSignOut` to leave. */
+export function showTwoFactorSetup(onDone, onSignOut) {
+  show($("auth"), true);
+  show($("app"), false);
+  for (const form of FORMS) show($(`form-${form}`), false);
+  show($("join-invalid"), false);
+  show($("join-preview"), false);
+  showAlert($("auth-error"), "");
+  showAlert($("auth-info"), "");
+  show($("two-factor-required"), true);
+  $("two-factor-required-signout").onclick = onSignOut;
+  twoFactorPanel($("two-factor-required-panel"), { onDone }).load();
+}
+
 /** Wire the forms; `onSignedIn` runs after a successful sign-in. */
 export function setupAuth(onSignedIn) {
   guard($("form-signin"), async (data) => {
-    await signIn(data.get("login").trim(), data.get("password"));
+    if (!(await signInOnce(data))) return;
     $("form-signin").reset();
+    askForCode(false);
     onSignedIn();
   });
   guard($("form-register"), async (data) => {
