@@ -36,6 +36,7 @@ log = logging.getLogger("chinwag.accounts")
 INVALID_CREDENTIALS = "Wrong login or password"
 INVALID_REFRESH = "Refresh token is invalid or expired"
 DEACTIVATED = "This account has been deactivated; ask a site administrator"
+PASSWORD_SIGNIN_OFF = "Password sign-in is turned off here: sign in with single sign-on"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ class Caller:
 
     user: User
     session_id: str
+
+
+def ensure_password_signin(settings) -> None:
+    """Refuse what takes or sets a password when CHINWAG_PASSWORD_SIGNIN=off (single sign-on
+    only); the command line doesn't ask."""
+    if not settings.password_signin:
+        raise Forbidden(PASSWORD_SIGNIN_OFF, code="password_signin_off")
 
 
 def _throttle_key(login: str, user: User | None, nonce: str | None) -> str:
