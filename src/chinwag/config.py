@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -236,7 +237,11 @@ class Settings(BaseSettings):
         return self.resolved_database_url.startswith("sqlite")
 
 
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_issuer(issuer: str) -> None:
@@ -245,7 +250,7 @@ def _check_issuer(issuer: str) -> None:
     parts = urlsplit(issuer)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
         raise ValueError(f"CHINWAG_OIDC_ISSUER must be an https URL, not {issuer!r}")
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ValueError("CHINWAG_OIDC_ISSUER must be https (http only for localhost)")
 
 
