@@ -188,3 +188,19 @@ async def test_nothing_secret_is_logged(client, chinwag_records):
 
 def auth(body: dict) -> dict:
     return {"Authorization": f"Bearer {body['access_token']}"}
+
+
+async def test_an_invitation_lets_a_newcomer_into_an_invite_only_workspace(client, ctx, signup):
+    from chinwag.workspace import service as workspace
+
+    ops = await signup("ops")
+    await workspace.change(ctx, ops.id, {"registration": "invite_only"})
+    assert sso_error(await sso_answer(client, "alice")) == "invitation_required"
+    ops_user = await ctx.db.read(lambda db: db.get(User, ops.id))
+    _, link, _ = await workspace.invite(ctx, ops_user, None, 1, 1, [])
+    token = link.partition("invitation=")[2]
+    body = await signed_in(client, await sso_answer(client, "alice", query=f"?invitation={token}"))
+    assert body["user"]["username"] == "alice"
+    client.cookies.clear()  # the invitation is used up: the next newcomer is refused
+    used = await sso_answer(client, "alice2", query=f"?invitation={token}")
+    assert sso_error(used) == "invitation_invalid"
