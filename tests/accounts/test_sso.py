@@ -159,14 +159,30 @@ async def test_a_deactivated_account_is_refused(client, signup, deactivate, db_u
     assert sso_error(await sso_answer(client, "carol")) == "account_deactivated"
 
 
-async def test_a_closed_workspace_takes_no_newcomer_but_signs_members_in(client, ctx, signup):
+async def test_a_closed_workspace_takes_no_newcomer_but_signs_members_in(
+    client, ctx, signup, count_users
+):
     from chinwag.workspace import service as workspace
 
     carol = await signup("carol")
     await workspace.change(ctx, carol.id, {"registration": "closed"})
     assert sso_error(await sso_answer(client, "alice")) == "registration_closed"
+    assert await count_users("alice@example.com") == 0
     body = await signed_in(client, await sso_answer(client, "carol"))  # linked: an account
     assert body["user"]["id"] == carol.id
+
+
+async def test_a_newcomer_joins_the_default_groups(client, ctx, signup):
+    from chinwag.workspace import service as workspace
+
+    ops = await signup("ops")
+    made = await client.post(
+        "/api/chats", json={"name": "Lobby", "is_public": True}, headers=ops.headers
+    )
+    await workspace.change(ctx, ops.id, {"default_group_ids": [made.json()["id"]]})
+    body = await signed_in(client, await sso_answer(client, "alice"))
+    chats = await client.get("/api/chats", headers=auth(body))
+    assert [chat["name"] for chat in chats.json()] == ["Lobby"]
 
 
 async def test_workspace_says_how_to_sign_in(client):

@@ -24,7 +24,7 @@ from chinwag.accounts.security import new_secret, secret_hash
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest, Forbidden, NotFound
+from chinwag.errors import BadRequest, Conflict, Forbidden, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.sso import store
 from chinwag.sso.provider import OidcProvider, ProviderError, TokenRefused
@@ -155,8 +155,9 @@ def _sign_in(
             user = _new_account(db, events, claims, admit)
         elif user.is_active:
             _prove_email(db, events, user)
-        if user.is_active:
-            store.link(db, issuer, claims["sub"], user.id)
+        if user.is_active and not store.link(db, issuer, claims["sub"], user.id):
+            # Two first sign-ins of one person at once: the other one's unit linked first.
+            raise Conflict("Signed in twice at once; try again", code="sso_state_invalid")
     if not user.is_active:
         raise Forbidden(auth.DEACTIVATED, code="account_deactivated")
     return auth.open_session(db, ctx, user, agent)

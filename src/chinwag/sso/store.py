@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from chinwag.db.units import Tx
 from chinwag.sso.models import SsoIdentity, SsoSignIn
@@ -45,5 +46,13 @@ def identity(db: Tx, issuer: str, subject: str) -> SsoIdentity | None:
     )
 
 
-def link(db: Tx, issuer: str, subject: str, user_id: int) -> None:
-    db.add(SsoIdentity(issuer=issuer, subject=subject, user_id=user_id))
+def link(db: Tx, issuer: str, subject: str, user_id: int) -> bool:
+    """Link the provider's account to `user_id`; False when a concurrent first sign-in of
+    the same provider account linked it first (then nothing is added)."""
+    try:
+        with db.begin_nested():
+            db.add(SsoIdentity(issuer=issuer, subject=subject, user_id=user_id))
+            db.flush()
+    except IntegrityError:
+        return False
+    return True
