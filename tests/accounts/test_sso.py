@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from chinwag.accounts.models import User
+from chinwag.admin.models import AuditEntry
 from chinwag.sso.models import SsoIdentity
 from tests.accounts.oidc import (
     CALLBACK,
@@ -83,6 +84,9 @@ async def test_an_existing_account_with_the_verified_email_is_linked(client, sig
     assert_error(stale, 401, "invalid_token")
     linked = await ctx.db.read(lambda db: db.scalars(select(SsoIdentity.user_id)).all())
     assert linked == [carol.id]
+    audited = await ctx.db.read(lambda db: db.execute(select(AuditEntry)).scalars().all())
+    assert [(a.action, a.target_user_id) for a in audited] == [("user.sso_linked", carol.id)]
+    assert audited[0].details["password_cleared"] is True
 
     client.cookies.clear()
     again = await signed_in(client, await sso_answer(client, "carol"))

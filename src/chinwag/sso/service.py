@@ -21,6 +21,7 @@ from chinwag.accounts import service as accounts
 from chinwag.accounts import store as accounts_store
 from chinwag.accounts.models import User
 from chinwag.accounts.security import new_secret, secret_hash
+from chinwag.admin import store as audit
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
@@ -154,7 +155,7 @@ def _sign_in(
         if user is None:
             user = _new_account(db, events, claims, admit)
         elif user.is_active:
-            _prove_email(db, events, user)
+            _link_existing(db, events, user, issuer)
         if user.is_active and not store.link(db, issuer, claims["sub"], user.id):
             # Two first sign-ins of one person at once: the other one's unit linked first.
             raise Conflict("Signed in twice at once; try again", code="sso_state_invalid")
@@ -167,16 +168,18 @@ def _by_email(db: Tx, email: str) -> User | None:
     return db.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
-def _prove_email(db: Tx, events: PendingEvents, user: User) -> None:
+def _link_existing(db: Tx, events: PendingEvents, user: User, issuer: str) -> None:
     """Linking an account whose address was never proven: whoever typed that address at
     sign-up (maybe not its owner, who now proved it at the provider) loses what they set:
     the password stops working and their sessions end. The owner can set a new password by
-    a reset."""
-    if user.email_verified_at is not None:
-        return
-    user.email_verified_at = utcnow()
-    user.password_hash = ""
-    auth.revoke_sessions(db, events, user.id)
+    a reset. Audited: the account changed hands, in a way."""
+    unproven = user.email_verified_at is None
+    if unproven:
+        user.email_verified_at = utcnow()
+        user.password_hash = ""
+        auth.revoke_sessions(db, events, user.id)
+    details = {"issuer": issuer, "password_cleared": unproven}
+    audit.record(db, user.id, "user.sso_linked", user.id, details)
 
 
 def _new_account(db: Tx, events: PendingEvents, claims: dict, admit) -> User:

@@ -417,6 +417,7 @@ export default {
     invitationCreated: "{actor} created an invitation",
     invitationCreatedFor: "{actor} created an invitation for {email}",
     invitationRevoked: "{actor} revoked an invitation",
+    ssoLinked: "{target}: account linked to single sign-on",
     registration: { open: "anyone", invite_only: "with an invitation", closed: "closed" },
     empty: "Nothing recorded yet.",
   },

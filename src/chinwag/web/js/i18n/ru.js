@@ -412,6 +412,7 @@ export default {
     invitationCreated: "{actor}: создано приглашение",
     invitationCreatedFor: "{actor}: создано приглашение для {email}",
     invitationRevoked: "{actor}: приглашение отозвано",
+    ssoLinked: "{target}: аккаунт привязан к единому входу",
     registration: { open: "для всех", invite_only: "по приглашению", closed: "закрыта" },
     empty: "Пока ничего не записано.",
   },

@@ -334,6 +334,7 @@ const AUDIT_KEYS = {
   "workspace.changed": "workspaceChanged",
   "invitation.created": "invitationCreated",
   "invitation.revoked": "invitationRevoked",
+  "user.sso_linked": "ssoLinked",
 };
 
 /** One entry as a sentence in the reader's language. */
