@@ -93,3 +93,28 @@ def test_sso_set_up_starts_with_password_sign_in_off(monkeypatch, tmp_path):
     monkeypatch.setenv("CHINWAG_PASSWORD_SIGNIN", "off")
     settings = load_settings(_env_file=None, data_dir=tmp_path)
     assert settings.sso_enabled and not settings.password_signin
+
+
+def test_serve_says_why_it_will_not_start(tmp_path):
+    from tests.test_cli import run
+
+    result = run(["serve"], tmp_path, CHINWAG_PASSWORD_SIGNIN="off", CHINWAG_OIDC_ISSUER="")
+    assert result.returncode == 2
+    assert "CHINWAG_PASSWORD_SIGNIN=off needs single sign-on" in result.stderr
+
+
+def test_the_command_line_makes_accounts_with_password_sign_in_off(tmp_path):
+    from tests.test_cli import run
+
+    sso = {
+        "CHINWAG_OIDC_ISSUER": "https://id.example.com",
+        "CHINWAG_OIDC_CLIENT_ID": "chinwag",
+        "CHINWAG_OIDC_CLIENT_SECRET": "secret",
+        "CHINWAG_PASSWORD_SIGNIN": "off",
+    }
+    made = run(
+        ["users", "create", "ops@example.com", "ops", "--password", "long enough pw"],
+        tmp_path,
+        **sso,
+    )
+    assert made.returncode == 0, made.stderr
