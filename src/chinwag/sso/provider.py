@@ -142,7 +142,10 @@ class OidcProvider:
     async def _checked_id_token(self, token: dict, nonce: str) -> dict:
         metadata = await self.metadata()
         algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
-        registry = JWSRegistry(algorithms=[a for a in algorithms if a != "none"])
+        # Signatures by the provider's published keys only: not `none`, nor HS* (those are
+        # keyed by the client secret, and a public key must never serve as an HMAC key).
+        asymmetric = [a for a in algorithms if a != "none" and not a.startswith("HS")]
+        registry = JWSRegistry(algorithms=asymmetric)
         try:
             try:
                 decoded = jwt.decode(token["id_token"], await self._key_set(), registry=registry)
