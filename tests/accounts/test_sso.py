@@ -153,6 +153,22 @@ async def test_a_provider_error_is_shown(client):
     assert sso_error(answer) == "sso_provider_error"
 
 
+async def test_an_answer_without_or_with_another_issuer_is_refused(client):
+    # oidc-provider says it names itself in every answer (RFC 9207): chinwag holds it to it.
+    for iss in (None, "https://elsewhere.example.com"):
+        started = await client.get("/api/auth/oidc/start")
+        back = await through_provider(started.headers["location"], "alice", f"{CHINWAG}/")
+        url = httpx.URL(back)
+        params = dict(url.params)
+        assert "iss" in params
+        params.pop("iss")
+        if iss:
+            params["iss"] = iss
+        answer = await client.get("/api/auth/oidc/callback", params=params)
+        assert sso_error(answer) == "sso_provider_error"
+    assert (await client.post("/api/auth/refresh")).status_code == 401
+
+
 async def test_a_deactivated_account_is_refused(client, signup, deactivate, db_update):
     first = await signed_in(client, await sso_answer(client, "alice"))
     await db_update(User, User.id == first["user"]["id"], is_active=False)

@@ -103,9 +103,7 @@ async def finish(
     if claimed is None:
         raise refuse("sso_state_invalid", "unknown, used, expired or another browser's state")
     nonce, verifier, invitation_hash = claimed
-    # RFC 9207: a provider that names itself must be ours (no mix-up with another one).
-    if answer.get("iss", provider.issuer) != provider.issuer:
-        raise refuse("sso_provider_error", "the answer names another issuer")
+    await _check_issuer(provider, answer.get("iss"))
     if answer.get("error") or not answer.get("code"):
         error = USERNAME_RULE.sub("", answer.get("error", "no code"))[:40]
         raise refuse("sso_provider_error", f"the provider answered {error}")
@@ -118,6 +116,19 @@ async def finish(
         extra={"event": "login", "user_id": signed.user.id},
     )
     return signed
+
+
+async def _check_issuer(provider: OidcProvider, named: str | None) -> None:
+    """RFC 9207: the answer's `iss` must be our provider (no mix-up with another one), and
+    a provider that says it sends one must have sent it."""
+    try:
+        required = (await provider.metadata()).get("authorization_response_iss_parameter_supported")
+    except ProviderError as exc:
+        raise refuse("sso_provider_error", str(exc)) from None
+    if named is None and required is True:
+        raise refuse("sso_provider_error", "the answer lacks the iss its provider promises")
+    if named is not None and named != provider.issuer:
+        raise refuse("sso_provider_error", "the answer names another issuer")
 
 
 async def _claims(provider: OidcProvider, code: str, verifier: str, nonce: str) -> dict:
