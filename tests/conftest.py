@@ -25,6 +25,8 @@ PG_URL = os.environ.get("CHINWAG_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("CHINWAG_TEST_REDIS_URL", "")
 IN_CI = bool(os.environ.get("CI"))
 TABLES = [
+    "sso_sign_ins",
+    "sso_identities",
     "job_leases",
     "recovery_codes",
     "two_factor",

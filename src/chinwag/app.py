@@ -54,6 +54,8 @@ from chinwag.scheduler import Scheduler
 from chinwag.search.routes import router as search_router
 from chinwag.serving import tune_garbage_collector
 from chinwag.slashes import install_slash_redirects
+from chinwag.sso.provider import OidcProvider
+from chinwag.sso.routes import router as sso_router
 from chinwag.twofactor.routes import router as two_factor_router
 from chinwag.validation import refuse_unknown_query
 from chinwag.webclient import install_web_client
@@ -121,6 +123,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             else None
         ),
         scheduler=Scheduler(),
+        oidc=OidcProvider(settings) if settings.sso_enabled else None,
     )
     schedule_retention(ctx, ctx.scheduler)
     await hub.start()
@@ -218,6 +221,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(realtime_router)  # /ws reads ?token= itself
+    # The provider's answer carries parameters of its own choosing (iss, session_state, ...).
+    app.include_router(sso_router)
     app.add_middleware(AllowedMethods)  # innermost: its 405s get the security headers and a log
     install_web_client(app)
     install_api_docs(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +39,16 @@ class Settings(BaseSettings):
     # empty: none.
     default_group: str = Field("general", max_length=80)
     allowed_origins: list[str] = Field(default_factory=list)
+    # Single sign-on with an OpenID Connect provider (sso/): its issuer URL (the discovery
+    # document is at <issuer>/.well-known/openid-configuration) and chinwag's client there;
+    # all three or none. The button says "Sign in with <oidc_name>".
+    oidc_issuer: str = ""
+    oidc_client_id: str = Field("", max_length=255)
+    oidc_client_secret: str = ""
+    oidc_name: str = Field("single sign-on", min_length=1, max_length=40)
+    # off: password sign-in, sign-up and reset are refused (SSO only); needs OIDC set up.
+    # The command line (`chinwag users ...`) works either way.
+    password_signin: bool = True
     # Strict-Transport-Security's max-age, sent when public_url is https (0 makes browsers
     # forget an earlier one).
     hsts_max_age: int = Field(365 * 24 * 3600, ge=0)
@@ -175,6 +186,27 @@ class Settings(BaseSettings):
                 raise ValueError(f"{path} is not a file (CHINWAG_TLS_CERTFILE / _KEYFILE)")
         return self
 
+    @model_validator(mode="after")
+    def _single_sign_on_whole(self) -> Settings:
+        given = [bool(self.oidc_issuer), bool(self.oidc_client_id), bool(self.oidc_client_secret)]
+        if any(given) and not all(given):
+            raise ValueError(
+                "CHINWAG_OIDC_ISSUER, CHINWAG_OIDC_CLIENT_ID and CHINWAG_OIDC_CLIENT_SECRET "
+                "go together (single sign-on needs all three)"
+            )
+        if self.oidc_issuer:
+            _check_issuer(self.oidc_issuer)
+        if not self.password_signin and not self.oidc_issuer:
+            raise ValueError(
+                "CHINWAG_PASSWORD_SIGNIN=off needs single sign-on (CHINWAG_OIDC_ISSUER, "
+                "_CLIENT_ID, _CLIENT_SECRET): else nobody could sign in"
+            )
+        return self
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
     @property
     def serves_tls(self) -> bool:
         return self.tls_certfile is not None
@@ -203,6 +235,23 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_issuer(issuer: str) -> None:
+    # Plain http would let anyone on the path forge who signs in: https only, but for a
+    # provider on this machine (development, tests).
+    parts = urlsplit(issuer)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ValueError(f"CHINWAG_OIDC_ISSUER must be an https URL, not {issuer!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError("CHINWAG_OIDC_ISSUER must be https (http only for localhost)")
 
 
 def _development_key(data_dir: Path) -> str:

@@ -14,6 +14,7 @@ from chinwag.realtime.broker import Broker
 from chinwag.realtime.hub import Hub
 from chinwag.realtime.presence import Presence
 from chinwag.scheduler import Scheduler
+from chinwag.sso.provider import OidcProvider
 
 
 @dataclass
@@ -31,3 +32,5 @@ class AppContext:
     auth_buckets: Buckets | None = None
     # The periodic jobs of this process (the retention sweep); started by the lifespan.
     scheduler: Scheduler | None = None
+    # The OpenID provider of single sign-on (CHINWAG_OIDC_*); None when it isn't set up.
+    oidc: OidcProvider | None = None

@@ -28,9 +28,15 @@ class LiveServer:
 
 
 async def start_server(
-    settings, *, app=None, send_buffer: int | None = None, **config
+    settings,
+    *,
+    app=None,
+    send_buffer: int | None = None,
+    listener: socket.socket | None = None,
+    **config,
 ) -> tuple[uvicorn.Server, asyncio.Task, LiveServer]:
-    """Serve `app` (chinwag's for `settings` by default) on a free port. `send_buffer` caps
+    """Serve `app` (chinwag's for `settings` by default) on a free port (or on `listener`, a
+    socket bound already: when the settings must name the address). `send_buffer` caps
     the kernel's send buffer of every accepted socket (inherited from the listening one), so
     a client that stops reading fills it after kilobytes, not megabytes. `config` goes to
     uvicorn."""
@@ -38,10 +44,11 @@ async def start_server(
     options = {"lifespan": "on"}
     if settings is not None:
         options |= uvicorn_options(settings, guarded_protocol(settings))
-    listener = socket.socket()
-    if send_buffer is not None:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
-    listener.bind(("127.0.0.1", 0))
+    if listener is None:
+        listener = socket.socket()
+        if send_buffer is not None:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     options = {"log_config": None, "access_log": False, **options, **config}
     server = uvicorn.Server(uvicorn.Config(app, **options))

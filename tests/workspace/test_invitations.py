@@ -45,6 +45,8 @@ async def test_a_fresh_workspace_is_open_and_says_so(client):
     assert (await client.get("/api/workspace")).json() == {
         "name": "chinwag",
         "registration": "open",
+        "sso_name": None,  # no single sign-on set up (tests/accounts/test_sso*.py)
+        "password_signin": True,
     }
     assert (await client.post("/api/auth/register", json=newcomer("eve"))).status_code == 201
 

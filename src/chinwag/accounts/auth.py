@@ -39,6 +39,7 @@ INVALID_REFRESH = "Refresh token is invalid or expired"
 DEACTIVATED = "This account has been deactivated; ask a site administrator"
 CODE_REQUIRED = "Enter the code from your authenticator app (or a recovery code)"
 WRONG_CODE = "Wrong or already used authentication code"
+PASSWORD_SIGNIN_OFF = "Password sign-in is turned off here: sign in with single sign-on"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class Caller:
     # The workspace requires two-factor sign-in and this account hasn't set it up (a claim
     # of the access token): only the setup is open to it (deps.get_caller).
     setup_required: bool = False
+
+
+def ensure_password_signin(settings) -> None:
+    """Refuse what takes or sets a password when CHINWAG_PASSWORD_SIGNIN=off (single sign-on
+    only); the command line doesn't ask."""
+    if not settings.password_signin:
+        raise Forbidden(PASSWORD_SIGNIN_OFF, code="password_signin_off")
 
 
 def _throttle_key(login: str, user: User | None, nonce: str | None) -> str:

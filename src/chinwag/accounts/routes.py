@@ -39,8 +39,16 @@ DEVICE_COOKIE = "chinwag_device"
 DEVICE_COOKIE_DAYS = 365
 
 
-def _user_agent(request: Request) -> str:
+def user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")
+
+
+def _password_signin_on(ctx: Ctx) -> None:
+    auth.ensure_password_signin(ctx.settings)
+
+
+# On the routes that take a password or set one by mail: 403 with CHINWAG_PASSWORD_SIGNIN=off.
+PasswordSignIn = Depends(_password_signin_on)
 
 
 async def _login_out(ctx, signed: auth.SignedIn) -> LoginOut:
@@ -53,7 +61,7 @@ async def _login_out(ctx, signed: auth.SignedIn) -> LoginOut:
     )
 
 
-def _served_over_https(request: Request, ctx) -> bool:
+def served_over_https(request: Request, ctx) -> bool:
     # The request's own scheme (TLS served by chinwag, or X-Forwarded-Proto from a trusted
     # proxy: CHINWAG_FORWARDED_ALLOW_IPS), or the public URL's when a proxy doesn't say.
     return request.url.scheme == "https" or ctx.settings.public_url.startswith("https://")
@@ -71,11 +79,11 @@ def _set_auth_cookie(
         path="/api/auth",
         httponly=True,
         samesite="strict",
-        secure=_served_over_https(request, ctx),
+        secure=served_over_https(request, ctx),
     )
 
 
-def _set_refresh_cookie(response: Response, request: Request, ctx, token: str) -> None:
+def set_refresh_cookie(response: Response, request: Request, ctx, token: str) -> None:
     # The web client survives a reload with it.
     days = ctx.settings.refresh_token_days
     _set_auth_cookie(response, request, ctx, REFRESH_COOKIE, token, days)
@@ -94,7 +102,7 @@ def _set_refresh_cookie(response: Response, request: Request, ctx, token: str) -
         202: {"description": "Nothing created; the address was mailed", "model": AcceptedOut},
         **error_responses(403, 409, 422, 429, 503),
     },
-    dependencies=[AddressLimited],
+    dependencies=[AddressLimited, PasswordSignIn],
 )
 async def register(data: RegisterIn, ctx: Ctx):
     user = await workspace.sign_up(ctx, data)
@@ -111,14 +119,14 @@ async def register(data: RegisterIn, ctx: Ctx):
     "`two_factor_required` (no session is opened): send it again with `code`. A wrong or "
     "already used code is 401 `invalid_two_factor_code`, counted as a failed sign-in.",
     responses=error_responses(401, 403, 422, 429, 503),
-    dependencies=[AddressLimited],
+    dependencies=[AddressLimited, PasswordSignIn],
 )
 async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     device = request.cookies.get(DEVICE_COOKIE)
     signed = await auth.login(
-        ctx, data.login, data.password, _user_agent(request), device, data.code
+        ctx, data.login, data.password, user_agent(request), device, data.code
     )
-    _set_refresh_cookie(response, request, ctx, signed.refresh_token)
+    set_refresh_cookie(response, request, ctx, signed.refresh_token)
     device_token = signed.device_token
     _set_auth_cookie(response, request, ctx, DEVICE_COOKIE, device_token, DEVICE_COOKIE_DAYS)
     return await _login_out(ctx, signed)
@@ -131,7 +139,7 @@ async def login(data: LoginIn, request: Request, response: Response, ctx: Ctx):
     description="An account with two-factor sign-in adds the form field `code` (else 401 "
     "`two_factor_required`).",
     responses=error_responses(401, 403, 422, 429, 503),
-    dependencies=[AddressLimited],
+    dependencies=[AddressLimited, PasswordSignIn],
 )
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -141,8 +149,7 @@ async def token(
 ) -> TokenOut:
     if len(form.username) > 254 or len(form.password) > 128:
         raise Unauthorized(auth.INVALID_CREDENTIALS, code="invalid_credentials")
-    user_agent = _user_agent(request)
-    signed = await auth.login(ctx, form.username, form.password, user_agent, None, code)
+    signed = await auth.login(ctx, form.username, form.password, user_agent(request), None, code)
     return TokenOut(access_token=signed.access_token)
 
 
@@ -157,7 +164,7 @@ async def refresh(request: Request, response: Response, ctx: Ctx, data: RefreshI
     if not token_value:
         raise Unauthorized("Send a refresh_token", code="invalid_token")
     signed = await auth.refresh(ctx, token_value)
-    _set_refresh_cookie(response, request, ctx, signed.refresh_token)
+    set_refresh_cookie(response, request, ctx, signed.refresh_token)
     return await _login_out(ctx, signed)
 
 
@@ -175,8 +182,8 @@ async def logout(caller: SetupCaller, ctx: Ctx) -> Response:
     "/password-reset",
     status_code=202,
     summary="Mail a password reset link",
-    responses=error_responses(422, 429),
-    dependencies=[AddressLimited],
+    responses=error_responses(403, 422, 429),
+    dependencies=[AddressLimited, PasswordSignIn],
 )
 async def password_reset(data: PasswordResetIn, ctx: Ctx) -> dict:
     await reset.request_reset(ctx, data.email)
@@ -187,8 +194,8 @@ async def password_reset(data: PasswordResetIn, ctx: Ctx) -> dict:
     "/password-reset/confirm",
     status_code=204,
     summary="Set a new password with the mailed token; signs out every device",
-    responses=error_responses(400, 422, 429, 503),
-    dependencies=[AddressLimited],
+    responses=error_responses(400, 403, 422, 429, 503),
+    dependencies=[AddressLimited, PasswordSignIn],
 )
 async def password_reset_confirm(data: PasswordResetConfirmIn, ctx: Ctx) -> Response:
     await reset.confirm_reset(ctx, data.token, data.new_password)

@@ -47,15 +47,30 @@ def _insert_user(
     admit: Admit | None,
 ) -> User:
     """Write unit of create_user."""
-    _ensure_free(db, data.email, data.username)
+    display_name = data.display_name or data.username
+    fields = {"password_hash": password_hash, "is_site_admin": site_admin}
+    return add_account(db, events, data.email, data.username, display_name, fields, admit)
+
+
+def add_account(
+    db: Tx,
+    events: PendingEvents,
+    email: str,
+    username: str,
+    display_name: str,
+    fields: dict,
+    admit: Admit | None,
+) -> User:
+    """In a unit: a new account (`fields`: password_hash and any other column), then
+    `admit`. Conflict when the email or username is taken, regardless of case."""
+    _ensure_free(db, email, username)
     user = User(
-        email=data.email,
-        username=data.username,
-        password_hash=password_hash,
-        display_name=data.display_name or data.username,
+        email=email,
+        username=username,
+        display_name=display_name,
         bio="",
         settings={},
-        is_site_admin=site_admin,
+        **fields,
     )
     try:
         with db.begin_nested():
@@ -63,7 +78,7 @@ def _insert_user(
             db.flush()
     except IntegrityError:
         # Lost a race with a concurrent sign-up for the same name: say which one is taken.
-        _ensure_free(db, data.email, data.username)
+        _ensure_free(db, email, username)
         raise
     if admit is not None:
         admit(db, events, user)

@@ -9,6 +9,7 @@ from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, Reaction
 from chinwag.moderation.models import Report
 from chinwag.notifications.models import MissedMessage, PushSubscription
+from chinwag.sso.models import SsoIdentity, SsoSignIn
 from chinwag.twofactor.models import RecoveryCode, TwoFactor
 from chinwag.workspace.models import Invitation, Workspace
 
@@ -33,6 +34,8 @@ __all__ = [
     "TwoFactor",
     "PasswordReset",
     "Session",
+    "SsoIdentity",
+    "SsoSignIn",
     "User",
     "Workspace",
 ]

@@ -31,12 +31,17 @@ Token = Annotated[str, Path(min_length=10, max_length=100)]
 @public_router.get(
     "/workspace",
     response_model=WorkspaceOut,
-    summary="The workspace's name and who may sign up",
+    summary="The workspace's name, who may sign up and how one signs in",
     responses=error_responses(503),
 )
 async def read_workspace(ctx: Ctx) -> WorkspaceOut:
     settings = await service.current(ctx)
-    return WorkspaceOut(name=settings.name, registration=settings.registration)
+    return WorkspaceOut(
+        name=settings.name,
+        registration=settings.registration,
+        sso_name=ctx.settings.oidc_name if ctx.settings.sso_enabled else None,
+        password_signin=ctx.settings.password_signin,
+    )
 
 
 @public_router.get(

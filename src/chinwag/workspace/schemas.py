@@ -16,12 +16,21 @@ PublicGroupsBy = Annotated[
 ]
 
 
-class WorkspaceOut(BaseModel):
+class WorkspaceBase(BaseModel):
     name: str
     registration: Registration
 
 
-class WorkspaceSettingsOut(WorkspaceOut):
+class WorkspaceOut(WorkspaceBase):
+    sso_name: str | None = Field(
+        description="The single sign-on button's name (Sign in with ...); null: none here"
+    )
+    password_signin: bool = Field(
+        description="Whether password sign-in, sign-up and reset are on (else SSO only)"
+    )
+
+
+class WorkspaceSettingsOut(WorkspaceBase):
     default_group_ids: list[int] = Field(description="Groups every newcomer joins")
     public_groups_by: PublicGroupsBy
     require_two_factor: bool = Field(

@@ -222,12 +222,30 @@ def admission(ctx: AppContext, token: str | None):
     return admit
 
 
+def _refuse_by_mode(mode: str, invited: bool) -> None:
+    if mode == "closed":
+        raise Forbidden("Sign-up is closed; ask a site administrator", code="registration_closed")
+    if mode == "invite_only" and not invited:
+        raise Forbidden("Sign-up needs an invitation link", code="invitation_required")
+
+
 async def sign_up(ctx: AppContext, data: RegisterIn) -> User | None:
     """Sign-up from the public endpoint, as the registration mode allows (see
     accounts.service.sign_up for what None means)."""
-    mode = (await current(ctx)).registration
-    if mode == "closed":
-        raise Forbidden("Sign-up is closed; ask a site administrator", code="registration_closed")
-    if data.invitation is None and mode == "invite_only":
-        raise Forbidden("Sign-up needs an invitation link", code="invitation_required")
+    _refuse_by_mode((await current(ctx)).registration, data.invitation is not None)
     return await accounts.sign_up(ctx, data, admission(ctx, data.invitation))
+
+
+def newcomer_admission(ctx: AppContext, invitation_hash: str | None):
+    """What the unit of a single sign-on that makes an account does with it: refuse it as
+    a sign-up would be refused in this registration mode (the mode read in the same unit),
+    else spend the invitation it started from (if any) and join the default groups."""
+    welcomed = partial(welcome, ctx.settings)
+
+    def admit(db: Tx, events: PendingEvents, user: User) -> None:
+        _refuse_by_mode(_current(db, ctx.settings).registration, invitation_hash is not None)
+        if invitation_hash is not None:
+            _admit(invitation_hash, db, events, user)
+        welcomed(db, events, user)
+
+    return admit

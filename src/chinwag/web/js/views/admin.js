@@ -475,6 +475,7 @@ const AUDIT_KEYS = {
   "report.sender_deactivated": "reportSenderDeactivated",
   "chat.retention_set": "retentionSet",
   "user.two_factor_reset": "twoFactorReset",
+  "user.sso_linked": "ssoLinked",
 };
 
 /** What a workspace.changed entry changed, in words: its details hold only those. */

@@ -1,20 +1,23 @@
 // The signed-out screens: sign in, register, forgot password, the reset page that the
 // mailed link (#/reset?token=...) opens, and the join page of an invitation link
 // (#/join?invitation=...: the registration form under who invited you where). They follow
-// the workspace (GET /api/workspace): its name, and whether anyone may sign up. Signing in
-// to an account with two-factor sign-in takes a second step (the code); a workspace that
-// requires it shows its setup before the chat (showTwoFactorSetup).
+// the workspace (GET /api/workspace): its name, whether anyone may sign up, the single
+// sign-on button ("Sign in with ...", a navigation to /api/auth/oidc/start) and whether
+// password sign-in is on. A failed single sign-on comes back as #/signin?sso_error=<code>.
+// Signing in to an account with two-factor sign-in takes a second step (the code); a
+// workspace that requires it shows its setup before the chat (showTwoFactorSetup).
 
 import { api, ApiError, signIn } from "../api.js";
 import { $, el, show, showAlert } from "../dom.js";
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
-import { t } from "../i18n.js";
+import { errorSentence, t } from "../i18n.js";
 import { twoFactorPanel } from "./twofactor.js";
 
 const FORMS = ["signin", "register", "forgot", "reset"];
 let workspace = null;  // {name, registration} once asked
 let joining = "";      // the invitation token of the join page being shown
 let codeStep = false;  // the sign-in form asks for the second factor
+let shown = "signin";  // the form on screen
 
 /** Show one of the forms; `notice` above it, a success or (`tone` "warning") not. */
 export function showAuth(route, notice = "", tone = "success") {
@@ -22,6 +25,7 @@ export function showAuth(route, notice = "", tone = "success") {
   show($("app"), false);
   joining = route === "join" ? queryParam("invitation") : "";
   const name = route === "join" ? "register" : FORMS.includes(route) ? route : "signin";
+  shown = name;
   show($("join-invalid"), false);
   show($("join-preview"), false);
   show($("two-factor-required"), false);
@@ -30,7 +34,7 @@ export function showAuth(route, notice = "", tone = "success") {
     show($(`form-${form}`), form === name);
     clearFieldErrors($(`form-${form}`));
   }
-  showAlert($("auth-error"), "");
+  showAlert($("auth-error"), route === "signin" ? ssoFailure() : "");
   $("auth-info").classList.toggle("alert-success", tone === "success");
   $("auth-info").classList.toggle("alert-warning", tone === "warning");
   showAlert($("auth-info"), notice);
@@ -38,6 +42,14 @@ export function showAuth(route, notice = "", tone = "success") {
   if (first) first.focus();
   followWorkspace();
   if (route === "join") previewInvitation(joining);
+}
+
+/** Why the single sign-on that sent the browser here failed ("" if none); said once. */
+function ssoFailure() {
+  const code = queryParam("sso_error");
+  if (!code) return "";
+  history.replaceState(null, "", "#/signin");
+  return errorSentence(code) || t("errors.sso_provider_error");
 }
 
 /** The workspace's name, and the ways to sign up it allows. */
@@ -61,6 +73,23 @@ function applyWorkspace() {
   // on the join page an invitation link is there: only a closed workspace refuses it
   const joinNote = joining && workspace?.registration !== "closed" ? "" : note;
   showAlert($("register-note"), joinNote);
+  applySignInWays();
+}
+
+/** The single sign-on button where there is a provider; without password sign-in, only it. */
+function applySignInWays() {
+  const sso = workspace?.sso_name || "";
+  const passwords = workspace?.password_signin !== false;
+  for (const node of document.querySelectorAll(".password-signin")) show(node, passwords);
+  if (!passwords && shown !== "signin") {
+    for (const form of FORMS) show($(`form-${form}`), form === "signin");
+  }
+  show($("sso"), Boolean(sso) && (!passwords || shown === "signin" || shown === "register"));
+  show($("sso-or"), passwords);
+  const button = $("sso-button");
+  button.textContent = t("auth.signInWith", { name: sso });
+  const invitation = joining ? `?invitation=${encodeURIComponent(joining)}` : "";
+  button.setAttribute("href", `/api/auth/oidc/start${invitation}`);
 }
 
 async function previewInvitation(token) {
