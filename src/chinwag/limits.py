@@ -99,13 +99,13 @@ class SendLimiter:
 
 class MailLimiter:
     """Verification mails asked for (a resend, a change of address): `per_hour` per account
-    (one at once, then one every 60/per_hour minutes), and ten times that per client address
+    (two at once, then one every 60/per_hour minutes), and ten times that per client address
     unless per-address limits are off."""
 
     ADDRESS_FACTOR = 10
 
     def __init__(self, per_hour: int, per_address: bool = True) -> None:
-        self._accounts = Buckets(per_hour / 3600, 1)
+        self._accounts = Buckets(per_hour / 3600, min(2, per_hour))
         factor = self.ADDRESS_FACTOR
         self._addresses = Buckets(factor * per_hour / 3600, factor) if per_address else None
 

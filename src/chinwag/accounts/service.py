@@ -247,11 +247,11 @@ async def update_profile(
     changes = patch.model_dump(exclude_unset=True)
     password = changes.pop("current_password", None)
     if changes.get("email") is not None and changes["email"] != user.email:
-        verification.spend_mail_turn(ctx, user.id, address)  # two mails go out
         if password is None:
             raise Invalid("current_password: needed to change the email address")
         if not await ctx.hasher.verify(password, user.password_hash):
             raise BadRequest("Current password is wrong", code="wrong_password")
+        verification.spend_mail_turn(ctx, user.id, address)  # mails go to both addresses
     change = await write_and_publish(ctx, _apply_profile, user.id, changes, ctx.settings)
     if change.user.email != change.old_email:
         verification.mail_change_notice(ctx, change.user, change.old_email)
