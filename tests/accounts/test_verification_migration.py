@@ -20,7 +20,8 @@ CREATED = utcnow().replace(microsecond=0) - timedelta(days=3)
 async def _add_account(url: str) -> None:
     account = {"id": 1, "email": "old@example.com", "username": "old", "password_hash": "x",
                "display_name": "Old", "bio": "", "settings": {}, "is_active": True,
-               "is_site_admin": False, "created_at": CREATED, "email_missed_messages": True}  # fmt: skip
+               "is_site_admin": False, "created_at": CREATED,
+               "email_missed_messages": True}  # fmt: skip
     async with opened(url) as db:
         await db.write(lambda tx: tx.conn.execute(insert(User.__table__).values(**account)))
 
