@@ -43,7 +43,7 @@ async def test_change_username_and_email_then_follow_the_link(new_page, smtp_ser
     await expect(dialog.get_by_label("Username")).to_have_value(name)
     await dialog.get_by_label("Username").fill(f"{name}.new")
     await dialog.get_by_label("Email", exact=True).fill(f"{name}@elsewhere.org")
-    await dialog.locator("#identity-password").fill(PASSWORD)
+    await dialog.get_by_label("Your password (for a new email)").fill(PASSWORD)
     await dialog.get_by_role("button", name="Save username and email").click()
     await expect(dialog.locator("#identity-info")).to_contain_text(
         f"We mailed a link to {name}@elsewhere.org"

@@ -221,6 +221,7 @@ export default {
     usernameAndEmail: "Username and email",
     emailChangeHelp: "A new address needs your current password; we mail it a link to confirm it.",
     saveUsernameAndEmail: "Save username and email",
+    passwordForNewEmail: "Your password (for a new email)",
     resend: "Resend",
     currentPassword: "Current password",
     allChats: "All chats",

@@ -216,6 +216,7 @@ export default {
     usernameAndEmail: "Имя пользователя и почта",
     emailChangeHelp: "Для нового адреса нужен текущий пароль; мы отправим на него ссылку для подтверждения.",
     saveUsernameAndEmail: "Сохранить имя пользователя и почту",
+    passwordForNewEmail: "Ваш пароль (для нового адреса)",
     resend: "Отправить снова",
     currentPassword: "Текущий пароль",
     allChats: "Все чаты",
