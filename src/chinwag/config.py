@@ -193,10 +193,6 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def verification_required(self) -> bool:
-        return self.email_verification == "required"
-
-    @property
     def serves_tls(self) -> bool:
         return self.tls_certfile is not None
 

@@ -228,8 +228,9 @@ def _apply_profile(
     if "email_verified_at" in changes and settings.email_verification == "required":
         token = verification.issue_token(db, user, settings.email_verification_hours, utcnow())
     if shapes.public_fields(user) != before:
+        told = shapes.user_updated(user)
         for chat_id in sorted(chat_ids_of(db, user.id)):
-            events.to_chat(chat_id, shapes.user_updated(user))
+            events.to_chat(chat_id, told)
     if user.username != before["username"] or user.email != old_email:
         events.to_user(user.id, shapes.me_updated(settings, user))
     return ProfileChange(user, old_email, token)
