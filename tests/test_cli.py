@@ -91,6 +91,24 @@ def test_users_deactivate_reactivate_and_site_admin(tmp_path):
     ]
 
 
+def test_users_created_by_the_operator_are_verified(tmp_path):
+    # SMTP is never reached: no link is mailed for an account the operator made.
+    required = {"CHINWAG_EMAIL_VERIFICATION": "required", "CHINWAG_SMTP_URL": "smtp://127.0.0.1:9"}
+    args = ["users", "create", "op@example.com", "operator", "--password", "long enough pw"]
+    result = run(args, tmp_path, **required)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "chinwag.db") as db:
+        (verified_at,) = db.execute("SELECT email_verified_at FROM users").fetchone()
+        assert verified_at is not None
+        assert db.execute("SELECT count(*) FROM email_verifications").fetchone() == (0,)
+
+
+def test_verification_required_without_smtp_refuses_to_start(tmp_path):
+    result = run(["db", "upgrade"], tmp_path, CHINWAG_EMAIL_VERIFICATION="required")
+    assert result.returncode != 0
+    assert "CHINWAG_SMTP_URL" in result.stderr and not (tmp_path / "chinwag.db").exists()
+
+
 def test_users_create_validates_input(tmp_path):
     result = run(["users", "create", "not-an-email", "a", "--password", "short"], tmp_path)
     assert result.returncode == 2

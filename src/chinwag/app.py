@@ -31,7 +31,7 @@ from chinwag.errortracking import init_error_tracking
 from chinwag.files.routes import router as files_router
 from chinwag.health import router as health_router
 from chinwag.httpheaders import SecurityHeaders
-from chinwag.limits import Buckets, SendLimiter
+from chinwag.limits import Buckets, MailLimiter, SendLimiter
 from chinwag.logs import RequestLogMiddleware, configure_logging
 from chinwag.mail import MailQueue, create_mailer
 from chinwag.messages.routes import router as messages_router
@@ -121,6 +121,9 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             Buckets(settings.auth_rate_per_minute / 60, settings.auth_rate_burst)
             if settings.http_rate_limits
             else None
+        ),
+        mail_limiter=MailLimiter(
+            settings.email_verification_resends_per_hour, per_address=settings.http_rate_limits
         ),
         scheduler=Scheduler(),
         oidc=OidcProvider(settings) if settings.sso_enabled else None,

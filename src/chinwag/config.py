@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     sentry_dsn: str = ""
     smtp_url: str = ""
     mail_from: str = "chinwag <chinwag@localhost>"
+    # Email verification: `required` mails each new address a single-use link (valid
+    # email_verification_hours) that must be followed before the account may post; `off`
+    # asks nothing. Required needs SMTP (the link must reach a real inbox). Resending is
+    # limited to email_verification_resends_per_hour per account (and ten times that per
+    # client address).
+    email_verification: Literal["off", "required"] = "off"
+    email_verification_hours: int = Field(24, ge=1, le=14 * 24)
+    email_verification_resends_per_hour: int = Field(6, ge=1, le=100)
     # Missed-message email: a direct message or mention still unread this many minutes after
     # it reached someone with no socket open is mailed (one mail per conversation); the
     # queue is looked at every missed_message_poll_seconds.
@@ -206,6 +214,15 @@ class Settings(BaseSettings):
     @property
     def sso_enabled(self) -> bool:
         return bool(self.oidc_issuer)
+
+    @model_validator(mode="after")
+    def _verification_needs_smtp(self) -> Settings:
+        if self.email_verification == "required" and not self.smtp_url:
+            raise ValueError(
+                "CHINWAG_EMAIL_VERIFICATION=required needs CHINWAG_SMTP_URL: the verification "
+                "links go by mail (set CHINWAG_SMTP_URL, or CHINWAG_EMAIL_VERIFICATION=off)"
+            )
+        return self
 
     @property
     def serves_tls(self) -> bool:

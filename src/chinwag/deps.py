@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from chinwag.accounts import auth
+from chinwag.accounts.verification import require_verified
 from chinwag.context import AppContext
 from chinwag.errors import Forbidden, TooManyRequests, Unauthorized
 from chinwag.limits import address_key
@@ -50,6 +51,16 @@ async def get_caller(caller: Annotated[auth.Caller, Depends(get_setup_caller)]) 
 Caller = Annotated[auth.Caller, Depends(get_caller)]
 # The few routes open before the required two-factor setup: the setup, /me, signing out.
 SetupCaller = Annotated[auth.Caller, Depends(get_setup_caller)]
+
+
+async def poster(caller: Caller, ctx: Ctx) -> auth.Caller:
+    """The caller, who may post content (403 email_unverified while their address awaits
+    verification and it is required)."""
+    await require_verified(ctx, caller.user)
+    return caller
+
+
+Poster = Annotated[auth.Caller, Depends(poster)]
 
 
 async def site_admin(caller: Caller) -> None:

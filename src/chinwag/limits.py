@@ -97,6 +97,29 @@ class SendLimiter:
         self._buckets.forget(user_id)
 
 
+class MailLimiter:
+    """Verification mails asked for (a resend, a change of address): `per_hour` per account
+    (two at once, then one every 60/per_hour minutes), and ten times that per client address
+    unless per-address limits are off."""
+
+    ADDRESS_FACTOR = 10
+
+    def __init__(self, per_hour: int, per_address: bool = True) -> None:
+        self._accounts = Buckets(per_hour / 3600, min(2, per_hour))
+        factor = self.ADDRESS_FACTOR
+        self._addresses = Buckets(factor * per_hour / 3600, factor) if per_address else None
+
+    def take(self, user_id: int, address: str) -> float:
+        """0 when a mail may go now (and it is counted), else the seconds until one may."""
+        account = self._accounts.get(user_id)
+        place = self._addresses.get(address) if self._addresses is not None else None
+        if place is not None and not place.take():
+            return place.wait()
+        if not account.take():
+            return account.wait()
+        return 0.0
+
+
 def release(counter: Counter, key: Hashable) -> None:
     """Count one `key` less, forgetting it at zero (so idle keys don't pile up)."""
     counter[key] -= 1

@@ -9,6 +9,8 @@ from tests.conftest import assert_error
 
 PRIVATE_FIELDS = {
     "email_missed_messages",
+    "email_verified",
+    "email_verification_required",
     "is_site_admin",
     "id",
     "username",

@@ -21,6 +21,8 @@ PRIVATE_FIELDS = {
     "birth_date",
     "settings",
     "email_missed_messages",
+    "email_verified",
+    "email_verification_required",
     "is_site_admin",
 }
 

@@ -55,10 +55,10 @@ def _store_reset(db: Tx, email: str, minutes: int, per_hour: int) -> tuple[User,
     user_id = user.id if user else NO_ACCOUNT
     now = utcnow()
     store.lock_login(db, f"reset:{user_id}")  # PostgreSQL: racing requests counted in turn
-    if store.resets_since(db, user_id, now - timedelta(hours=1)) >= per_hour:
+    if store.tokens_since(db, PasswordReset, user_id, now - timedelta(hours=1)) >= per_hour:
         log.info("reset mail limit reached for user %s", user_id, extra={"event": "reset_limit"})
         return None
-    store.retire_resets(db, user_id, now)
+    store.retire_tokens(db, PasswordReset, user_id, now)
     token = new_secret()
     token_hash = secret_hash(token)
     if user is None:
@@ -97,7 +97,7 @@ def _use_reset(db: Tx, events: PendingEvents, token_hash: str, new_hash: str) ->
     """Write unit: claim the token, set the password, revoke every session; the user's id."""
     now = utcnow()
     # Claiming the token with a conditional UPDATE makes two racing confirmations use it once.
-    user_id = store.claim_reset(db, token_hash, now)
+    user_id = store.claim_token(db, PasswordReset, token_hash, now)
     user = db.get(User, user_id) if user_id else None
     if user is None:
         # Raising undoes the claim with the rest of the unit.
@@ -111,7 +111,7 @@ async def confirm_reset(ctx: AppContext, token: str, new_password: str) -> None:
     """Set the new password and sign out every device. The token works once."""
     token_hash = secret_hash(token)
     # The cheap check first: a bad token costs no argon2 (the unit decides, racing included).
-    if not await ctx.db.read(store.reset_usable, token_hash, utcnow()):
+    if not await ctx.db.read(store.token_usable, PasswordReset, token_hash, utcnow()):
         raise BadRequest("This reset link is invalid, used or expired", code="invalid_token")
     new_hash = await ctx.hasher.hash(new_password)  # before the unit: argon2 is slow
     user_id = await write_and_publish(ctx, _use_reset, token_hash, new_hash)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from chinwag.accounts import auth, reset, service
+from chinwag.accounts import auth, reset, service, verification
 from chinwag.accounts.schemas import (
     AcceptedOut,
     LoginIn,
@@ -23,9 +23,11 @@ from chinwag.accounts.schemas import (
     SessionOut,
     TokenOut,
     UserOut,
+    VerifyEmailIn,
 )
 from chinwag.deps import AddressLimited, Caller, Ctx, SetupCaller
 from chinwag.errors import Unauthorized, error_responses
+from chinwag.limits import address_key
 from chinwag.validation import SearchQuery, UserId
 from chinwag.workspace import service as workspace
 
@@ -202,16 +204,60 @@ async def password_reset_confirm(data: PasswordResetConfirmIn, ctx: Ctx) -> Resp
     return Response(status_code=204)
 
 
+@auth_router.post(
+    "/verify-email",
+    response_model=MeOut,
+    summary="Verify my email address with the mailed token",
+    description="The token of the link mailed at sign-up, on a change of address or by "
+    "POST /api/users/me/verification; it works once, within "
+    "CHINWAG_EMAIL_VERIFICATION_HOURS, for the address it was sent to. 400 `invalid_token` "
+    "otherwise. No sign-in needed: the token is the proof. The account's sockets get "
+    "`me.updated`.",
+    responses=error_responses(400, 422, 429),
+    dependencies=[AddressLimited],
+)
+async def verify_email(data: VerifyEmailIn, ctx: Ctx) -> MeOut:
+    user = await verification.verify_email(ctx, data.token)
+    return await service.own_profile(ctx, user)
+
+
+def _address(request: Request) -> str:
+    return address_key(request.client.host if request.client else None)
+
+
+@users_router.post(
+    "/me/verification",
+    status_code=202,
+    response_model=AcceptedOut,
+    summary="Mail me a new verification link",
+    description="The earlier links stop working. 409 `already_verified`; 429 `rate_limited` "
+    "(Retry-After) past CHINWAG_EMAIL_VERIFICATION_RESENDS_PER_HOUR for the account, or ten "
+    "times that for the client address.",
+    responses=error_responses(401, 409, 429),
+)
+async def resend_verification(request: Request, caller: Caller, ctx: Ctx) -> AcceptedOut:
+    await verification.resend(ctx, caller.user, _address(request))
+    return AcceptedOut(detail=CHECK_YOUR_MAIL)
+
+
 @users_router.get("/me", response_model=MeOut, summary="My profile", responses=error_responses(401))
 async def read_me(caller: SetupCaller, ctx: Ctx) -> MeOut:
     return await service.own_profile(ctx, caller.user)
 
 
 @users_router.patch(
-    "/me", response_model=MeOut, summary="Edit my profile", responses=error_responses(401, 422)
+    "/me",
+    response_model=MeOut,
+    summary="Edit my profile, username or email address",
+    description="Only the fields sent change. A new `username` must be free regardless of "
+    "case (409 `username_taken`). A new `email` needs `current_password` (422 without it, "
+    "400 `wrong_password`), must be free (409 `email_taken`) and is unverified until the "
+    "link mailed to it is followed; the old address gets a notice. Changes of address count "
+    "against the verification mail limit (429).",
+    responses=error_responses(400, 401, 409, 422, 429, 503),
 )
-async def edit_me(patch: ProfilePatch, caller: Caller, ctx: Ctx) -> MeOut:
-    user = await service.update_profile(ctx, caller.user, patch)
+async def edit_me(patch: ProfilePatch, request: Request, caller: Caller, ctx: Ctx) -> MeOut:
+    user = await service.update_profile(ctx, caller.user, patch, _address(request))
     return await service.own_profile(ctx, user)
 
 

@@ -67,9 +67,23 @@ class PasswordChangeIn(InputModel):
     new_password: Password
 
 
+class VerifyEmailIn(InputModel):
+    token: Annotated[StorableStr, Field(min_length=1, max_length=200)]
+
+
 class ProfilePatch(InputModel):
     """Only the fields sent are changed; null clears phone and birth date."""
 
+    username: Username | None = Field(None, description="Unique regardless of case; 409 if taken")
+    email: EmailStr | None = Field(
+        None,
+        max_length=254,
+        description="Needs current_password. Unverified until the link mailed to it is "
+        "followed; the old address is told",
+    )
+    current_password: Annotated[StorableStr, Field(min_length=1, max_length=128)] | None = Field(
+        None, description="Your password: needed to change the email address"
+    )
     display_name: DisplayName | None = None
     phone: Phone | None = None
     birth_date: JsonDate | None = None
@@ -136,6 +150,12 @@ class UserOut(BaseModel):
 
 class MeOut(UserOut):
     email: str
+    email_verified: bool = Field(
+        False, description="The address is verified (a mailed link was followed)"
+    )
+    email_verification_required: bool = Field(
+        False, description="This server refuses posts until the address is verified"
+    )
     phone: str | None
     birth_date: date | None
     settings: dict

@@ -7,22 +7,23 @@ it from theirs). The SQL, people search included, is in accounts.store.
 
 from __future__ import annotations
 
-import functools
 import logging
-import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from chinwag.accounts import auth, reset, store
+from chinwag.accounts import auth, reset, shapes, store, verification
 from chinwag.accounts.models import User
 from chinwag.accounts.schemas import MeOut, ProfilePatch, RegisterIn, UserOut
+from chinwag.config import Settings
 from chinwag.context import AppContext
+from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
-from chinwag.errors import BadRequest, Conflict, NotFound
+from chinwag.errors import BadRequest, Conflict, Invalid, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import avatar_file
-from chinwag.files.shapes import avatar_url
+from chinwag.membership.store import chat_ids_of
 
 log = logging.getLogger("chinwag.accounts")
 
@@ -45,11 +46,23 @@ def _insert_user(
     password_hash: str,
     site_admin: bool,
     admit: Admit | None,
-) -> User:
-    """Write unit of create_user."""
+    verified: bool,
+    settings: Settings,
+) -> tuple[User, str | None]:
+    """Write unit of create_user: the account, and the token of its verification link when
+    one must be mailed."""
+    now = utcnow()
     display_name = data.display_name or data.username
-    fields = {"password_hash": password_hash, "is_site_admin": site_admin}
-    return add_account(db, events, data.email, data.username, display_name, fields, admit)
+    fields = {
+        "password_hash": password_hash,
+        "is_site_admin": site_admin,
+        "email_verified_at": now if verified else None,
+    }
+    user = add_account(db, events, data.email, data.username, display_name, fields, admit)
+    token = None
+    if not verified and settings.email_verification == "required":
+        token = verification.issue_token(db, user, settings.email_verification_hours, now)
+    return user, token
 
 
 def add_account(
@@ -61,8 +74,8 @@ def add_account(
     fields: dict,
     admit: Admit | None,
 ) -> User:
-    """In a unit: a new account (`fields`: password_hash and any other column), then
-    `admit`. Conflict when the email or username is taken, regardless of case."""
+    """In a unit: a new account (`fields`: password_hash, email_verified_at and any other
+    column), then `admit`. Conflict when the email or username is taken, regardless of case."""
     _ensure_free(db, email, username)
     user = User(
         email=email,
@@ -86,16 +99,26 @@ def add_account(
 
 
 async def create_user(
-    ctx: AppContext, data: RegisterIn, *, site_admin: bool = False, admit: Admit | None = None
+    ctx: AppContext,
+    data: RegisterIn,
+    *,
+    site_admin: bool = False,
+    admit: Admit | None = None,
+    verified: bool = False,
 ) -> User:
     """Sign up. Email and username must be free regardless of case. `admit(db, events,
     user)` runs in the same unit once the account is there (an invitation is spent and its
-    groups joined, or nothing is)."""
+    groups joined, or nothing is). Unless `verified` (an account made by the operator), the
+    address is unverified, and with verification required its link is mailed."""
     # The cheap check first: a taken name costs no argon2 (the unit checks again).
     await ctx.db.read(_ensure_free, data.email, data.username)
     password_hash = await ctx.hasher.hash(data.password)  # before the unit: argon2 is slow
-    user = await write_and_publish(ctx, _insert_user, data, password_hash, site_admin, admit)
+    user, token = await write_and_publish(
+        ctx, _insert_user, data, password_hash, site_admin, admit, verified, ctx.settings
+    )
     log.info("user %s signed up", user.id, extra={"event": "signup", "user_id": user.id})
+    if token is not None:
+        verification.mail_link(ctx, user, token)
     return user
 
 
@@ -156,74 +179,106 @@ def get_user(db: Tx, user_id: int) -> User:
 
 async def public_profile(ctx: AppContext, user: User) -> UserOut:
     """What everyone may see of `user`, with their presence."""
-    online = await ctx.presence.is_online(user.id)
-    return UserOut.model_validate({**_public_fields(user), "online": online})
+    return shapes.public_shape(user, await ctx.presence.is_online(user.id))
 
 
 async def own_profile(ctx: AppContext, user: User, *, online: bool | None = None) -> MeOut:
     """What `user` sees of themselves, with their presence (asked for unless given)."""
     if online is None:
         online = await ctx.presence.is_online(user.id)
-    fields = {
-        **_public_fields(user),
-        "online": online,
-        "email": user.email,
-        "phone": user.phone,
-        "birth_date": user.birth_date,
-        "settings": user.settings or {},
-        "email_missed_messages": user.email_missed_messages,
-        "is_site_admin": user.is_site_admin,
-    }
-    return MeOut.model_validate(fields)
+    return shapes.own_shape(ctx.settings, user, online)
 
 
-@functools.cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+shared_timezone = shapes.shared_timezone
 
 
-def shared_timezone(settings: dict | None) -> str | None:
-    """The one setting others see: a time zone the IANA database knows (so their local time
-    can be shown on a profile card), else None."""
-    zone = (settings or {}).get("timezone")
-    return zone if isinstance(zone, str) and zone in _time_zones() else None
-
-
-def _public_fields(user: User) -> dict:
-    return {
-        "timezone": shared_timezone(user.settings),
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "bio": user.bio,
-        "created_at": user.created_at,
-        "avatar_url": avatar_url(user.avatar_file_id),
-        "deactivated": not user.is_active,
-    }
-
-
-def _apply_profile(db: Tx, user_id: int, changes: dict) -> User:
-    """Write unit of update_profile, on a fresh copy of the user."""
-    changes = dict(changes)  # a unit may run twice (a retried batch): leave the argument be
-    user = get_user(db, user_id)
+def _apply_fields(db: Tx, user: User, changes: dict) -> None:
     if changes.get("avatar_file_id") is not None:
         avatar_file(db, user.id, changes["avatar_file_id"])
     if "display_name" in changes:
-        changes["display_name"] = changes["display_name"] or user.username
-    if changes.get("email_missed_messages", True) is None:
-        del changes["email_missed_messages"]  # null leaves it as it is
+        fallback = changes.get("username") or user.username
+        changes["display_name"] = changes["display_name"] or fallback
+    for field in ("email_missed_messages", "username", "email"):
+        if field in changes and changes[field] is None:
+            del changes[field]  # null leaves it as it is
     for field in ("bio", "settings"):
         if field in changes and changes[field] is None:
             changes[field] = "" if field == "bio" else {}
     for field, value in changes.items():
         setattr(user, field, value)
-    return user
 
 
-async def update_profile(ctx: AppContext, user: User, patch: ProfilePatch) -> User:
+def _claim_names(db: Tx, user: User, changes: dict) -> None:
+    """A new username or email must be free regardless of case (one's own in another case
+    is); a new address (not only its case) is unverified."""
+    username, email = changes.get("username"), changes.get("email")
+    if username is not None and store.id_by_username(db, username) not in (None, user.id):
+        raise Conflict("This username is taken", code="username_taken")
+    if email is not None and store.id_by_email(db, email) not in (None, user.id):
+        raise Conflict("An account with this email already exists", code=EMAIL_TAKEN)
+    if email is not None and email.lower() != user.email.lower():
+        changes["email_verified_at"] = None
+
+
+@dataclass
+class ProfileChange:
+    user: User
+    old_email: str
+    token: str | None  # a verification link's, to mail to the new address
+
+
+def _apply_profile(
+    db: Tx, events: PendingEvents, user_id: int, changes: dict, settings: Settings
+) -> ProfileChange:
+    """Write unit of update_profile, on a fresh copy of the user."""
+    changes = dict(changes)  # a unit may run twice (a retried batch): leave the argument be
+    user = get_user(db, user_id)
+    before, old_email = shapes.public_fields(user), user.email
+    _claim_names(db, user, changes)
+    _apply_fields(db, user, changes)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:
+        # Lost a race with another account taking the name: say which one is taken.
+        _claim_names(db, user, {k: changes.get(k) for k in ("username", "email")})
+        raise
+    token = None
+    if "email_verified_at" in changes and settings.email_verification == "required":
+        token = verification.issue_token(db, user, settings.email_verification_hours, utcnow())
+    if shapes.public_fields(user) != before:
+        told = shapes.user_updated(user)
+        for chat_id in sorted(chat_ids_of(db, user.id)):
+            events.to_chat(chat_id, told)
+    if user.username != before["username"] or user.email != old_email:
+        events.to_user(user.id, shapes.me_updated(settings, user))
+    return ProfileChange(user, old_email, token)
+
+
+async def update_profile(
+    ctx: AppContext, user: User, patch: ProfilePatch, address: str = ""
+) -> User:
     """Change the fields that were sent; an empty display name falls back to the username.
-    An avatar must be an image the user uploaded."""
-    return await ctx.db.write(_apply_profile, user.id, patch.model_dump(exclude_unset=True))
+    An avatar must be an image the user uploaded. A new username must be free (409); a new
+    email too, and it needs the current password: the address is then unverified, a link
+    is mailed to it (verification required) and a notice to the old one. People who share a
+    chat are told of a new public profile (user.updated), the user's sockets of a new name or
+    address (me.updated)."""
+    changes = patch.model_dump(exclude_unset=True)
+    password = changes.pop("current_password", None)
+    if changes.get("email") is not None and changes["email"] != user.email:
+        if password is None:
+            raise Invalid("current_password: needed to change the email address")
+        if not await ctx.hasher.verify(password, user.password_hash):
+            raise BadRequest("Current password is wrong", code="wrong_password")
+        verification.spend_mail_turn(ctx, user.id, address)  # mails go to both addresses
+    change = await write_and_publish(ctx, _apply_profile, user.id, changes, ctx.settings)
+    if change.user.email != change.old_email:
+        verification.mail_change_notice(ctx, change.user, change.old_email)
+        log.info("user %s changed email", user.id, extra={"event": "email_changed"})
+    if change.token is not None:
+        verification.mail_link(ctx, change.user, change.token)
+    return change.user
 
 
 def _set_password(

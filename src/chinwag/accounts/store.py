@@ -1,6 +1,7 @@
-"""The SQL of accounts: users by login, id or name, login failures, sessions and password
-reset tokens. Sync functions of a unit's `db`; the rules (throttling, token rotation, who
-may sign in) are in accounts.auth, accounts.service and accounts.reset."""
+"""The SQL of accounts: users by login, id or name, login failures, sessions and mailed
+tokens (password resets, email verifications). Sync functions of a unit's `db`; the rules
+(throttling, token rotation, who may sign in) are in accounts.auth, accounts.service,
+accounts.reset and accounts.verification."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
-from chinwag.accounts.models import LoginFailure, PasswordReset, Session, User
+from chinwag.accounts.models import EmailVerification, LoginFailure, PasswordReset, Session, User
 from chinwag.db.base import utcnow
 from chinwag.db.prepared import Prepared
 from chinwag.db.units import Tx
@@ -149,46 +150,59 @@ def list_sessions(db: Tx, user_id: int) -> list[Session]:
     return list(db.scalars(query))
 
 
-# Password resets
+# Mailed tokens: password resets and email verifications (the same columns: token_hash,
+# user_id, created_at, expires_at, used_at); `model` says which.
+
+MailedToken = type[PasswordReset] | type[EmailVerification]
 
 
-def resets_since(db: Tx, user_id: int, since: datetime) -> int:
-    """How many reset tokens the user was sent after `since` (what mails are limited by)."""
+def tokens_since(db: Tx, model: MailedToken, user_id: int, since: datetime) -> int:
+    """How many tokens the user was sent after `since` (what mails are limited by)."""
     return db.scalar(
         select(func.count())
-        .select_from(PasswordReset)
-        .where(PasswordReset.user_id == user_id, PasswordReset.created_at > since)
+        .select_from(model)
+        .where(model.user_id == user_id, model.created_at > since)
     )
 
 
-def retire_resets(db: Tx, user_id: int, now: datetime) -> None:
-    """Make the user's unused reset tokens unusable (a newer link replaces them)."""
+def retire_tokens(db: Tx, model: MailedToken, user_id: int, now: datetime) -> None:
+    """Make the user's unused tokens unusable (a newer link replaces them)."""
     db.execute(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
+        update(model).where(model.user_id == user_id, model.used_at.is_(None)).values(used_at=now)
     )
 
 
-def reset_usable(db: Tx, token_hash: str, now: datetime) -> bool:
-    """Whether the reset token is unused and unexpired (claim_reset decides, this only saves
-    hashing a password for a token that can't work)."""
+def token_usable(db: Tx, model: MailedToken, token_hash: str, now: datetime) -> bool:
+    """Whether the token is unused and unexpired (claim_token decides; this only saves the
+    work that would follow for a token that can't work)."""
     found = db.scalar(
-        select(PasswordReset.user_id)
-        .where(PasswordReset.token_hash == token_hash)
-        .where(PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
+        select(model.user_id)
+        .where(model.token_hash == token_hash)
+        .where(model.used_at.is_(None), model.expires_at > now)
     )
     return found is not None
 
 
-def claim_reset(db: Tx, token_hash: str, now: datetime) -> int | None:
-    """Mark the reset token used if it is unused and unexpired; the user's id if it was.
-    A conditional UPDATE: two racing confirmations use it once."""
+def claim_token(db: Tx, model: MailedToken, token_hash: str, now: datetime, *also):
+    """Mark the token used if it is unused and unexpired; then its user's id (and the
+    columns `also` names, as a row), else None. A conditional UPDATE: two racing
+    confirmations use it once."""
     claimed = db.execute(
-        update(PasswordReset)
-        .where(PasswordReset.token_hash == token_hash)
-        .where(PasswordReset.used_at.is_(None), PasswordReset.expires_at > now)
+        update(model)
+        .where(model.token_hash == token_hash)
+        .where(model.used_at.is_(None), model.expires_at > now)
         .values(used_at=now)
-        .returning(PasswordReset.user_id)
+        .returning(model.user_id, *also)
     )
-    return claimed.scalar_one_or_none()
+    return claimed.one_or_none() if also else claimed.scalar_one_or_none()
+
+
+def set_email(db: Tx, user_id: int, email: str, verified_at: datetime | None) -> None:
+    db.execute(
+        update(User).where(User.id == user_id).values(email=email, email_verified_at=verified_at)
+    )
+
+
+def email_verified_at(db: Tx, user_id: int) -> datetime | None:
+    """When the user's current address was verified (None: not yet)."""
+    return db.scalar(select(User.email_verified_at).where(User.id == user_id))

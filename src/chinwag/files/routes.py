@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse
 
-from chinwag.deps import Caller, Ctx
+from chinwag.deps import Caller, Ctx, Poster
 from chinwag.errors import NotFound, error_responses
 from chinwag.files import service
 from chinwag.files.images import IMAGE_TYPES, THUMBNAIL_TYPE
@@ -62,10 +62,10 @@ THUMBNAIL_RESPONSES = {
     description="Over CHINWAG_UPLOAD_MAX_BYTES: 413 `too_large`; over what is left of your "
     "CHINWAG_UPLOAD_QUOTA_BYTES: 413 `quota_exceeded`; an image over CHINWAG_IMAGE_MAX_PIXELS: "
     "422 `image_too_large`. Attach it to a message with `attachment_ids`.",
-    responses=error_responses(400, 401, 413, 422),
+    responses=error_responses(400, 401, 403, 413, 422),
     openapi_extra=UPLOAD_BODY,
 )
-async def upload(request: Request, caller: Caller, ctx: Ctx) -> dict:
+async def upload(request: Request, caller: Poster, ctx: Ctx) -> dict:
     stored = await service.store_upload(ctx, caller.user.id, request.headers, request.stream())
     return file_dict(stored)
 

@@ -6,6 +6,7 @@ import emoji as emoji_data
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
+from chinwag.accounts.verification import require_verified
 from chinwag.context import AppContext
 from chinwag.db.units import Tx
 from chinwag.errors import Conflict, Invalid, NotFound
@@ -68,7 +69,9 @@ def _add_unit(db: Tx, events: PendingEvents, user_id: int, message_id: int, emoj
 
 
 async def add_reaction(ctx: AppContext, me: User, message_id: int, emoji: str) -> None:
-    """React with `emoji`; doing it again changes nothing (and tells nobody)."""
+    """React with `emoji`; doing it again changes nothing (and tells nobody). A post: refused
+    while the address awaits verification (taking one back is not)."""
+    await require_verified(ctx, me)
     await write_and_publish(ctx, _add_unit, me.id, message_id, valid_emoji(emoji))
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
+from chinwag.accounts.verification import may_post, require_verified
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
@@ -137,8 +138,11 @@ async def send_message(
     message.new to the chat and a notification to each member mentioned (and, for those with
     no socket open, a push and a missed-message email). The same client_id
     again (even at the same moment, from another process) stores nothing and returns the
-    first message. One rate limit per sender over every transport: 429 past it."""
+    first message. One rate limit per sender over every transport: 429 past it. While
+    verification is required, an unverified sender is refused (403 email_unverified)."""
     started = time.perf_counter()
+    if not may_post(ctx.settings, sender):  # two attribute reads: the send path stays as fast
+        await require_verified(ctx, sender)
     if not ctx.limiter.allow(sender.id):
         wait = math.ceil(ctx.limiter.wait(sender.id)) or 1
         raise TooManyRequests("Slow down: too many messages", headers={"Retry-After": str(wait)})
@@ -240,6 +244,7 @@ def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text:
 async def edit_message(ctx: AppContext, me: User, message_id: int, text: str) -> dict:
     """Change the text of my own message, then publish message.updated (and reach the people
     it names for the first time who are away, as a send does)."""
+    await require_verified(ctx, me)
     payload, newly_mentioned = await write_and_publish(
         ctx, _edit_unit, me.id, message_id, text, ctx
     )

@@ -62,6 +62,9 @@ class Outbox:
         self._started = False
         self._writer: asyncio.Task | None = None
         self._abandon_timer: asyncio.TimerHandle | None = None
+        # Told the user's own profile (me.updated) before the frame goes out: the chat
+        # session keeps what it checks frames against (a verified address) current.
+        self.on_account: Callable[[dict], None] | None = None
 
     @property
     def closing(self) -> bool:

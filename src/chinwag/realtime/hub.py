@@ -186,7 +186,11 @@ class Hub:
                 if connection.session_id in revoked:
                     connection.close(CLOSE_POLICY, "session ended")
             return
-        if kind == "chat.created" and self._note_join(user_id, event["chat"]["id"]):
+        if kind == "me.updated":
+            for connection in self.connections.get(user_id, ()):
+                if connection.on_account is not None:
+                    connection.on_account(event["user"])
+        elif kind == "chat.created" and self._note_join(user_id, event["chat"]["id"]):
             self._schedule(self.broker.subscribe(chat_channel(event["chat"]["id"])))
         self._to_user(user_id, text)
 

@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from chinwag.accounts import auth
 from chinwag.context import AppContext
+from chinwag.db.base import utcnow
 from chinwag.errors import ChinwagError, DatabaseUnavailable, TooManyRequests
 from chinwag.limits import TokenBucket
 from chinwag.messages import reading
@@ -48,6 +49,7 @@ class ChatSession:
         self._typing_at: dict[int, float] = {}
         # Every frame (ping, read, typing, send) spends one: a `read` is a transaction.
         self._frames = TokenBucket(ctx.settings.ws_frames_per_second, ctx.settings.ws_frames_burst)
+        connection.on_account = self._account_changed
 
     async def open(self) -> None:
         """Register, queue `ready` and let it go; DatabaseUnavailable if it can't be read."""
@@ -84,6 +86,16 @@ class ChatSession:
             self.user.id,
             extra={"event": "ws_close", "user_id": self.user.id},
         )
+
+    def _account_changed(self, me: dict) -> None:
+        """The user's account changed (me.updated, on any process): a new name or address,
+        a verified one. The next frames are checked against it, without reconnecting."""
+        user = self.user
+        user.username, user.email = me["username"], me["email"]
+        if not me["email_verified"]:
+            user.email_verified_at = None
+        elif user.email_verified_at is None:
+            user.email_verified_at = utcnow()  # when it reached us is near enough here
 
     async def _presence(self, change) -> bool:
         try:

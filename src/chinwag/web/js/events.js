@@ -3,8 +3,8 @@
 
 import { api, ApiError, explain } from "./api.js";
 import {
-  dropChat, emit, findMessage, highestSeq, isWindowed, messagesOf, putChat, putMessages, state,
-  subscribe,
+  dropChat, emit, findMessage, highestSeq, isWindowed, messagesOf, putChat, putMessages,
+  rememberUser, state, subscribe,
 } from "./store.js";
 import { notifyMention, notifyMessage } from "./notify.js";
 
@@ -41,6 +41,20 @@ const handlers = {
       else state.online.delete(id);
     }
     emit("presence");
+  },
+  // my account changed (a new name or address, a link followed), here or on another device;
+  // my settings are left as this tab has them (a choice made here may be on its way)
+  "me.updated": (frame) => {
+    const { settings: _settings, online: _online, ...account } = frame.user;
+    state.me = { ...state.me, ...account };
+    emit("me");
+  },
+  // someone's public profile changed (a new username, display name, picture)
+  "user.updated": (frame) => {
+    rememberUser({ ...state.users.get(frame.user.id), ...frame.user });
+    if (frame.user.id === state.me?.id) state.me = { ...state.me, ...frame.user, settings: state.me.settings };
+    emit("users");
+    if (frame.user.id === state.me?.id) emit("me");
   },
   "chat.created": (frame) => putChat(frame.chat),
   "chat.updated": (frame) => {

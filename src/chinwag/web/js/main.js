@@ -1,10 +1,11 @@
 // Start-up and routing. Routes live in the hash: #/signin, #/register, #/forgot,
-// #/reset?token=... (the mailed link), #/join?invitation=... (an invitation link), #/ and
-// #/chat/<id> once signed in, #/admin (site administrators).
+// #/reset?token=... (the mailed link), #/join?invitation=... (an invitation link),
+// #/verify?token=... (the email verification link, signed in or not), #/ and #/chat/<id> once
+// signed in, #/admin (site administrators).
 
 import { onAuthChange, onSetupRequired, refresh, setupRequired, signOut } from "./api.js";
 import { avatar } from "./avatars.js";
-import { $, displayName, modal, show } from "./dom.js";
+import { $, displayName, modal, show, showAlert } from "./dom.js";
 import { setupEvents } from "./events.js";
 import { watchFavicon } from "./favicon.js";
 import { forgetFiles } from "./files.js";
@@ -32,6 +33,7 @@ import { setupKeyboard } from "./views/keyboard.js";
 import { setupNotificationSettings } from "./views/notifications.js";
 import { setupSearch } from "./views/search.js";
 import { forgetSuggestions, setupSidebar } from "./views/sidebar.js";
+import { followVerifyLink, setupVerification } from "./views/verify.js";
 
 const AUTH_ROUTES = ["signin", "register", "forgot", "reset", "join"];
 let signedIn = false;
@@ -50,9 +52,28 @@ function openChat(chatId) {
   else location.hash = target;
 }
 
+/** The mailed verification link: followed, then on to the chats (or the sign-in page, which
+ * says how it went). */
+async function verifyFromLink() {
+  const token = new URLSearchParams(location.hash.split("?")[1] || "").get("token") || "";
+  // off the link at once: a redraw meanwhile routes to the chats, not to the link again
+  history.replaceState(null, "", signedIn ? "#/" : "#/signin");
+  const { ok, text } = await followVerifyLink(token);
+  if (signedIn) {
+    emit("me");
+    showAlert($("verify-done"), text);
+    $("verify-done").classList.toggle("alert-success", ok);
+    $("verify-done").classList.toggle("alert-danger", !ok);
+    onRoute();
+  } else {
+    showAuth("signin", text, ok ? "success" : "warning");
+  }
+}
+
 function onRoute() {
   if (settingUp) return;
   const { name, id } = route();
+  if (name === "verify") { verifyFromLink(); return; }
   if (name === "reset" || (!signedIn && AUTH_ROUTES.includes(name))) return showAuth(name);
   if (!signedIn) return showAuth("signin");
   if (AUTH_ROUTES.includes(name)) { location.hash = "#/"; return; }
@@ -153,6 +174,7 @@ async function boot() {
   setupGroupPanel();
   setupDialogs({ openChat });
   setupAccount();
+  setupVerification();
   setupAdmin();
   setupSearch({ openAt });
   setupImageDialog();

@@ -1,5 +1,5 @@
-// Account: avatar, profile fields, change password, two-factor sign-in, signed-in devices with
-// sign-out per device.
+// Account: username and email, avatar, profile fields, change password, two-factor sign-in,
+// signed-in devices with sign-out per device.
 
 import { api, explain, uploadFile } from "../api.js";
 import { avatar } from "../avatars.js";
@@ -12,6 +12,9 @@ import { twoFactorPanel } from "./twofactor.js";
 
 const PLACES = {  // where each part of the dialog says how it went
   account: { error: "account-error", info: "account-info" },
+  identity: { error: "identity-error", info: "identity-info", form: "identity-form",
+              fields: { username: "#identity-username", email: "#identity-email",
+                        current_password: "#identity-password" } },
   profile: { error: "profile-error", info: "profile-info", form: "profile-form",
              fields: { display_name: "#profile-display", phone: "#profile-phone",
                        birth_date: "#profile-birth", bio: "#profile-bio" } },
@@ -39,7 +42,7 @@ async function run(action, done, where = "account") {
   clearAlerts();
   try {
     await action();
-    if (done) say($(place.info), done);
+    if (done) say($(place.info), typeof done === "function" ? done() : done);
   } catch (error) {
     const text = place.form ? showFieldErrors($(place.form), error, place.fields) : explain(error);
     say($(place.error), text);
@@ -148,6 +151,8 @@ export function setupAccount() {
       const me = await api("GET", "/api/users/me");
       // a theme or language chosen while this was read is newer than what it says
       setMe(editCount() === edits ? me : { ...me, settings: state.me?.settings ?? me.settings });
+      $("identity-username").value = me.username;
+      $("identity-email").value = me.email;
       $("profile-display").value = me.display_name || "";
       $("profile-phone").value = me.phone || "";
       $("profile-birth").value = me.birth_date || "";
@@ -169,6 +174,25 @@ export function setupAccount() {
       rememberUser(state.me);
       emit("me");
     }, t("account.profileSaved"), "profile");
+  });
+  $("identity-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    let saved = "";
+    run(async () => {
+      const username = $("identity-username").value.trim();
+      const email = $("identity-email").value.trim();
+      const changes = {};
+      if (username !== state.me.username) changes.username = username;
+      if (email !== state.me.email) {
+        changes.email = email;
+        changes.current_password = $("identity-password").value;
+      }
+      if (!Object.keys(changes).length) return;
+      setMe(await api("PATCH", "/api/users/me", changes));
+      $("identity-password").value = "";
+      const waiting = changes.email && state.me.email_verification_required && !state.me.email_verified;
+      saved = waiting ? t("account.emailSent", { email: state.me.email }) : t("account.identitySaved");
+    }, () => saved, "identity");
   });
   $("password-form").addEventListener("submit", (event) => {
     event.preventDefault();
