@@ -6,6 +6,7 @@ chats.members. The chat list's queries are in chats.listing."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Result
@@ -69,6 +70,18 @@ def bans(db: Tx, chat_id: int) -> list:
             .join(User, User.id == ChatBan.user_id)
             .where(ChatBan.chat_id == chat_id)
             .order_by(ChatBan.created_at.desc())
+        )
+    )
+
+
+def muted_members(db: Tx, chat_id: int, now: datetime) -> list:
+    """(user_id, username, muted_until) of the members muted now, the soonest to end first."""
+    return list(
+        db.execute(
+            select(ChatMembership.user_id, User.username, ChatMembership.muted_until)
+            .join(User, User.id == ChatMembership.user_id)
+            .where(ChatMembership.chat_id == chat_id, ChatMembership.muted_until > now)
+            .order_by(ChatMembership.muted_until, ChatMembership.user_id)
         )
     )
 
