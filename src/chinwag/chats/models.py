@@ -37,7 +37,7 @@ class Chat(Base):
     # CHINWAG_RETENTION_DAYS); null: the workspace's (forever when that is unset too).
     retention_days: Mapped[int | None] = mapped_column(Integer)
     # Slow mode: a member (not an admin) may send one message per this many seconds; 0: off.
-    slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 Index("uq_chats_public_name_key", Chat.public_name_key, unique=True)
