@@ -334,6 +334,11 @@ const AUDIT_KEYS = {
   "workspace.changed": "workspaceChanged",
   "invitation.created": "invitationCreated",
   "invitation.revoked": "invitationRevoked",
+  "chat.member_muted": "memberMuted",
+  "chat.member_unmuted": "memberUnmuted",
+  "chat.member_banned": "memberBanned",
+  "chat.member_unbanned": "memberUnbanned",
+  "chat.slow_mode_set": "slowModeSet",
 };
 
 /** One entry as a sentence in the reader's language. */
