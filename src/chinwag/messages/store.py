@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from chinwag.chats.models import Chat, ChatMembership
@@ -88,11 +88,12 @@ _MEMBER_ACCESS = Prepared(
         C.c.is_public,
         _mine.c.user_id,
         exists().where(CM.c.chat_id == C.c.id, CM.c.user_id != bindparam("user_id")),
-        # what check_may_post needs: read with the membership the check reads anyway
+        # what check_may_post needs: read with the membership the check reads anyway (the
+        # last send's time only in slow mode: a datetime parsed per send costs otherwise)
         _mine.c.role,
         _mine.c.muted_until,
         C.c.slow_mode_seconds,
-        _mine.c.last_sent_at,
+        case((C.c.slow_mode_seconds > 0, _mine.c.last_sent_at), else_=None),
     )
     .select_from(C)
     .outerjoin(_mine, and_(_mine.c.chat_id == C.c.id, _mine.c.user_id == bindparam("user_id")))
