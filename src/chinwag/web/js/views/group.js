@@ -13,6 +13,7 @@ import { confirmAction, findPeople } from "./dialogs.js";
 const RANK = { member: 0, admin: 1, owner: 2 };
 const MUTE_MINUTES = { mute10m: 10, mute1h: 60, mute1d: 1440, mute1w: 10080 };
 let edited = false;  // the person changed the form since it was last filled
+let muteEnds = null;  // the timer that redraws the members when the soonest mute ends
 
 function chat() {
   return state.chats.get(state.activeChatId);
@@ -167,6 +168,10 @@ function renderMembers() {
   const sorted = [...members.values()].sort((a, b) => RANK[b.role] - RANK[a.role]
     || displayName(a.user).localeCompare(displayName(b.user)));
   ensureUsers(sorted.map((m) => m.user_id));  // their bios
+  // a mute that ends by itself: its row (badge, Unmute) changes then
+  clearTimeout(muteEnds);
+  const ends = sorted.filter(mutedNow).map((m) => Date.parse(m.muted_until) - Date.now());
+  if (ends.length) muteEnds = setTimeout(renderMembers, Math.min(Math.min(...ends) + 50, 2 ** 31 - 1));
   const list = $("group-members");
   const items = sorted.map((m) => memberItem(group, m));
   // nothing to show differently (a presence or profile that changed nobody's row): the
