@@ -152,3 +152,24 @@ async def test_a_banned_member_cannot_send(client, ana, bob):
         await client.post(f"/api/chats/{chat['id']}/join", headers=bob.headers), 403, "banned"
     )
     assert_error(await say(client, bob, chat), 403, "not_a_member")
+
+
+async def test_leaving_and_joining_again_keeps_the_mute(client, ctx, ana, bob):
+    chat = await call(
+        client, ana, "POST", "/api/chats", 201,
+        json={"name": "lobby", "is_public": True, "member_ids": [bob.id]},
+    )  # fmt: skip
+    answer = await mute(client, ana, chat, bob, minutes=30)
+    await call(client, bob, "POST", f"/api/chats/{chat['id']}/leave", 204)
+    await call(client, bob, "POST", f"/api/chats/{chat['id']}/join")
+    body = assert_error(await say(client, bob, chat), 403, "muted")
+    assert datetime.fromisoformat(body["until"]) == datetime.fromisoformat(answer["muted_until"])
+    # an ended mute isn't brought back: out again, its end passes, and back
+    await call(client, bob, "POST", f"/api/chats/{chat['id']}/leave", 204)
+    await call(
+        client, ana, "POST", f"/api/chats/{chat['id']}/members", 201, json={"user_ids": [bob.id]}
+    )
+    await move_mute_end(ctx, chat["id"], bob.id, datetime.now(UTC) - timedelta(seconds=1))
+    await call(client, bob, "POST", f"/api/chats/{chat['id']}/leave", 204)
+    await call(client, bob, "POST", f"/api/chats/{chat['id']}/join")
+    assert (await say(client, bob, chat)).status_code == 201

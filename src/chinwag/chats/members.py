@@ -178,6 +178,9 @@ def _leave(db: Tx, events: PendingEvents, me: User, chat_id: int) -> None:
 
 
 def _drop(db: Tx, events: PendingEvents, chat: Chat, leaving: ChatMembership, text: str) -> None:
+    if muted_now(leaving.muted_until, utcnow()):
+        # else leaving a public group and joining it again would end the mute
+        store.keep_mute(db, chat.id, leaving.user_id, leaving.muted_until)
     store.delete_membership(db, chat.id, leaving.user_id)
     heir = store.successor(db, chat.id) if leaving.role == "owner" else None
     if not store.any_member_left(db, chat.id):

@@ -82,3 +82,18 @@ class ChatBan(Base):
     )
     banned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KeptMute(Base):
+    """The mute of someone who left a group while it held: joining again (or being added)
+    takes it back, so leaving and rejoining a public group doesn't end a mute."""
+
+    __tablename__ = "kept_mutes"
+
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    muted_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -53,6 +53,7 @@ def add_memberships(
     for user in users:
         if db.get(ChatMembership, (chat.id, user.id)):
             continue
+        kept = store.take_kept_mute(db, chat.id, user.id)  # a mute they left with
         db.add(
             ChatMembership(
                 chat_id=chat.id,
@@ -60,6 +61,7 @@ def add_memberships(
                 role="member",
                 last_read_seq=chat.last_seq,
                 read_receipt_seq=chat.last_seq,
+                muted_until=kept if kept is not None and kept > utcnow() else None,
             )
         )
         db.flush()
