@@ -16,12 +16,22 @@ class ChinwagError(Exception):
     code = "bad_request"
     ws_close: int | None = None  # None: answer with an error frame and keep the socket open
 
-    def __init__(self, message: str, *, code: str | None = None, headers: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        headers: dict | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.headers = headers or {}
+        # Fields beside code and message, in the HTTP error body and the WS error frame alike
+        # (`until` of a mute, `retry_after` of slow mode): what a client needs to say when.
+        self.extra = extra or {}
 
 
 class BadRequest(ChinwagError):
@@ -96,7 +106,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChinwagError)
     async def _domain(_: Request, exc: ChinwagError) -> JSONResponse:
         return JSONResponse(
-            error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers
+            error_body(exc.code, exc.message, **exc.extra),
+            status_code=exc.status,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)

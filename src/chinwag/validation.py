@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Path, Query, Request
@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -49,6 +50,17 @@ def _date_text(value: object) -> object:
 
 
 JsonDate = Annotated[date, Strict(False), BeforeValidator(_date_text)]
+
+
+def _moment_text(value: object) -> object:
+    # as _date_text: a number would be taken for a Unix timestamp
+    if isinstance(value, str | datetime):
+        return value
+    raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
+
+
+# A moment with its time zone ("2026-12-04T21:00:00Z"): one without is ambiguous.
+JsonMoment = Annotated[AwareDatetime, Strict(False), BeforeValidator(_moment_text)]
 
 
 def _storable(value: str) -> str:

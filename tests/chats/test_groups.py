@@ -25,6 +25,8 @@ CHAT_FIELDS = {
     "created_by",
     "retention_days",
     "peer",
+    "slow_mode_seconds",
+    "muted_until",
 }
 
 

@@ -155,7 +155,9 @@ async def test_owner_adds_members_and_gets_those_added(client, ana, bob, cyd):
         "display_name": "bob",
         "avatar_url": None,
     }
-    assert set(added[0]) == {"user_id", "role", "joined_at", "last_read_seq", "user"}
+    assert set(added[0]) == {
+        *("user_id", "role", "joined_at", "last_read_seq", "muted_until", "user"),
+    }
     assert await roles(client, ana, chat["id"]) == {
         ana.id: "owner",
         bob.id: "member",

@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 
 from chinwag.accounts.models import User
 from chinwag.chats.models import Chat, ChatMembership
-from chinwag.db.base import iso
+from chinwag.db.base import iso, utcnow
 from chinwag.db.prepared import Prepared, PreparedAmong
 from chinwag.db.units import Tx
 from chinwag.files.shapes import avatar_url
@@ -91,6 +91,7 @@ def _chats_query(mine_only: bool):
         MY_MEMBERSHIP.c.role.label("my_role"),
         MY_MEMBERSHIP.c.last_read_seq.label("my_last_read_seq"),
         MY_MEMBERSHIP.c.muted.label("my_muted"),
+        MY_MEMBERSHIP.c.muted_until.label("my_muted_until"),
         _member_count().label("member_count"),
         _unread().label("unread"),
         unread_mentions_count(C.c.id, MY_MEMBERSHIP.c.last_read_seq).label("unread_mentions"),
@@ -126,11 +127,17 @@ def _peer(row) -> dict | None:
     }
 
 
+def _muted_until(until, now) -> str | None:
+    """A group admin's mute of me while it holds (one that ended reads as none)."""
+    return iso(until) if until is not None and until > now else None
+
+
 def _views(db: Tx, chats: Sequence, rows: dict[int, tuple]) -> list[dict]:
     """Each of `chats` (their fields as given), with what `rows` (by chat id) say of it."""
     last = {chat_id: _last_message(row) for chat_id, row in rows.items()}
     extras = load_extras(db, [m for m in last.values() if m is not None])
     views = []
+    now = utcnow()
     for chat in chats:
         row = rows[chat.id]
         peer = _peer(row)
@@ -149,6 +156,7 @@ def _views(db: Tx, chats: Sequence, rows: dict[int, tuple]) -> list[dict]:
                 "unread": row.unread,
                 "unread_mentions": row.unread_mentions,
                 "muted": bool(row.my_muted) if member else False,
+                "muted_until": _muted_until(row.my_muted_until, now),
                 "last_message": last_message,
                 "peer": peer,
             }
@@ -177,6 +185,7 @@ def chat_fields(chat, member_count: int) -> dict:
         "created_at": iso(chat.created_at),
         "created_by": chat.created_by,
         "retention_days": chat.retention_days,
+        "slow_mode_seconds": chat.slow_mode_seconds,
     }
 
 

@@ -9,15 +9,17 @@ import logging
 
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
+from chinwag.admin.store import record
 from chinwag.chats import listing, store
 from chinwag.chats.models import Chat, ChatMembership
 from chinwag.chats.service import add_memberships, announce, mark_deleted
 from chinwag.context import AppContext
+from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
 from chinwag.errors import BadRequest, Conflict, Forbidden, NotFound
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.shapes import avatar_url
-from chinwag.membership.access import RANK, require_group, require_role
+from chinwag.membership.access import RANK, muted_now, require_group, require_role
 from chinwag.membership.store import lock_chat, member_chat, visible_chat
 
 log = logging.getLogger("chinwag.chats")
@@ -40,6 +42,10 @@ def member_dict(membership: ChatMembership, user: User) -> dict:
         "joined_at": membership.joined_at,
         # What they have read at most: marking unread again is their own business.
         "last_read_seq": membership.read_receipt_seq,
+        # set while a group admin's mute holds (an ended one reads as none)
+        "muted_until": membership.muted_until
+        if muted_now(membership.muted_until, utcnow())
+        else None,
         "user": {
             "id": user.id,
             "username": user.username,
@@ -172,6 +178,9 @@ def _leave(db: Tx, events: PendingEvents, me: User, chat_id: int) -> None:
 
 
 def _drop(db: Tx, events: PendingEvents, chat: Chat, leaving: ChatMembership, text: str) -> None:
+    if muted_now(leaving.muted_until, utcnow()):
+        # else leaving a public group and joining it again would end the mute
+        store.keep_mute(db, chat.id, leaving.user_id, leaving.muted_until)
     store.delete_membership(db, chat.id, leaving.user_id)
     heir = store.successor(db, chat.id) if leaving.role == "owner" else None
     if not store.any_member_left(db, chat.id):
@@ -216,6 +225,7 @@ def _ban(db: Tx, events: PendingEvents, me: User, chat_id: int, user_id: int) ->
             "You can't ban someone whose role is equal to or above yours", code="insufficient_role"
         )
     store.add_ban(db, chat.id, user_id, me.id)
+    record(db, me.id, "chat.member_banned", user_id, {"chat_id": chat.id})
     if target is not None:
         _drop(db, events, chat, target, f"@{me.username} removed @{user.username}")
 
@@ -230,6 +240,7 @@ def _unban(db: Tx, _events: PendingEvents, me: User, chat_id: int, user_id: int)
     require_role(membership, "admin", "unban people")
     if not store.remove_ban(db, chat.id, user_id):
         raise NotFound("This person isn't banned here")
+    record(db, me.id, "chat.member_unbanned", user_id, {"chat_id": chat.id})
 
 
 async def bans(ctx: AppContext, me: User, chat_id: int) -> list:

@@ -36,6 +36,8 @@ class Chat(Base):
     # A group's own retention in days, set by its owner (never longer than the workspace's
     # CHINWAG_RETENTION_DAYS); null: the workspace's (forever when that is unset too).
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    # Slow mode: a member (not an admin) may send one message per this many seconds; 0: off.
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 Index("uq_chats_public_name_key", Chat.public_name_key, unique=True)
@@ -56,7 +58,14 @@ class ChatMembership(Base):
     # The furthest this member has ever read: read receipts (is_read) follow it, so marking a
     # message unread again is private and never takes back a "Read" the sender saw.
     read_receipt_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The member's own choice: no push or missed-message email from this chat.
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A group admin's: this member's sends are refused (`muted`) until then; null: never.
+    # Compared with the time of each send, so a mute ends by itself (no sweep).
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The member's last message here, written by the send itself: what slow mode measures
+    # from, in the database, so every process agrees.
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ChatBan(Base):
@@ -73,3 +82,18 @@ class ChatBan(Base):
     )
     banned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KeptMute(Base):
+    """The mute of someone who left a group while it held: joining again (or being added)
+    takes it back, so leaving and rejoining a public group doesn't end a mute."""
+
+    __tablename__ = "kept_mutes"
+
+    chat_id: Mapped[int] = mapped_column(
+        ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    muted_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from chinwag.messages.schemas import MessageOut
-from chinwag.validation import MAX_INT, InputModel, text_field
+from chinwag.validation import MAX_INT, InputModel, JsonMoment, text_field
 
 ChatName = text_field(1, 80)
 Description = text_field(0, 2000, strip=False)
@@ -27,6 +27,9 @@ class DirectChatIn(InputModel):
 
 
 RetentionDays = Annotated[int, Field(ge=1, le=36500)]
+SLOW_MODE_MAX = 21600  # six hours, as Discord's longest
+SlowModeSeconds = Annotated[int, Field(ge=0, le=SLOW_MODE_MAX)]
+MUTE_MAX_MINUTES = 366 * 24 * 60
 
 
 class ChatPatch(InputModel):
@@ -37,6 +40,11 @@ class ChatPatch(InputModel):
         None,
         description="Days the group's messages are kept (owner only; null: the workspace's). "
         "Never longer than the workspace's CHINWAG_RETENTION_DAYS: 422 `retention_too_long`",
+    )
+    slow_mode_seconds: SlowModeSeconds | None = Field(
+        None,
+        description="Slow mode (admins): each member (not admins) may send one message per "
+        "this many seconds, else 429 `slow_mode`; 0 turns it off",
     )
 
 
@@ -77,6 +85,14 @@ class ChatOut(BaseModel):
         None, description="The group's own retention in days; null: the workspace's"
     )
     peer: UserBrief | None = Field(None, description="The other person, in a direct chat")
+    slow_mode_seconds: int = Field(
+        0, description="Slow mode: one message per member per this many seconds; 0: off"
+    )
+    muted_until: datetime | None = Field(
+        None,
+        description="A group admin muted me here: my sends are refused (403 `muted`) until "
+        "then; null: not muted (`muted` is my own choice of notifications, another thing)",
+    )
 
 
 class MemberOut(BaseModel):
@@ -84,7 +100,35 @@ class MemberOut(BaseModel):
     role: Literal["owner", "admin", "member"]
     joined_at: datetime
     last_read_seq: int
+    muted_until: datetime | None = Field(
+        None, description="Muted by a group admin until then (sends refused); null: not muted"
+    )
     user: UserBrief
+
+
+class MuteIn(InputModel):
+    """Who, and for how long: `minutes` from now or `until` a moment (one of the two)."""
+
+    user_id: int = Field(ge=1, le=MAX_INT)
+    minutes: int | None = Field(None, ge=1, le=MUTE_MAX_MINUTES)
+    until: JsonMoment | None = Field(None, description="In the future, within 366 days")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MuteIn:
+        if (self.minutes is None) == (self.until is None):
+            raise ValueError("give minutes or until (one of the two)")
+        return self
+
+
+class MuteOut(BaseModel):
+    user_id: int
+    muted_until: datetime
+
+
+class MutedMember(BaseModel):
+    user_id: int
+    username: str
+    muted_until: datetime
 
 
 class BanIn(InputModel):

@@ -53,6 +53,7 @@ def add_memberships(
     for user in users:
         if db.get(ChatMembership, (chat.id, user.id)):
             continue
+        kept = store.take_kept_mute(db, chat.id, user.id)  # a mute they left with
         db.add(
             ChatMembership(
                 chat_id=chat.id,
@@ -60,6 +61,7 @@ def add_memberships(
                 role="member",
                 last_read_seq=chat.last_seq,
                 read_receipt_seq=chat.last_seq,
+                muted_until=kept if kept is not None and kept > utcnow() else None,
             )
         )
         db.flush()
@@ -240,7 +242,8 @@ def _check_retention(limit: int | None, wanted: int | None) -> None:
 
 
 async def update_chat(ctx: AppContext, me: User, chat_id: int, patch: ChatPatch) -> dict:
-    """Rename, describe or open/close a group (admins); set its retention (owner)."""
+    """Rename, describe, open/close a group or set its slow mode (admins); set its retention
+    (owner)."""
     limit = ctx.settings.retention_days
     _check_retention(limit, patch.retention_days)
     return await write_and_publish(ctx, _update_chat, me, chat_id, patch, limit, key=chat_id)
@@ -301,6 +304,8 @@ def _update_chat(
     _store_naming(db, chat)  # before the announcement: a taken name stores nothing
     if "name" in changes:
         _announce_in(db, events, chat, f'@{me.username} renamed the group to "{changes["name"]}"')
+    if "slow_mode_seconds" in changes:
+        _announce_slow_mode(db, events, me, chat)
     if retention:
         _set_retention(db, events, me, chat, patch.retention_days, limit)
     db.flush()
@@ -308,6 +313,21 @@ def _update_chat(
     count = store.member_count(db, chat.id)
     events.to_chat(chat.id, {"type": "chat.updated", "chat": listing.chat_fields(chat, count)})
     return listing.chat_view(db, me.id, chat)
+
+
+def _announce_slow_mode(db: Tx, events: PendingEvents, me: User, chat: Chat) -> None:
+    """Slow mode set or lifted: said in the group (its members are the ones it holds back)
+    and recorded in the audit log."""
+    seconds = chat.slow_mode_seconds
+    text = (
+        f"@{me.username} turned on slow mode: one message every {seconds} s"
+        if seconds
+        else f"@{me.username} turned off slow mode"
+    )
+    _announce_in(db, events, chat, text)
+    record(
+        db, me.id, "chat.slow_mode_set", None, {"chat_id": chat.id, "slow_mode_seconds": seconds}
+    )
 
 
 def _kept_for(days: int | None, limit: int | None) -> str:

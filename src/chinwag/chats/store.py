@@ -6,12 +6,13 @@ chats.members. The chat list's queries are in chats.listing."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Result
 
 from chinwag.accounts.models import User
-from chinwag.chats.models import Chat, ChatBan, ChatMembership
+from chinwag.chats.models import Chat, ChatBan, ChatMembership, KeptMute
 from chinwag.db.units import Tx
 from chinwag.validation import like_pattern
 
@@ -71,6 +72,33 @@ def bans(db: Tx, chat_id: int) -> list:
             .order_by(ChatBan.created_at.desc())
         )
     )
+
+
+def muted_members(db: Tx, chat_id: int, now: datetime) -> list:
+    """(user_id, username, muted_until) of the members muted now, the soonest to end first."""
+    return list(
+        db.execute(
+            select(ChatMembership.user_id, User.username, ChatMembership.muted_until)
+            .join(User, User.id == ChatMembership.user_id)
+            .where(ChatMembership.chat_id == chat_id, ChatMembership.muted_until > now)
+            .order_by(ChatMembership.muted_until, ChatMembership.user_id)
+        )
+    )
+
+
+def keep_mute(db: Tx, chat_id: int, user_id: int, until: datetime) -> None:
+    """Keep the mute of someone leaving, for their return."""
+    db.execute(delete(KeptMute).where(KeptMute.chat_id == chat_id, KeptMute.user_id == user_id))
+    db.execute(insert(KeptMute).values(chat_id=chat_id, user_id=user_id, muted_until=until))
+
+
+def take_kept_mute(db: Tx, chat_id: int, user_id: int) -> datetime | None:
+    """The mute someone had when they left (gone from the table once taken), or None."""
+    where = (KeptMute.chat_id == chat_id, KeptMute.user_id == user_id)
+    until = db.scalar(select(KeptMute.muted_until).where(*where))
+    if until is not None:
+        db.execute(delete(KeptMute).where(*where))
+    return until
 
 
 def delete_membership(db: Tx, chat_id: int, user_id: int) -> None:

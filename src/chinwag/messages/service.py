@@ -21,7 +21,7 @@ from chinwag.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound, T
 from chinwag.events import PendingEvents, write_and_publish
 from chinwag.files.service import attach_files, attachable_files
 from chinwag.files.shapes import file_dict
-from chinwag.membership.access import RANK
+from chinwag.membership.access import RANK, Muted, muted_now
 from chinwag.membership.store import member_chat
 from chinwag.messages import rendering, store
 from chinwag.messages.mention_store import store_mentions
@@ -57,7 +57,7 @@ def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
             db, draft.chat_id, draft.sender_id, draft.text, draft.html, draft.client_id
         )
         return _queue_new(events, message, anyone_else, Extras(), Mentioned())
-    anyone_else = store.member_access(db, draft.chat_id, draft.sender_id)
+    anyone_else = store.posting_access(db, draft.chat_id, draft.sender_id)
     extras = Extras()
     if draft.reply_to is not None:
         extras.replies[draft.reply_to] = _reply_target(db, draft.chat_id, draft.reply_to)
@@ -217,9 +217,12 @@ def _message_for(db: Tx, me_id: int, message_id: int):
 
 
 def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text: str, ctx):
-    message, chat, _ = _message_for(db, me_id, message_id)
+    message, chat, membership = _message_for(db, me_id, message_id)
     if message.sender_id != me_id or message.kind != "text":
         raise Forbidden("You can only edit your own messages", code="not_sender")
+    if muted_now(membership.muted_until, utcnow()):
+        # an edit could say anything a send would; reacting and deleting stay open
+        raise Muted(membership.muted_until)
     if message.deleted_at is not None:
         raise Conflict("This message was deleted", code="message_deleted")
     message.text = _clean_text(ctx, text, may_be_empty=bool(message.attachment_count))

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from chinwag.chats.models import Chat, ChatMembership
@@ -21,6 +21,8 @@ from chinwag.db.units import Tx
 from chinwag.errors import Forbidden, NotFound
 from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.files.shapes import file_dict
+from chinwag.membership.access import check_may_post, slowed
+from chinwag.membership.store import lock_chat
 from chinwag.messages.models import Message, Reaction
 from chinwag.messages.rendering import render_plain
 
@@ -74,7 +76,11 @@ _INSERT = Prepared(
 _SENDER_READS = Prepared(
     update(CM)
     .where(CM.c.chat_id == bindparam("chat_id"), CM.c.user_id == bindparam("user_id"))
-    .values(last_read_seq=bindparam("seq"), read_receipt_seq=bindparam("seq"))
+    .values(
+        last_read_seq=bindparam("seq"),
+        read_receipt_seq=bindparam("seq"),
+        last_sent_at=bindparam("now"),
+    )
 )
 _mine = aliased(CM)
 _MEMBER_ACCESS = Prepared(
@@ -82,6 +88,12 @@ _MEMBER_ACCESS = Prepared(
         C.c.is_public,
         _mine.c.user_id,
         exists().where(CM.c.chat_id == C.c.id, CM.c.user_id != bindparam("user_id")),
+        # what check_may_post needs: read with the membership the check reads anyway (the
+        # last send's time only in slow mode: a datetime parsed per send costs otherwise)
+        _mine.c.role,
+        _mine.c.muted_until,
+        C.c.slow_mode_seconds,
+        case((C.c.slow_mode_seconds > 0, _mine.c.last_sent_at), else_=None),
     )
     .select_from(C)
     .outerjoin(_mine, and_(_mine.c.chat_id == C.c.id, _mine.c.user_id == bindparam("user_id")))
@@ -115,6 +127,10 @@ def _pg_send(checked: bool) -> Prepared:
         .select_from(C)
         .join(me, and_(me.c.chat_id == C.c.id, me.c.user_id == bindparam("sender_id")))
         .where(C.c.id == bindparam("chat_id"), C.c.deleted_at.is_(None))
+        # Muted, or held back by slow mode: store nothing; send_plain then says why, or
+        # (slow mode, the wait over) sends the careful way.
+        .where(or_(me.c.muted_until.is_(None), me.c.muted_until <= bindparam("now")))
+        .where(or_(C.c.slow_mode_seconds == 0, me.c.role != "member"))  # as access.slowed
         .cte("access")
     )
     new_seq = (
@@ -146,6 +162,7 @@ def _pg_send(checked: bool) -> Prepared:
         .values(
             last_read_seq=select(new_message.c.seq).scalar_subquery(),
             read_receipt_seq=select(new_message.c.seq).scalar_subquery(),
+            last_sent_at=bindparam("now"),
         )
         .cte("sender_has_read")
     )
@@ -180,16 +197,35 @@ _PAGES = {
 }
 
 
-def member_access(db: Tx, chat_id: int, user_id: int) -> bool:
-    """The checks of membership.store.member_chat (404 unseen, 403 a public group I'm not in) in
-    one prepared query, for the hot paths (send, history); answers whether anyone else is in
-    the chat."""
+def _access(db: Tx, chat_id: int, user_id: int) -> tuple:
     row = _MEMBER_ACCESS.one(db, chat_id=chat_id, user_id=user_id)
     if row is None or (row[1] is None and not row[0]):
         raise NotFound("No such chat")
     if row[1] is None:
         raise Forbidden("Join this group first", code="not_a_member")
-    return bool(row[2])
+    return row
+
+
+def member_access(db: Tx, chat_id: int, user_id: int) -> bool:
+    """The checks of membership.store.member_chat (404 unseen, 403 a public group I'm not in) in
+    one prepared query, for the hot paths (send, history); answers whether anyone else is in
+    the chat."""
+    return bool(_access(db, chat_id, user_id)[2])
+
+
+def posting_access(db: Tx, chat_id: int, user_id: int) -> bool:
+    """member_access for a send: also refuses a muted member (403 `muted`) and one slow mode
+    holds back (429 `slow_mode`), from the same query. Answers whether anyone else is in the
+    chat."""
+    _, _, others, role, muted_until, interval, last_sent_at = _access(db, chat_id, user_id)
+    if slowed(role, interval) and db.dialect == "postgresql":
+        # The member's previous send may be committing on another process: the chat's row
+        # lock (which that send holds until its commit) orders the two, and a statement after
+        # it sees the one before (READ COMMITTED). SQLite's write lock already does this.
+        lock_chat(db, chat_id)
+        _, _, others, role, muted_until, interval, last_sent_at = _access(db, chat_id, user_id)
+    check_may_post(role, muted_until, interval, last_sent_at, utcnow())
+    return bool(others)
 
 
 def allocate_seq(db: Tx, chat_id: int, now: datetime) -> int:
@@ -244,27 +280,33 @@ def insert_message(
         values["seq"] = allocate_seq(db, chat_id, now)
         values["id"] = _INSERT.scalar(db, **values)
         if sender_reads:
-            _SENDER_READS.execute(db, chat_id=chat_id, user_id=sender_id, seq=values["seq"])
+            _SENDER_READS.execute(
+                db, chat_id=chat_id, user_id=sender_id, seq=values["seq"], now=now
+            )
     return MessageRow(edited_at=None, **values)
 
 
 def send_plain(
     db: Tx, chat_id: int, sender_id: int, text: str, html: str, client_id: str | None
 ) -> tuple[MessageRow, bool]:
-    """A message without mentions, reply or files, checked (404/403 as member_access) and
-    stored with the sender's read pointer; answers it and whether anyone else is in the chat.
-    On PostgreSQL the check rides in the same statement: one round trip per send."""
+    """A message without mentions, reply or files, checked (as posting_access) and stored
+    with the sender's read pointer; answers it and whether anyone else is in the chat. On
+    PostgreSQL the check rides in the same statement: one round trip per send (in a group
+    without slow mode, from a member who isn't muted)."""
     if db.dialect != "postgresql":
-        anyone_else = member_access(db, chat_id, sender_id)
+        anyone_else = posting_access(db, chat_id, sender_id)
         message = insert_message(
             db, chat_id, sender_id, text, client_id=client_id, html=html, sender_reads=True
         )
         return message, anyone_else
     values = _row_values(chat_id, sender_id, text, "text", client_id, None, html, None, 0)
     row = _SEND_PG_CHECKED.one(db, now=values["created_at"], **values)
-    if row is None:  # stored nothing: say why
-        member_access(db, chat_id, sender_id)
-        raise NotFound("No such chat")
+    if row is None:  # stored nothing: say why, or (slow mode, the wait over) send after all
+        anyone_else = posting_access(db, chat_id, sender_id)
+        message = insert_message(
+            db, chat_id, sender_id, text, client_id=client_id, html=html, sender_reads=True
+        )
+        return message, anyone_else
     values["id"], values["seq"], anyone_else = row
     return MessageRow(edited_at=None, **values), bool(anyone_else)
 

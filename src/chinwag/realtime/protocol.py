@@ -46,9 +46,12 @@ _frames = TypeAdapter(ClientFrame)
 class FrameError(Exception):
     """A frame we answer with an `error` frame, keeping the socket open."""
 
-    def __init__(self, code: str, message: str, client_id: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, client_id: str | None = None, extra: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.code, self.message, self.client_id = code, message, client_id
+        self.extra = extra  # beside code and message: `until` of a mute, ...
 
 
 def parse_frame(raw: dict) -> SendFrame | TypingFrame | ReadFrame | PingFrame:
@@ -68,8 +71,12 @@ def parse_frame(raw: dict) -> SendFrame | TypingFrame | ReadFrame | PingFrame:
         raise FrameError("validation_error", message, client_id) from None
 
 
-def error_frame(code: str, message: str, client_id: str | None = None) -> dict:
+def error_frame(
+    code: str, message: str, client_id: str | None = None, extra: dict | None = None
+) -> dict:
     frame = {"type": "error", "code": code, "message": message}
+    if extra:
+        frame.update(extra)
     if client_id is not None:
         frame["client_id"] = client_id
     return frame

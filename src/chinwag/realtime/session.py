@@ -131,7 +131,7 @@ class ChatSession:
 
     def refuse(self, error: FrameError) -> dict:
         """Answer a frame with an `error` frame (the socket stays open); that frame."""
-        frame = error_frame(error.code, error.message, error.client_id)
+        frame = error_frame(error.code, error.message, error.client_id, error.extra)
         self._reply(frame)
         return frame
 
@@ -180,7 +180,7 @@ class ChatSession:
                 return None
             raise FrameError(exc.code, exc.message, frame.client_id) from None
         except ChinwagError as exc:
-            raise FrameError(exc.code, exc.message, frame.client_id) from None
+            raise FrameError(exc.code, exc.message, frame.client_id, exc.extra) from None
         # The message ends "is typing" for the others: the next `typing` is news again.
         self._typing_at.pop(frame.chat_id, None)
         ack = {"type": "ack", "client_id": frame.client_id, "message": sent.message}

@@ -225,7 +225,8 @@ def _callback_answer(frame: dict | None) -> dict | None:
     if frame["type"] == "ack":
         return {"client_id": frame["client_id"], "message": frame["message"]}
     if frame["type"] == "error":
-        answer = {"error": {"code": frame["code"], "message": frame["message"]}}
+        # the error shape of HTTP: what the frame says beside its type and client_id
+        answer = {"error": {k: v for k, v in frame.items() if k not in ("type", "client_id")}}
         if "client_id" in frame:
             answer["client_id"] = frame["client_id"]
         return answer

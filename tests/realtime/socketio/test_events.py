@@ -195,3 +195,18 @@ async def test_chinwag_client_over_socketio(live, team):
         await refused.close()
     finally:
         await ana_client.close(), await bob_client.close()
+
+
+async def test_a_muted_members_send_answers_muted_with_its_end(node, team, http):
+    ana, bob, _, chat = team
+    body = {"user_id": bob.id, "minutes": 5}
+    muted = await call(http, ana, "POST", f"/api/chats/{chat['id']}/mutes", json=body)
+    bob_io = await node(auth={"token": bob.access_token})
+    await connected(bob_io)
+    answer = await bob_io.call(
+        "message.send", {"chat_id": chat["id"], "text": "x", "client_id": "m-1"}
+    )
+    assert answer["error"]["code"] == "muted", answer
+    assert answer["error"]["until"] == muted["muted_until"].replace("+00:00", "Z")
+    error = await bob_io.event("error", client_id="m-1")
+    assert error["code"] == "muted" and error["until"] == answer["error"]["until"]

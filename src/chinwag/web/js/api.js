@@ -2,7 +2,7 @@
 // an HttpOnly cookie scoped to /api/auth that no script can read, so a reload signs back in
 // through POST /api/auth/refresh without a body.
 
-import { errorSentence, fieldSentence, plural, t } from "./i18n.js";
+import { errorSentence, fieldSentence, formatDateTime, plural, t } from "./i18n.js";
 
 let accessToken = null;
 let expiresAt = 0;
@@ -190,6 +190,13 @@ export function fieldProblems(error) {
 export function explain(error) {
   if (!(error instanceof ApiError)) {
     return error instanceof TypeError ? t("errors.offline") : error.message;
+  }
+  // a group's moderation says when: the mute's end, slow mode's wait (seconds, not minutes)
+  if (error.code === "muted" && error.body?.until) {
+    return t("errors.muted", { until: formatDateTime(new Date(error.body.until)) });
+  }
+  if (error.code === "slow_mode") {
+    return t("errors.slow_mode", { wait: error.body?.retry_after ?? error.retryAfter ?? "" });
   }
   const problems = fieldProblems(error);
   // a rule checked past the schema names its field in its message: "text: at most 4000 ..."

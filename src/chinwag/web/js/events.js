@@ -17,7 +17,7 @@ const handlers = {
     // the composer listens: it shows why and puts the words back
     if (frame.client_id) {
       const reason = explain(new ApiError(0, frame.code, frame.message, null, frame));
-      emit("send-failed", { clientId: frame.client_id, reason });
+      emit("send-failed", { clientId: frame.client_id, reason, frame });
     }
   },
   "message.new": (frame) => onMessage(frame.message, true),
@@ -93,15 +93,19 @@ function memberChanged(frame) {
   const members = state.members.get(frame.chat_id);
   if (members) {
     const known = members.get(frame.user_id);
-    if (known) known.role = frame.role;
-    else emit("members-stale", frame.chat_id);  // a newcomer: the group view reloads the list
+    if (known) {
+      known.role = frame.role;
+      if ("muted_until" in frame) known.muted_until = frame.muted_until;
+    } else emit("members-stale", frame.chat_id);  // a newcomer: the group view reloads the list
   }
   if (frame.type === "member.joined") {
     const chat = state.chats.get(frame.chat_id);
     if (chat) putChat({ id: chat.id, member_count: chat.member_count + 1 });
   }
   if (frame.user_id === state.me?.id && state.chats.has(frame.chat_id)) {
-    putChat({ id: frame.chat_id, role: frame.role });
+    // muted or unmuted by a group admin: my composer says so at once
+    const mute = "muted_until" in frame ? { muted_until: frame.muted_until } : {};
+    putChat({ id: frame.chat_id, role: frame.role, ...mute });
   }
   emit("members", frame.chat_id);
 }

@@ -476,6 +476,11 @@ const AUDIT_KEYS = {
   "chat.retention_set": "retentionSet",
   "user.two_factor_reset": "twoFactorReset",
   "user.sso_linked": "ssoLinked",
+  "chat.member_muted": "memberMuted",
+  "chat.member_unmuted": "memberUnmuted",
+  "chat.member_banned": "memberBanned",
+  "chat.member_unbanned": "memberUnbanned",
+  "chat.slow_mode_set": "slowModeSet",
 };
 
 /** What a workspace.changed entry changed, in words: its details hold only those. */

@@ -10,6 +10,7 @@ import { send, sendFrame } from "../socket.js";
 import { plainSnippet } from "../richtext.js";
 import { t } from "../i18n.js";
 import { emit, findMessage, state, subscribe } from "../store.js";
+import { noteSlowModeRefusal, resetComposerNote, setupComposerNote } from "./composernote.js";
 import { setupMentions } from "./mentions.js";
 import { forgetUploads, hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
 
@@ -214,6 +215,7 @@ export function setupComposer({ onBeforeSend } = {}) {
   const box = $("composer-text");
   setupMentions(box);
   setupUploads(updateSend);
+  setupComposerNote();
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     submit();
@@ -244,14 +246,16 @@ export function resetComposer() {
   replies.clear();
   renderReply();
   forgetUploads();
+  resetComposerNote();
   setText("");
 }
 
 /** A send the server refused (error frame naming its client_id) shows why. */
-function failSend({ clientId: clientIdOf, reason }) {
+function failSend({ clientId: clientIdOf, reason, frame }) {
   const pending = state.pending.get(clientIdOf);
   if (!pending) return;
   state.pending.delete(clientIdOf);
+  noteSlowModeRefusal(pending.chat_id, frame);
   $("typing").textContent = t("composer.notSent", { reason });
   // the words are not lost: back into an empty box of the same chat, to be changed and sent
   if (pending.chat_id === state.activeChatId && !$("composer-text").value && !editing) {
