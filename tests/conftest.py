@@ -282,3 +282,20 @@ def assert_error(response: httpx.Response, status: int, code: str | None = None)
     if code is not None:
         assert body["error"]["code"] == code, body
     return body["error"]
+
+
+@pytest.fixture(scope="module")
+def smtp_server():
+    """A real SMTP server (aiosmtpd, tests/smtp.py) on a free port, for the module's tests."""
+    from tests.smtp import start_smtp_server
+
+    controller = start_smtp_server()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    """The SMTP server's Inbox, emptied for this test."""
+    smtp_server.handler.clear()
+    return smtp_server.handler

@@ -10,7 +10,6 @@ from sqlalchemy import update
 
 from chinwag.accounts.models import Session, User
 from chinwag.accounts.routes import DEVICE_COOKIE
-from tests.accounts.mailbox import start_smtp_server
 from tests.conftest import Person
 
 PASSWORD = "correct horse battery"  # what the signup fixture gives everyone
@@ -52,20 +51,6 @@ def second_device(login):
         return person.signed_in_again(response.json())
 
     return sign_in_again
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on a free port, for the module's tests."""
-    controller = start_smtp_server()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
-def inbox(smtp_server):
-    smtp_server.handler.clear()
-    return smtp_server.handler
 
 
 @pytest.fixture

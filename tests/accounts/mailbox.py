@@ -1,6 +1,6 @@
-"""A real SMTP server (aiosmtpd, the password-reset tests' Inbox) for the verification tests
-(its fixtures are in tests/accounts/conftest.py), and the mails it took: waiting for one to
-an address, reading its link's token."""
+"""The verification tests' mail (the real SMTP server of tests/smtp.py, its fixtures in
+tests/conftest.py): the settings that require verification, and the mails it took: waiting
+for one to an address, reading its link's token."""
 
 from __future__ import annotations
 
@@ -9,17 +9,9 @@ import email
 import email.policy
 import re
 
-from aiosmtpd.controller import Controller
-
-from tests.accounts.test_password_reset import MAIL_TIMEOUT, Inbox, free_port
+from tests.smtp import MAIL_TIMEOUT, Inbox
 
 VERIFY_LINK = re.compile(r"/#/verify\?token=([A-Za-z0-9_-]+)")
-
-
-def start_smtp_server() -> Controller:
-    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    return controller
 
 
 def verification_settings(smtp_server, **more) -> dict:

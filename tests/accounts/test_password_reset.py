@@ -3,16 +3,12 @@ the mail and its link, confirming with the token, and every way a token stops wo
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import re
-import socket
-import threading
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from chinwag.accounts.models import PasswordReset
@@ -20,48 +16,7 @@ from chinwag.db.base import utcnow
 from tests.conftest import assert_error
 
 NEW = "a brand new passphrase"
-MAIL_TIMEOUT = 10  # seconds; the mail normally arrives within milliseconds
 LINK = re.compile(r"http://testserver/#/reset\?token=([A-Za-z0-9_-]+)")
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message and signals each arrival."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
-        self.messages.append(envelope)
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-    def clear(self) -> None:
-        self.messages.clear()
-        self.arrived.clear()
-
-    async def wait(self) -> None:
-        assert await asyncio.to_thread(self.arrived.wait, MAIL_TIMEOUT), "no mail arrived"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
-def inbox(smtp_server) -> Inbox:
-    smtp_server.handler.clear()
-    return smtp_server.handler
 
 
 @pytest.fixture

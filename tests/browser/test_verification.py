@@ -9,17 +9,10 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.accounts.mailbox import start_smtp_server, verification_settings, verification_token
+from tests.accounts.mailbox import verification_settings, verification_token
 from tests.browser.conftest import MODULE_LOOP, PASSWORD, create_group, register, send, unique
 
 pytestmark = MODULE_LOOP
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    controller = start_smtp_server()
-    yield controller
-    controller.stop()
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import email.policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.accounts.test_password_reset import MAIL_TIMEOUT, Inbox, free_port
 from tests.conftest import REDIS_URL, scratch_database
 from tests.multiprocess.conftest import Cluster
 from tests.multiprocess.helpers import named, register, rest_send, spawn_server, wait_ready
+from tests.smtp import MAIL_TIMEOUT, Inbox, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

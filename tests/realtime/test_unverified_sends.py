@@ -7,21 +7,8 @@ from __future__ import annotations
 import pytest
 
 from chinwag.client import ChinwagAPIError
-from tests.accounts.mailbox import start_smtp_server, verification_settings, verification_token
+from tests.accounts.mailbox import verification_settings, verification_token
 from tests.realtime.helpers import call, new_group, of_type
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    controller = start_smtp_server()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
-def inbox(smtp_server):
-    smtp_server.handler.clear()
-    return smtp_server.handler
 
 
 @pytest.fixture
