@@ -12,6 +12,7 @@ from tests.browser.conftest import MODULE_LOOP
 pytestmark = MODULE_LOOP
 
 OPERATION = "Sign in by email or username"  # POST /api/auth/login's summary
+SLOW_MS = 30_000  # laying out the whole API document, on a loaded machine
 # ReDoc's footer credits Redocly with a logo from its CDN: the page CSP refuses it (so no
 # request leaves), and the console says so. The only refusal the pages may show.
 REDOC_LOGO_REFUSED = "Loading the image 'https://cdn.redoc.ly/"
@@ -53,7 +54,9 @@ async def test_redoc_lists_the_operations_offline(new_page):
     page = await offline_page(new_page)
     response = await page.goto("/redoc")
     assert "default-src 'self'" in response.headers["content-security-policy"]
-    await expect(page.get_by_role("heading", name=OPERATION)).to_be_visible()
+    # ReDoc lays the whole document out before showing any of it: on a loaded CI machine
+    # that alone can take longer than the usual wait
+    await expect(page.get_by_role("heading", name=OPERATION)).to_be_visible(timeout=SLOW_MS)
     # the search runs in ReDoc's worker (the page's CSP lets it start one from a blob: URL)
     await page.get_by_placeholder("Search...").fill("password reset")
     hits = page.locator("[data-role='search:results'] li")
@@ -70,8 +73,9 @@ async def test_swagger_ui_signs_in_and_calls_the_api_offline(new_page, live):
         assert (await http.post("/api/auth/register", json=person)).status_code == 201
     page = await offline_page(new_page)
     await page.goto("/docs")
-    # Authorize: the OAuth2 password form, posted to /api/auth/token (connect-src 'self')
-    await page.get_by_role("button", name="Authorize", exact=True).click()
+    # Authorize: the OAuth2 password form, posted to /api/auth/token (connect-src 'self'); the
+    # button is stable only once Swagger UI has laid the whole document out (slow when loaded)
+    await page.get_by_role("button", name="Authorize", exact=True).click(timeout=SLOW_MS)
     dialog = page.locator(".dialog-ux")
     await dialog.locator("#oauth_username").fill(person["username"])
     await dialog.locator("#oauth_password").fill(person["password"])
