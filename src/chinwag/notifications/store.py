@@ -34,7 +34,8 @@ _TARGETS = PreparedAmong(
             CM.c.user_id != bindparam("sender_id"),
             CM.c.muted.is_(False),
             U.c.is_active.is_(True),
-            or_(C.c.kind.in_(DIRECT_KINDS), among(CM.c.user_id)),
+            # not kind IN (...): a prepared statement takes no expanding parameter
+            or_(*(C.c.kind == kind for kind in DIRECT_KINDS), among(CM.c.user_id)),
         )
     )
 )
