@@ -208,3 +208,23 @@ async def test_messages_are_read_and_found_by_members_only(client, ana, bob, cyd
         "/api/search", headers=dan.headers, params={"q": "zanzibar", "chat_id": trio["id"]}
     )
     assert_error(scoped, 404)
+
+
+async def test_mentions_reactions_and_reads_work_as_in_any_chat(client, ana, bob, cyd, trio):
+    sent = await client.post(
+        f"/api/chats/{trio['id']}/messages", headers=ana.headers, json={"text": "@cyd look"}
+    )
+    assert sent.status_code == 201, sent.text
+    message = sent.json()
+    as_cyd = (await client.get(f"/api/chats/{trio['id']}", headers=cyd.headers)).json()
+    assert (as_cyd["unread"], as_cyd["unread_mentions"]) == (1, 1)
+    reacted = await client.put(f"/api/messages/{message['id']}/reactions/👍", headers=bob.headers)
+    assert reacted.status_code == 204, reacted.text
+    for reader in (bob, cyd):
+        read = await client.post(
+            f"/api/chats/{trio['id']}/read", headers=reader.headers, json={"seq": message["seq"]}
+        )
+        assert read.status_code == 204, read.text
+    [seen] = (await client.get(f"/api/chats/{trio['id']}/messages", headers=ana.headers)).json()
+    assert seen["is_read"] is True
+    assert [r["emoji"] for r in seen["reactions"]] == ["👍"], seen

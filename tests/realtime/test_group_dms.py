@@ -73,3 +73,17 @@ async def test_the_ready_frame_lists_it_by_its_people(trio, connect):
     assert listed["kind"] == "group_dm" and listed["name"] == "ana, bob"
     ready = (await connect(dan)).ready
     assert chat["id"] not in [c["id"] for c in ready["chats"]]
+
+
+async def test_socketio_clients_get_it_too(people, http, connect):
+    ana, bob, cyd = await people("ana", "bob", "cyd")
+    devices = [await connect(p, transport="socketio") for p in (bob, cyd)]
+    body = {"user_ids": [bob.id, cyd.id]}
+    chat = await call(http, ana, "POST", "/api/chats/direct", 201, json=body)
+    for device in devices:
+        await device.wait_for(created(chat["id"]))
+    message = await devices[0].send(chat["id"], "over socket.io")
+    event = await devices[1].wait_for(
+        lambda e: e["type"] == "message.new" and e["message"]["id"] == message["id"]
+    )
+    assert event["message"]["sender_id"] == bob.id
