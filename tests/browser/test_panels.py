@@ -1,4 +1,4 @@
-"""The dialogs: account (profile, password, devices), new direct chat, the directory of public
+"""The dialogs: account (profile, password, devices), new direct message, the directory of public
 groups, and the group panel's actions (admins, removal, leave, delete) as the other members see
 them live."""
 
@@ -97,20 +97,22 @@ async def test_new_direct_chat_and_public_group_directory(new_page):
     await register(ana_page, unique("ana"), "Ana")
     bo = await register(bo_page, unique("bo"), "Bo")
 
-    # new direct chat: find Bo by username, the chat opens, Bo gets it live
-    await menu(ana_page, "New direct chat")
-    dialog = ana_page.get_by_role("dialog", name="New direct chat")
+    # new direct chat: find Bo by username, pick him, start: the chat opens, Bo gets it live
+    await menu(ana_page, "New direct message")
+    dialog = ana_page.get_by_role("dialog", name="New direct message")
     await expect(dialog.get_by_label("Find people")).to_be_focused()
     await dialog.get_by_label("Find people").fill(bo)
-    await dialog.get_by_role("button", name="Message Bo").click()
+    await dialog.get_by_role("button", name="Add Bo").click()
+    await dialog.get_by_role("button", name="Start conversation").click()
     await expect(dialog).to_be_hidden()
     await expect(ana_page.locator("#chat-title")).to_have_text("Bo")
     await send(ana_page, "a direct hello")
     await expect(sidebar_chat(bo_page, "Ana")).to_contain_text("a direct hello")
     # starting it again opens the same chat, not a second one
-    await menu(ana_page, "New direct chat")
+    await menu(ana_page, "New direct message")
     await dialog.get_by_label("Find people").fill(bo)
-    await dialog.get_by_role("button", name="Message Bo").click()
+    await dialog.get_by_role("button", name="Add Bo").click()
+    await dialog.get_by_role("button", name="Start conversation").click()
     await expect(dialog).to_be_hidden()
     await expect(sidebar_chat(ana_page, "Bo")).to_have_count(1)
     await expect(ana_page.get_by_role("log")).to_contain_text("a direct hello")

@@ -25,6 +25,7 @@ CHAT_FIELDS = {
     "created_by",
     "retention_days",
     "peer",
+    "members",
     "slow_mode_seconds",
     "muted_until",
 }

@@ -205,3 +205,18 @@ async def test_a_mute_reaches_my_other_devices(live, http, people, connect):
     assert event["chat"]["peer"]["username"] == "ana"  # the chat as bob sees it
     await barrier(others)
     assert not [e for e in others.events if e["type"] == "chat.updated"]  # mine alone
+
+
+async def test_a_group_dm_mails_every_message_like_a_direct_chat(live, http, people, inbox):
+    ana, bob, cyd = await people("ana", "bob", "cyd")
+    response = await http.post(
+        "/api/chats/direct", json={"user_ids": [bob.id, cyd.id]}, headers=ana.headers
+    )
+    assert response.status_code == 201, response.text
+    await say(http, ana, response.json()["id"], "no mention, still for you both")
+    assert await mail_round(live.ctx) == 2
+    assert sorted(e.rcpt_tos[0] for e in inbox.messages) == sorted([bob.email, cyd.email])
+    for envelope in inbox.messages:
+        message = parsed(envelope)
+        assert "sent you a direct message" in message["Subject"]
+        assert "in a direct message" in message.get_body().get_content()

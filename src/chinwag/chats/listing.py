@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from chinwag.accounts.models import User
-from chinwag.chats.models import Chat, ChatMembership
+from chinwag.chats.models import GROUP_DM, Chat, ChatMembership
 from chinwag.db.base import iso, utcnow
 from chinwag.db.prepared import Prepared, PreparedAmong
 from chinwag.db.units import Tx
@@ -119,12 +119,48 @@ def _last_message(row) -> MessageRow | None:
 def _peer(row) -> dict | None:
     if row.peer_id is None:
         return None
+    return _person(row.peer_id, row.peer_username, row.peer_display_name, row.peer_avatar_file_id)
+
+
+def _person(user_id, username, display_name, avatar_file_id) -> dict:
     return {
-        "id": row.peer_id,
-        "username": row.peer_username,
-        "display_name": row.peer_display_name,
-        "avatar_url": avatar_url(row.peer_avatar_file_id),
+        "id": user_id,
+        "username": username,
+        "display_name": display_name,
+        "avatar_url": avatar_url(avatar_file_id),
     }
+
+
+def _group_dm_members(db: Tx, chats: Sequence) -> dict[int, list[dict]]:
+    """The people of each group direct message among `chats` (by chat id), in one query
+    asked only when there is one: most chat lists hold none."""
+    chat_ids = [chat.id for chat in chats if chat.kind == GROUP_DM]
+    if not chat_ids:
+        return {}
+    rows = db.execute(
+        select(CM.c.chat_id, U.c.id, U.c.username, U.c.display_name, U.c.avatar_file_id)
+        .join(U, U.c.id == CM.c.user_id)
+        .where(CM.c.chat_id.in_(chat_ids))
+        .order_by(CM.c.chat_id, U.c.id)
+    )
+    members: dict[int, list[dict]] = {chat_id: [] for chat_id in chat_ids}
+    for chat_id, *person in rows:
+        members[chat_id].append(_person(*person))
+    return members
+
+
+def group_dm_name(members: list[dict], user_id: int) -> str:
+    """A group direct message is named by its people, the viewer left out: "Ana, Bo"."""
+    names = [m["display_name"] or m["username"] for m in members if m["id"] != user_id]
+    return ", ".join(sorted(names, key=str.casefold))
+
+
+def _name(chat, peer: dict | None, members: list[dict] | None, user_id: int) -> str:
+    if peer:
+        return peer["display_name"]
+    if members is not None:
+        return group_dm_name(members, user_id)
+    return chat.name
 
 
 def _muted_until(until, now) -> str | None:
@@ -132,15 +168,17 @@ def _muted_until(until, now) -> str | None:
     return iso(until) if until is not None and until > now else None
 
 
-def _views(db: Tx, chats: Sequence, rows: dict[int, tuple]) -> list[dict]:
+def _views(db: Tx, user_id: int, chats: Sequence, rows: dict[int, tuple]) -> list[dict]:
     """Each of `chats` (their fields as given), with what `rows` (by chat id) say of it."""
     last = {chat_id: _last_message(row) for chat_id, row in rows.items()}
+    group_members = _group_dm_members(db, chats)
     extras = load_extras(db, [m for m in last.values() if m is not None])
     views = []
     now = utcnow()
     for chat in chats:
         row = rows[chat.id]
         peer = _peer(row)
+        members = group_members.get(chat.id)
         member = row.my_role is not None
         # History needs membership, so its latest line does too.
         message, last_message = last[chat.id], None
@@ -150,7 +188,7 @@ def _views(db: Tx, chats: Sequence, rows: dict[int, tuple]) -> list[dict]:
         views.append(
             {
                 **chat_fields(chat, row.member_count),
-                "name": peer["display_name"] if peer else chat.name,
+                "name": _name(chat, peer, members, user_id),
                 "role": row.my_role,
                 "last_read_seq": row.my_last_read_seq if member else 0,
                 "unread": row.unread,
@@ -159,6 +197,7 @@ def _views(db: Tx, chats: Sequence, rows: dict[int, tuple]) -> list[dict]:
                 "muted_until": _muted_until(row.my_muted_until, now),
                 "last_message": last_message,
                 "peer": peer,
+                "members": members,
             }
         )
     return views
@@ -169,7 +208,7 @@ def chat_views(db: Tx, user_id: int, chats: Sequence) -> list[dict]:
     if not chats:
         return []
     rows = _THESE_CHATS.all(db, [c.id for c in chats], me=user_id)
-    return _views(db, chats, {row.id: row for row in rows})
+    return _views(db, user_id, chats, {row.id: row for row in rows})
 
 
 def chat_fields(chat, member_count: int) -> dict:
@@ -197,4 +236,4 @@ def chat_view(db: Tx, user_id: int, chat) -> dict:
 def my_chats(db: Tx, user_id: int) -> list[dict]:
     """My chats, latest activity first."""
     rows = [_ChatRow(*row) for row in _MY_CHATS.all(db, me=user_id)]
-    return _views(db, rows, {row.id: row for row in rows})
+    return _views(db, user_id, rows, {row.id: row for row in rows})

@@ -10,17 +10,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 from chinwag.db.base import Base, UTCDateTime, utcnow
 
 ROLES = ("owner", "admin", "member")
+# A group direct message: 3 to 9 people (the creator among them), one chat per set of people,
+# no roles, never public. It follows a direct chat's rules everywhere but naming.
+GROUP_DM = "group_dm"
+DIRECT_KINDS = ("direct", GROUP_DM)
+GROUP_DM_PEOPLE = (3, 9)
 
 
 class Chat(Base):
     __tablename__ = "chats"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))  # "direct" | "group"
+    kind: Mapped[str] = mapped_column(String(8))  # "direct" | "group_dm" | "group"
     name: Mapped[str] = mapped_column(String(80), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
-    # "small_id:big_id" for direct chats: the unique key that keeps one chat per pair.
+    # "small_id:big_id" for direct chats, "g:" and a hash of the sorted member ids for group
+    # direct messages: the unique key that keeps one chat per pair (per set of people).
     direct_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

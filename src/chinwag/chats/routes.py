@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from chinwag.chats import members, mutes, service
+from chinwag.chats import group_dms, members, mutes, service
 from chinwag.chats.schemas import (
     BanIn,
     BanOut,
@@ -56,14 +56,21 @@ async def create_group(data: ChatCreate, caller: Caller, ctx: Ctx):
     "/direct",
     response_model=ChatOut,
     status_code=200,
-    summary="The direct chat with someone (created on first ask: 201)",
+    summary="The direct chat with someone, or the group direct message of several people "
+    "(created on first ask: 201)",
+    description="`{user_id}`: the direct chat with that person. `{user_ids}`: the one "
+    "conversation of these people and me, 3 to 9 of us (a group direct message: no roles, "
+    "never public; the same set in any order answers the same chat).",
     responses={
         201: {"description": "Created", "model": ChatOut},
         **error_responses(400, 401, 404, 422),
     },
 )
 async def open_direct(data: DirectChatIn, caller: Caller, ctx: Ctx, response: Response):
-    view, created = await service.open_direct(ctx, caller.user, data.user_id)
+    if data.user_ids is not None:
+        view, created = await group_dms.open_with_people(ctx, caller.user, data.user_ids)
+    else:
+        view, created = await service.open_direct(ctx, caller.user, data.user_id)
     if created:
         response.status_code = 201
     return view

@@ -23,7 +23,22 @@ class ChatCreate(InputModel):
 
 
 class DirectChatIn(InputModel):
-    user_id: int = Field(ge=1, le=MAX_INT)
+    """`user_id`: the direct chat with one person; `user_ids`: a group direct message with
+    these people (2 to 8 of them besides me, or the direct chat when they make a pair)."""
+
+    user_id: int | None = Field(None, ge=1, le=MAX_INT)
+    user_ids: UserIdList | None = Field(
+        None,
+        description="The other people of a group direct message (you may be among them): "
+        "3 to 9 people in all with you; two (you and one other) is the direct chat; more "
+        "than nine: 422 `too_many_people`; nobody else: 400 `direct_self`",
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> DirectChatIn:
+        if (self.user_id is None) == (self.user_ids is None):
+            raise ValueError("give user_id or user_ids (one of the two)")
+        return self
 
 
 RetentionDays = Annotated[int, Field(ge=1, le=36500)]
@@ -67,8 +82,11 @@ class ChatOut(BaseModel):
     """A chat as one user sees it: `role` is null for a public group they haven't joined."""
 
     id: int
-    kind: Literal["direct", "group"]
-    name: str
+    kind: Literal["direct", "group_dm", "group"]
+    name: str = Field(
+        description="A group's name; a direct chat's: the other person's display name; a "
+        "group direct message's: its other members' display names, comma-separated"
+    )
     description: str
     is_public: bool
     role: Literal["owner", "admin", "member"] | None
@@ -85,6 +103,9 @@ class ChatOut(BaseModel):
         None, description="The group's own retention in days; null: the workspace's"
     )
     peer: UserBrief | None = Field(None, description="The other person, in a direct chat")
+    members: list[UserBrief] | None = Field(
+        None, description="Everyone in a group direct message (me too); null in other chats"
+    )
     slow_mode_seconds: int = Field(
         0, description="Slow mode: one message per member per this many seconds; 0: off"
     )

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 from email.message import EmailMessage
 
+from chinwag.chats.models import DIRECT_KINDS
 from chinwag.mail import compose
 from chinwag.notifications.store import Digest
 
@@ -36,7 +37,7 @@ def _signature(signing_key: str, user_id: int) -> str:
 
 
 def subject_of(digest: Digest) -> str:
-    if digest.chat_kind == "direct":
+    if digest.chat_kind in DIRECT_KINDS:
         senders = sorted({sender for sender, _, _ in digest.messages})
         return f"{', '.join(senders)} sent you a direct message"
     return f"You were mentioned in {digest.chat_name}"
@@ -46,7 +47,8 @@ def missed_message_mail(digest: Digest, sender: str, public_url: str, token: str
     chat_link = f"{public_url}/#/chat/{digest.chat_id}"
     unsubscribe = f"{public_url}/api/notifications/unsubscribe?token={token}"
     lines = [f"Hello {digest.display_name},", ""]
-    where = "in a direct message" if digest.chat_kind == "direct" else f"in {digest.chat_name}"
+    direct = digest.chat_kind in DIRECT_KINDS
+    where = "in a direct message" if direct else f"in {digest.chat_name}"
     lines += [f"While you were away, {where}:", ""]
     for name, text, at in digest.messages:
         lines.append(f"{name} ({at:%Y-%m-%d %H:%M} UTC):")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from chinwag.chats.listing import chat_views
+from chinwag.chats.models import DIRECT_KINDS
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.errors import Invalid, NotFound
@@ -36,8 +37,8 @@ def message_sent(ctx: AppContext, message: dict) -> None:
 
 def mentions_added(ctx: AppContext, message: dict, user_ids: list[int]) -> None:
     """After an edit's commit: the people it names for the first time, as a send would (in a
-    group only: a direct chat's peer heard of the message when it was sent)."""
-    if user_ids and ctx.notifier.kinds.get(message["chat_id"]) != "direct":
+    group only: a direct chat's people heard of the message when it was sent)."""
+    if user_ids and ctx.notifier.kinds.get(message["chat_id"]) not in DIRECT_KINDS:
         ctx.notifier.spawn(_reach_away(ctx, message, None, user_ids, edited=True))
 
 
@@ -50,7 +51,7 @@ async def _reach_away(
         if kind is None:
             return
         ctx.notifier.remember_kind(chat_id, kind)
-    if (kind == "group" and not mentioned) or (kind == "direct" and edited):
+    if (kind == "group" and not mentioned) or (kind in DIRECT_KINDS and edited):
         return
     targets = await ctx.db.read(store.targets, chat_id, sender_id, mentioned)
     # Asked after the commit: someone whose socket opens now gets the message there anyway.

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
 
 from chinwag.accounts.models import Session, User
-from chinwag.chats.models import Chat, ChatMembership
+from chinwag.chats.models import DIRECT_KINDS, Chat, ChatMembership
 from chinwag.db.prepared import Prepared, PreparedAmong
 from chinwag.db.units import Tx
 from chinwag.messages.models import Message
@@ -22,8 +22,8 @@ PS, MM = PushSubscription.__table__, MissedMessage.__table__
 
 _CHAT_KIND = Prepared(select(C.c.kind).where(C.c.id == bindparam("chat_id")))
 
-# Members to reach: not the sender, not muted, active; everyone in a direct chat, the named
-# ones in a group.
+# Members to reach: not the sender, not muted, active; everyone in a direct chat (or a group
+# direct message), the named ones in a group.
 _TARGETS = PreparedAmong(
     lambda among: (
         select(CM.c.user_id, U.c.email_missed_messages)
@@ -34,7 +34,8 @@ _TARGETS = PreparedAmong(
             CM.c.user_id != bindparam("sender_id"),
             CM.c.muted.is_(False),
             U.c.is_active.is_(True),
-            or_(C.c.kind == "direct", among(CM.c.user_id)),
+            # not kind IN (...): a prepared statement takes no expanding parameter
+            or_(*(C.c.kind == kind for kind in DIRECT_KINDS), among(CM.c.user_id)),
         )
     )
 )

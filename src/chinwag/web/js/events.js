@@ -53,14 +53,20 @@ const handlers = {
   "user.updated": (frame) => {
     rememberUser({ ...state.users.get(frame.user.id), ...frame.user });
     if (frame.user.id === state.me?.id) state.me = { ...state.me, ...frame.user, settings: state.me.settings };
+    // the group direct messages they are in take their new name
+    for (const chat of state.chats.values()) {
+      if (chat.kind === "group_dm" && chat.members?.some((m) => m.id === frame.user.id)) putChat({ id: chat.id });
+    }
     emit("users");
     if (frame.user.id === state.me?.id) emit("me");
   },
   "chat.created": (frame) => putChat(frame.chat),
   "chat.updated": (frame) => {
     const known = state.chats.get(frame.chat.id);
-    // chat.updated carries what all members see alike; a direct chat keeps its peer's name
-    if (known) putChat(known.kind === "direct" ? { ...frame.chat, name: known.name } : frame.chat);
+    // chat.updated carries what all members see alike; a direct chat keeps its peer's name,
+    // a group direct message the names of its people
+    const named = known && (known.kind === "direct" || known.kind === "group_dm");
+    if (known) putChat(named ? { ...frame.chat, name: known.name } : frame.chat);
   },
   "chat.deleted": (frame) => leaveChat(frame.chat_id),
   "member.joined": (frame) => memberChanged(frame),

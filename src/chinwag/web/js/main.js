@@ -29,6 +29,7 @@ import { activateChat, setupChat } from "./views/chat.js";
 import { openAt } from "./views/history.js";
 import { setupDialogs } from "./views/dialogs.js";
 import { setupGroupPanel } from "./views/group.js";
+import { setupNewDirect } from "./views/newdirect.js";
 import { setupKeyboard } from "./views/keyboard.js";
 import { setupNotificationSettings } from "./views/notifications.js";
 import { setupSearch } from "./views/search.js";
@@ -173,6 +174,7 @@ async function boot() {
   setupChat();
   setupGroupPanel();
   setupDialogs({ openChat });
+  setupNewDirect({ openChat });
   setupAccount();
   setupVerification();
   setupAdmin();

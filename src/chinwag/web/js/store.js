@@ -53,6 +53,16 @@ function activityOf(chat) {
   return Date.parse(at) || 0;
 }
 
+/** A group direct message is named by its people, me left out ("Ana, Bo"), with the names
+ * they have now (a renamed profile is in state.users before the chat hears of it). */
+export function groupDmName(chat) {
+  const names = (chat.members || []).filter((m) => m.id !== state.me?.id).map((m) => {
+    const user = state.users.get(m.id) || m;
+    return user.display_name || user.username;
+  });
+  return names.sort((a, b) => a.localeCompare(b)).join(", ");
+}
+
 /** Put a chat (API shape, or a partial update) into the list. */
 export function putChat(chat) {
   const known = state.chats.get(chat.id) || {};
@@ -60,6 +70,10 @@ export function putChat(chat) {
   if (merged.kind === "direct" && merged.peer) {
     merged.name = merged.peer.display_name || merged.peer.username;
     rememberUser(merged.peer);
+  }
+  if (merged.kind === "group_dm" && merged.members) {
+    if (chat.members) chat.members.forEach(rememberUser);  // fresh from the server only
+    merged.name = groupDmName(merged);
   }
   merged.activity = Math.max(known.activity || 0, activityOf(merged));
   state.chats.set(chat.id, merged);

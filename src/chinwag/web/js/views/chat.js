@@ -189,6 +189,12 @@ function renderHeader() {
     // the peer's bio (their full profile comes through ensureUsers)
     const bio = chat.peer && state.users.get(chat.peer.id)?.bio;
     if (bio) subtitle += ` · ${bio.replace(/\s+/g, " ").trim()}`;
+  } else if (chat.kind === "group_dm") {
+    // its people, me among them, and how many are here now
+    const people = (chat.members || []).map((m) => m.id === state.me.id ? t("sidebar.you")
+      : displayName(state.users.get(m.id) || m));
+    const online = (chat.members || []).filter((m) => m.id === state.me.id || state.online.has(m.id)).length;
+    subtitle = `${people.join(", ")} · ${t("presence.onlineCount", { n: online })}`;
   } else {
     const online = members ? [...members.keys()].filter((id) => id === state.me.id || state.online.has(id)).length : 0;
     subtitle = plural("members", chat.member_count)

@@ -1,4 +1,5 @@
-// Small dialogs: confirm, new group, new direct chat, and the directory of public groups.
+// Small dialogs: confirm, new group, and the directory of public groups (the new direct
+// message is views/newdirect.js).
 // Bootstrap modals trap focus inside and give it back to the opener when closed.
 
 import { api, explain } from "../api.js";
@@ -6,7 +7,7 @@ import { $, debounce, displayName, el, icon, modal, showAlert } from "../dom.js"
 import { clearFieldErrors, showFieldErrors } from "../forms.js";
 import { plural, t } from "../i18n.js";
 import { putChat, rememberUser, state } from "../store.js";
-import { joinGroup, openDirect } from "./sidebar.js";
+import { joinGroup } from "./sidebar.js";
 
 /** Resolves true when the person confirms, false when they cancel or close. */
 export function confirmAction(question, action = t("actions.confirm")) {
@@ -112,19 +113,6 @@ export function setupDialogs({ openChat }) {
         { name: "#new-group-name", description: "#new-group-description" }));
     }
   });
-
-  $("new-direct-button").addEventListener("click", () => {
-    $("people-search").value = "";
-    $("people-results").replaceChildren();
-    modal("people-dialog").show();
-  });
-  $("people-dialog").addEventListener("shown.bs.modal", () => $("people-search").focus());
-  $("people-search").addEventListener("input", debounce(() => findPeople(
-    $("people-search").value.trim(), $("people-results"),
-    (name) => t("sidebar.messagePerson", { name }), async (person) => {
-      modal("people-dialog").hide();
-      await openDirect(person.id, openChat);
-    })));
 
   $("directory-button").addEventListener("click", () => {
     $("directory-search").value = "";

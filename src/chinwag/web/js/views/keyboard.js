@@ -33,7 +33,8 @@ function renderSwitcher() {
     attrs: { role: "option", id: `switch-${chat.id}`, "aria-selected": index === picked ? "true" : "false",
              "data-chat-id": chat.id },
     on: { click: () => choose(chat.id) },
-  }, icon(chat.kind === "direct" ? "person" : chat.is_public ? "hash" : "lock"), " ",
+  }, icon(chat.kind === "direct" ? "person" : chat.kind === "group_dm" ? "people"
+    : chat.is_public ? "hash" : "lock"), " ",
   el("span", { text: chat.name }),
   chat.unread ? el("span", { class: "badge rounded-pill text-bg-primary ms-2", text: chat.unread }) : null));
   if (!options.length) {

@@ -33,12 +33,19 @@ function preview(chat) {
   if (message.deleted) return t("sidebar.deleted");
   if (message.kind === "system") return systemText(message.text);
   const who = message.sender_id === state.me?.id ? t("sidebar.you")
-    : chat.kind === "group" ? displayName(state.users.get(message.sender_id)) : "";
+    : chat.kind !== "direct" ? displayName(state.users.get(message.sender_id)) : "";
   const files = message.attachments?.length || 0;
   // the words as shown in the chat, not the Markdown that was typed
   const words = typeof message.html === "string" ? htmlText(message.html) : plainText(message.text);
   const text = words || (files ? plural("files", files) : "");
   return who ? `${who}: ${text}` : text;
+}
+
+/** Two of a group direct message's other people, one behind the other. */
+function groupAvatar(chat) {
+  const others = (chat.members || []).filter((m) => m.id !== state.me?.id).slice(0, 2);
+  return el("span", { class: "avatar-stack", attrs: { "aria-hidden": "true" } },
+    ...others.map((m) => avatar(state.users.get(m.id) || m)));
 }
 
 function chatItem(chat, openChat) {
@@ -60,7 +67,8 @@ function chatItem(chat, openChat) {
   const marker = chat.kind === "direct"
     ? el("span", { class: "avatar-wrap" }, avatar(peer),
       el("span", { class: `presence-dot ${online ? "online" : ""}`, attrs: { "aria-hidden": "true" } }))
-    : icon(chat.is_public ? "hash" : "lock");
+    : chat.kind === "group_dm" ? groupAvatar(chat)
+      : icon(chat.is_public ? "hash" : "lock");
   const button = el("button", {
     class: `list-group-item list-group-item-action chat-item ${active ? "active" : ""}`,
     attrs: { type: "button", "data-chat-id": chat.id, "aria-current": active ? "true" : null },
@@ -178,6 +186,15 @@ function clearSearch() {
 
 export async function openDirect(userId, openChat) {
   const chat = putChat(await api("POST", "/api/chats/direct", { user_id: userId }));
+  clearSearch();
+  openChat(chat.id);
+}
+
+/** The one conversation with these people: the direct chat for one, else the group direct
+ * message of us all (the server finds it when it exists). */
+export async function openConversation(userIds, openChat) {
+  const body = userIds.length === 1 ? { user_id: userIds[0] } : { user_ids: userIds };
+  const chat = putChat(await api("POST", "/api/chats/direct", body));
   clearSearch();
   openChat(chat.id);
 }
