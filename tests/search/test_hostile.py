@@ -85,11 +85,14 @@ async def test_operators_are_words_not_operators(client, ana, bob):
     chat = await direct(client, ana, bob)
     await sent(client, ana, chat["id"], "hello world")
     await sent(client, ana, chat["id"], "hello or not")
-    # OR, NOT and NEAR are plain words that must occur, quotes and dashes separate words.
+    # OR, NOT and NEAR are plain words that must occur, dashes separate words; double quotes
+    # make a phrase (search.query), whose words are plain words too.
     assert await hit_texts(client, bob, "hello OR world") == []
     assert await hit_texts(client, bob, "hello NOT") == ["hello or not"]
     assert await hit_texts(client, bob, "hello -world") == ["hello world"]
-    assert await hit_texts(client, bob, '"world hello"') == ["hello world"]
+    assert await hit_texts(client, bob, '"hello world"') == ["hello world"]
+    assert await hit_texts(client, bob, '"world hello"') == []
+    assert await hit_texts(client, bob, '"NEAR(hello" world') == []
     assert await hit_texts(client, bob, "world*") == ["hello world"]
     assert await hit_texts(client, bob, "NEAR(hello world)") == []
 
