@@ -3,7 +3,7 @@
     deploy "release notes" from:@ana in:#design after:2026-03-01 has:file
 
 A query is cut at white space into tokens, double quotes keeping a phrase (or an operator's
-value, `in:"design team"`) together; an unclosed quote runs to the end. A token `name:value`
+value, `in:#"design team"`) together; an unclosed quote runs to the end. A token `name:value`
 whose name is an operator below is a filter; any other token is text, cut into words by
 search.terms (so `foo:bar`, `NEAR(`, `*` or `'` are words and separators, never syntax).
 
@@ -34,7 +34,7 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A token: a phrase, an operator-looking name with a quoted or bare value, or a bare run.
 TOKEN = re.compile(
     r'"(?P<phrase>[^"]*)"?'
-    r'|(?P<name>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"?|(?P<value>[^\s"]+))'
+    r'|(?P<name>[A-Za-z]+):(?P<sigil>[#@]?)(?:"(?P<quoted>[^"]*)"?|(?P<value>[^\s"]+))'
     r'|(?P<text>[^\s"]+)'
 )
 HAS = ("file", "link")
@@ -135,7 +135,8 @@ def parse_query(query: str) -> SearchQuery:
         name = (match["name"] or "").lower()
         value = match["quoted"] if match["quoted"] is not None else match["value"]
         if name in OPERATORS and value and value.strip():
-            collected.filters[name].append(_operand(name, value.strip(), match[0]))
+            operand = (match["sigil"] or "") + value.strip()
+            collected.filters[name].append(_operand(name, operand, match[0]))
         else:
             collected.add_text(match[0])
     return collected.query()

@@ -9,7 +9,7 @@ from chinwag.membership.store import member_chat, member_chat_ids
 from chinwag.messages.models import Message
 from chinwag.messages.store import ReadState, read_states
 from chinwag.messages.views import message_views
-from chinwag.search.filters import SearchScope, search_scope
+from chinwag.search.filters import SearchScope, refuse_unsupported, search_scope
 from chinwag.search.fulltext import FullText, fulltext_for
 from chinwag.search.query import SearchQuery, parse_query
 from chinwag.search.store import live_messages_by_id, newest_filtered
@@ -51,6 +51,7 @@ async def search_messages(
     answer ranks the matches older than it instead. A query without any word has no hits."""
     # One read unit: the chats, the ranking and the messages come from one snapshot.
     parsed = parse_query(query)  # 422 invalid_operator before any database work
+    refuse_unsupported(parsed)
     return await ctx.db.read(find_messages, me, parsed, chat_id, limit, before)
 
 
