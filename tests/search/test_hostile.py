@@ -146,3 +146,33 @@ async def test_a_200_character_query_is_fine(client, ana, bob):
     chat = await direct(client, ana, bob)
     await sent(client, ana, chat["id"], "w" * 200)
     assert await hit_texts(client, bob, "w" * 200) == ["w" * 200]
+
+
+HOSTILE_OPERATORS = [
+    "from:", "from:@", "from:@@", "from:'; DROP TABLE users; --", "from:%", "from:_",
+    "from:a%' OR '1'='1", 'from:"', 'from:""', 'from:"ana', "from:" + "x" * 190,
+    "in:", "in:#", "in:@", 'in:#"', 'in:#"unclosed group', "in:#%", "in:*", "in:(",
+    "in:c1", "in:#c1", "in:@me", "in:@" + "é" * 100,
+    "before:", "before:2026-02-30", "before:0000-00-00", "before:9999-99-99",
+    "after:9999-12-31", "before:0001-01-01", "on:0001-01-01", "on:9999-12-31",
+    "after:0001-01-01 before:9999-12-31 hello", "on:2026-03-01T00:00", "on:²⁰²⁶-03-01",
+    "on:２０２６-03-01", "has:", "has:*", "has:file*", "has:link has:file has:file",
+    "is:", "is:thread", "is:pinned", 'has:"file"', "HAS:FILE hello", "from:me hello*",
+    '"hello world" from:me', '"NEAR(hello" world)', '"*"', '"^hello"', '"hello" -"world"',
+    '"\'hello\':* & !world"', 'in:#"NEAR(a b)" from:@"x y" has:link "" ""',
+    "from:ana " * 20, "in:#a " * 30, "on:2026-03-01 " * 14,
+]  # fmt: skip
+
+
+async def test_hostile_operators_answer_hits_nothing_or_a_422(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    await sent(client, ana, chat["id"], "hello world")
+    for query in HOSTILE_OPERATORS:
+        response = await search(client, bob, query[:200])
+        if response.status_code == 422:
+            error = assert_error(response, 422)
+            assert error["code"] in ("invalid_operator", "unsupported_operator"), query
+            continue
+        assert response.status_code == 200, (query, response.text)
+        found = response.json()
+        assert all(h["message"]["text"] == "hello world" for h in found), (query, found)

@@ -30,7 +30,7 @@ from datetime import date
 from chinwag.errors import Invalid
 from chinwag.search.terms import MIN_PREFIX_CHARS, SearchTerms, words_of
 
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A token: a phrase, an operator-looking name with a quoted or bare value, or a bare run.
 TOKEN = re.compile(
     r'"(?P<phrase>[^"]*)"?'
