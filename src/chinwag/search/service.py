@@ -69,7 +69,9 @@ def find_messages(
     fulltext = fulltext_for(db)
     limit = min(limit, MAX_LIMIT)
     if query.terms is None:
-        ranked = newest_filtered(db, scope.chat_ids, scope.where, before, limit)
+        ranked = newest_filtered(
+            db, scope.chat_ids, scope.where, before, limit, by_sender=scope.by_sender
+        )
     else:
         ranked = _ranked_ids(db, fulltext, query.terms, scope, limit, before)
     if not ranked:
