@@ -108,13 +108,16 @@ async def test_has_file_and_has_link(client, ctx, ana, bob, crowd, crowded):
     await _with_file(client, bob, chat["id"], "")  # a file without text
     await sent(client, ana, chat["id"], "the report is at https://example.com/report")
     await sent(client, ana, chat["id"], "see [the report](HTTP://example.org)")
-    await sent(client, ana, chat["id"], "the report, no link: example.com")
+    await sent(client, ana, chat["id"], "the report on example.com")  # linkify makes it a link
+    await sent(client, ana, chat["id"], "the report, no link: mail ana@example.com")
+    await sent(client, ana, chat["id"], 'the report <a href="http://forged">')  # escaped
     assert sorted(await hit_texts(client, bob, "has:file")) == ["", "the report attached"]
     assert await hit_texts(client, bob, f"from:@{ana.username} has:file") == ["the report attached"]
     assert await hit_texts(client, bob, "report has:file") == ["the report attached"]
     assert sorted(await hit_texts(client, bob, "report has:link")) == [
         "see [the report](HTTP://example.org)",
         "the report is at https://example.com/report",
+        "the report on example.com",
     ]
     assert await hit_texts(client, bob, "has:link has:file") == []
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
 
 from chinwag.accounts.models import User
 from chinwag.accounts.shapes import shared_timezone
@@ -29,9 +29,11 @@ from chinwag.search.query import SearchQuery
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)
-# has:link: the text holds a web address (markdown links and bare URLs alike keep the
-# scheme in the text). A LIKE on each message the other conditions leave: no index helps.
-LINK_PATTERNS = ("%http://%", "%https://%")
+# has:link: the message shows a web link, as its rendered HTML says (Markdown links, URLs and
+# the bare domains linkify finds alike; not mailto: addresses, and a message's own text can't
+# forge it: its "<" is escaped there). A LIKE on each message the other conditions leave: no
+# index helps.
+LINK_PATTERN = '%<a href="http%'
 
 
 class UnsupportedOperator(Invalid):
@@ -77,7 +79,7 @@ def search_scope(db: Tx, me: User, query: SearchQuery, chat_ids: list[int]) -> S
     if "file" in query.has:
         where.append(MESSAGES.c.attachment_count > 0)
     if "link" in query.has:
-        where.append(or_(*(MESSAGES.c.text.ilike(p) for p in LINK_PATTERNS)))
+        where.append(MESSAGES.c.html.ilike(LINK_PATTERN))
     return SearchScope(chat_ids, where, by_sender=bool(query.senders))
 
 

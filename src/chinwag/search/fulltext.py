@@ -53,6 +53,7 @@ MESSAGES = table(
     column("sender_id", BigInteger),
     column("kind", String),
     column("text", Text),
+    column("html", Text),
     column("attachment_count", Integer),
     column("created_at", UTCDateTime()),
     column("deleted_at", UTCDateTime()),
