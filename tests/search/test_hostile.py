@@ -3,6 +3,8 @@ parameters are 422s of the usual shape."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from tests.conftest import assert_error
@@ -176,3 +178,30 @@ async def test_hostile_operators_answer_hits_nothing_or_a_422(client, ana, bob):
         assert response.status_code == 200, (query, response.text)
         found = response.json()
         assert all(h["message"]["text"] == "hello world" for h in found), (query, found)
+
+
+FUZZ_PIECES = [
+    "from:", "in:", "before:", "after:", "on:", "has:", "is:", "@", "#", '"', ":", " ", "-",
+    "*", "(", ")", "^", "NEAR", "AND", "OR", "NOT", "'", "\\", "%", "_", "2026-03-01",
+    "0001-01-01", "9999-12-31", "file", "link", "me", "hello", "world", "é", "🎉", "\ue000",
+    "<->", "&", "|", "!", ":*", "{", "}", ";", "--",
+]  # fmt: skip
+
+
+async def test_fuzzed_queries_never_fail(client, ana, bob):
+    # A seeded fuzz through the real app and database (the parser's own property test is in
+    # test_query): any mix of the language's pieces answers hits, nothing or a 422.
+    chat = await direct(client, ana, bob)
+    await sent(client, ana, chat["id"], "hello world")
+    rng = random.Random(19)
+    for _ in range(150):
+        query = "".join(rng.choices(FUZZ_PIECES, k=rng.randint(1, 12)))[:200]
+        if not query.strip():
+            continue
+        response = await search(client, bob, query)
+        assert response.status_code in (200, 422), (query, response.text)
+        if response.status_code == 422:
+            assert assert_error(response, 422)["code"] in (
+                "invalid_operator",
+                "unsupported_operator",
+            ), query
