@@ -48,10 +48,11 @@ async def search_messages(
 
     `before` is the id of the last hit of the previous page: the answer carries on after it.
     When that message is not among the ranked matches (edited or deleted since, or older), the
-    answer ranks the matches older than it instead. A query without any word has no hits."""
-    # One read unit: the chats, the ranking and the messages come from one snapshot.
-    parsed = parse_query(query)  # 422 invalid_operator before any database work
+    answer ranks the matches older than it instead. A query without any word or operator has
+    no hits; InvalidOperator or UnsupportedOperator (422) for an operator it can't search."""
+    parsed = parse_query(query)  # 422 before any database work
     refuse_unsupported(parsed)
+    # One read unit: the chats, the ranking and the messages come from one snapshot.
     return await ctx.db.read(find_messages, me, parsed, chat_id, limit, before)
 
 
@@ -68,17 +69,19 @@ def find_messages(
         return []
     fulltext = fulltext_for(db)
     limit = min(limit, MAX_LIMIT)
-    if query.terms is None:
+    if query.terms is None:  # operators alone: newest first
         ranked = newest_filtered(
             db, scope.chat_ids, scope.where, before, limit, by_sender=scope.by_sender
         )
     else:
         ranked = _ranked_ids(db, fulltext, query.terms, scope, limit, before)
-    if not ranked:
-        return []
+    return _hits(db, fulltext, query.terms, ranked) if ranked else []
+
+
+def _hits(db: Tx, fulltext: FullText, terms: SearchTerms | None, ranked: list[int]) -> list[dict]:
     messages = _messages_in_order(db, ranked)
     ids = [m.id for m in messages]
-    snippets = fulltext.snippets(db, query.terms, ids) if query.terms is not None else {}
+    snippets = fulltext.snippets(db, terms, ids) if terms is not None else {}
     states = read_states(db, {m.chat_id for m in messages})
     views = message_views(db, messages, ReadStates(states))
     return [
