@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.async_api import expect
 
 from tests.browser.conftest import MODULE_LOOP, screenshot, send, sidebar_chat, sign_in
@@ -117,3 +118,44 @@ async def test_search_in_this_chat_safe_snippets_and_hostile_queries(new_page, l
         # an answer (hits or none), never an error: query text is words, not syntax
         await expect(dialog.get_by_role("status")).to_have_text(re.compile("found$"))
     assert page.dialogs == [] and page.errors == []
+
+
+async def _say_with_file(live, who, chat_id: int, text: str) -> None:
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        stored = await http.post(
+            "/api/files", headers=who.headers, files={"file": ("plan.txt", b"plan", "text/plain")}
+        )
+        assert stored.status_code == 201, stored.text
+        response = await http.post(
+            f"/api/chats/{chat_id}/messages",
+            json={"text": text, "attachment_ids": [stored.json()["id"]]},
+            headers=who.headers,
+        )
+        assert response.status_code == 201, response.text
+
+
+async def test_search_operators_typed_in_the_box(new_page, live):
+    ana, bo = await person(live, "ana", "Ana"), await person(live, "bo", "Bo")
+    plans = await group(live, ana, "Plans", [bo])
+    await _say_with_file(live, ana, plans, "the plan, attached")
+    await _say_with_file(live, bo, plans, "my plan, attached too")
+    await say(live, ana, plans, "the plan, no file")
+    page = await new_page()
+    await sign_in(page, bo.username)
+    await page.get_by_role("button", name="Search messages").click()
+    dialog = page.get_by_role("dialog", name="Search messages")
+    await dialog.get_by_role("button", name="Search operators").click()
+    await expect(dialog.get_by_role("region", name="Search operators")).to_contain_text("has:file")
+    box = dialog.get_by_role("searchbox", name="Words to find")
+    await box.fill(f"from:@{ana.username} has:file")
+    hits = dialog.get_by_role("list", name="Search results").get_by_role("listitem")
+    await expect(dialog.get_by_role("status")).to_have_text("1 message found")
+    await expect(hits).to_have_count(1)
+    await expect(hits.first).to_contain_text("the plan, attached")
+    await expect(hits.first).to_contain_text("Ana")
+    chips = dialog.get_by_role("list", name="Filters").get_by_role("listitem")
+    await expect(chips).to_have_text([f"from:@{ana.username}", "has:file"])
+    await box.fill("before:2026-02-30")
+    await expect(dialog.get_by_role("status")).to_contain_text("before:2026-02-30")
+    await expect(hits).to_have_count(0)
+    assert page.errors == []

@@ -17,17 +17,49 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Float, bindparam, cast, column, func, literal, select, table
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 
 from chinwag.chats.models import Chat
+from chinwag.db.base import UTCDateTime
 from chinwag.db.units import Tx
 from chinwag.messages.models import Message
 from chinwag.search.terms import MARK_END, MARK_START, SearchTerms
 from chinwag.validation import MAX_BIGINT
 
 SNIPPET_WORDS = 24
+
+# The messages table as search reads it (search_vector exists on PostgreSQL only).
+MESSAGES = table(
+    "messages",
+    column("id", BigInteger),
+    column("chat_id", BigInteger),
+    column("sender_id", BigInteger),
+    column("kind", String),
+    column("text", Text),
+    column("html", Text),
+    column("attachment_count", Integer),
+    column("created_at", UTCDateTime()),
+    column("deleted_at", UTCDateTime()),
+    column("search_vector", TSVECTOR),
+)
+_messages = MESSAGES
 
 # --- SQLite: FTS5 table messages_search(body, chat) -------------------------------------------
 
@@ -40,6 +72,8 @@ def _fts5_words(terms: SearchTerms) -> str:
     quoted = [_fts5_string(word) for word in terms.words]
     if terms.prefix:
         quoted[-1] += "*"
+    # A quoted string of several words is an FTS5 phrase: those words, in order, adjacent.
+    quoted += [_fts5_string(" ".join(phrase)) for phrase in terms.phrases]
     return "body : (" + " ".join(quoted) + ")"
 
 
@@ -48,18 +82,8 @@ def _fts5_match(terms: SearchTerms, chat_ids: Sequence[int]) -> str:
     return f"{_fts5_words(terms)} AND chat : ({chats})"
 
 
-# Scored newest first (from below :older); bm25 is lower for better matches, and the chat
-# column weighs nothing. FTS5 scores only the rows it returns.
-_IN_MY_CHATS = sql(
-    "SELECT rowid, -bm25(messages_search, 1.0, 0.0) FROM messages_search "
-    "WHERE messages_search MATCH :match AND rowid < :older ORDER BY rowid DESC LIMIT :cap"
-)
-_THEN_MY_CHATS = sql(
-    "SELECT f.rowid, -bm25(messages_search, 1.0, 0.0) FROM messages_search AS f "
-    "JOIN messages AS m ON m.id = f.rowid "
-    "WHERE messages_search MATCH :match AND f.rowid < :older AND m.chat_id IN :chat_ids "
-    "ORDER BY f.rowid DESC LIMIT :cap"
-).bindparams(bindparam("chat_ids", expanding=True))
+_fts = table("messages_search", column("rowid", BigInteger))
+_fts_table = literal_column("messages_search")
 
 
 def chats_hold_a_tenth(db: Tx, chat_ids: Sequence[int]) -> bool:
@@ -76,19 +100,30 @@ def _sqlite_candidates(
     chat_ids: Sequence[int],
     older_than: int | None,
     cap: int,
+    where: Sequence[ColumnElement] = (),
 ) -> list[tuple[int, float]]:
     # Few chats: each is a token of the index's chat column, so the index itself keeps to
     # them (checking each match against messages would cost a lookup per match of a common
     # word). Chats that hold much of the history: that token list grows long (FTS5 weighs
     # every token of a query on every row) while most matches are theirs anyway, so the
-    # matches are checked against messages, newest first, until there are enough.
+    # matches are checked against messages, newest first, until there are enough. Filters
+    # (search.filters) are checked against messages too, on the matches only.
     older = MAX_BIGINT if older_than is None else older_than
+    # Scored newest first; bm25 is lower for better matches, and the chat column weighs
+    # nothing. FTS5 scores only the rows it returns.
+    score = -func.bm25(_fts_table, 1.0, 0.0)
+    check = list(where)
     if chats_hold_a_tenth(db, chat_ids):
-        query = _THEN_MY_CHATS.bindparams(
-            match=_fts5_words(terms), chat_ids=list(chat_ids), older=older, cap=cap
-        )
+        match = _fts5_words(terms)
+        check.append(MESSAGES.c.chat_id.in_(list(chat_ids)))
     else:
-        query = _IN_MY_CHATS.bindparams(match=_fts5_match(terms, chat_ids), older=older, cap=cap)
+        match = _fts5_match(terms, chat_ids)
+    query = select(_fts.c.rowid, score).where(
+        _fts_table.op("MATCH")(bindparam("match", match)), _fts.c.rowid < older
+    )
+    if check:
+        query = query.join_from(_fts, MESSAGES, MESSAGES.c.id == _fts.c.rowid).where(*check)
+    query = query.order_by(_fts.c.rowid.desc()).limit(cap)
     return [(row[0], row[1]) for row in db.execute(query)]
 
 
@@ -111,13 +146,6 @@ def _sqlite_snippets(db: Tx, terms: SearchTerms, ids: Sequence[int]) -> dict[int
 
 # --- PostgreSQL: messages.search_vector, configuration chinwag_search -------------------------
 
-_messages = table(
-    "messages",
-    column("id", BigInteger),
-    column("chat_id", BigInteger),
-    column("text"),
-    column("search_vector", TSVECTOR),
-)
 _CONFIG = cast(literal("chinwag_search"), REGCONFIG)
 # ts_headline stops soon after MinWords and counts the entities of the escaped text (below)
 # as words: ask for about as many words as FTS5's snippet gives.
@@ -127,10 +155,16 @@ _HEADLINE = (
 )
 
 
+def _tsquote(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _tsquery(terms: SearchTerms):
-    quoted = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in terms.words]
+    quoted = [_tsquote(word) for word in terms.words]
     if terms.prefix:
         quoted[-1] += ":*"
+    # <-> : the next word right after (a phrase).
+    quoted += ["(" + " <-> ".join(map(_tsquote, phrase)) + ")" for phrase in terms.phrases]
     # to_tsquery still runs each quoted word through the configuration (lower case, unaccent).
     return func.to_tsquery(_CONFIG, bindparam("tsquery", " & ".join(quoted)))
 
@@ -141,6 +175,7 @@ def _postgresql_candidates(
     chat_ids: Sequence[int],
     older_than: int | None,
     cap: int,
+    where: Sequence[ColumnElement] = (),
 ) -> list[tuple[int, float]]:
     # Which plan is right depends on how common the words are (a backward scan of the newest
     # messages for a common word, the GIN index for a rare one): plan with the values, every
@@ -150,7 +185,7 @@ def _postgresql_candidates(
     vector = _messages.c.search_vector
     newest = (
         select(_messages.c.id, vector)
-        .where(vector.op("@@")(query), _messages.c.chat_id.in_(list(chat_ids)))
+        .where(vector.op("@@")(query), _messages.c.chat_id.in_(list(chat_ids)), *where)
         .order_by(_messages.c.id.desc())
         .limit(cap)
     )
@@ -176,13 +211,15 @@ def _postgresql_snippets(db: Tx, terms: SearchTerms, ids: Sequence[int]) -> dict
     return {message_id: html.unescape(marked) for message_id, marked in rows}
 
 
-Candidates = Callable[[Tx, SearchTerms, Sequence[int], int | None, int], list[tuple[int, float]]]
+Candidates = Callable[..., list[tuple[int, float]]]
 Snippets = Callable[[Tx, SearchTerms, Sequence[int]], dict[int, str]]
 
 
 @dataclass(frozen=True)
 class FullText:
-    candidates: Candidates  # (db, terms, chat_ids, older_than, cap) -> [(id, score)]
+    # (db, terms, chat_ids, older_than, cap, where) -> [(id, score)]; `where`: clauses on
+    # MESSAGES that every candidate must pass too.
+    candidates: Candidates
     snippets: Snippets  # (db, terms, ids) -> {id: text with markers}
 
 

@@ -23,8 +23,10 @@ SearchText = Annotated[
     Query(
         min_length=1,
         max_length=MAX_QUERY_CHARS,
-        description="Words to find, all of them; the last one also as the start of a word "
-        "(from three letters). No syntax: quotes, operators and punctuation separate words.",
+        description='Words to find, all of them, "quoted phrases" and operators (from:@user, '
+        "in:#group, in:@user, before:/after:/on:YYYY-MM-DD, has:file, has:link); the last "
+        "word also as the start of a word (from three letters). Other punctuation separates "
+        "words.",
     ),
     AfterValidator(_not_blank),
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from chinwag.accounts.models import User
 from chinwag.context import AppContext
 from chinwag.db.units import Tx, transactional
@@ -11,9 +9,11 @@ from chinwag.membership.store import member_chat, member_chat_ids
 from chinwag.messages.models import Message
 from chinwag.messages.store import ReadState, read_states
 from chinwag.messages.views import message_views
+from chinwag.search.filters import SearchScope, refuse_unsupported, search_scope
 from chinwag.search.fulltext import FullText, fulltext_for
-from chinwag.search.store import live_messages_by_id
-from chinwag.search.terms import SearchTerms, marked_snippet, parse_terms
+from chinwag.search.query import SearchQuery, parse_query
+from chinwag.search.store import live_messages_by_id, newest_filtered
+from chinwag.search.terms import SearchTerms, marked_snippet
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -41,32 +41,47 @@ async def search_messages(
     limit: int = DEFAULT_LIMIT,
     before: int | None = None,
 ) -> list[dict]:
-    """Messages of my chats (or of `chat_id`) that contain every word of `query`, best match
-    first (ties: newest first), as `{chat_id, message, snippet}`. The newest CANDIDATES
-    matches are ranked.
+    """Messages of my chats (or of `chat_id`) that contain every word and phrase of `query`
+    and pass its operators (search.query), best match first (ties: newest first), as
+    `{chat_id, message, snippet}`. The newest CANDIDATES matches are ranked. A query of
+    operators alone lists the messages they pick, newest first.
 
     `before` is the id of the last hit of the previous page: the answer carries on after it.
     When that message is not among the ranked matches (edited or deleted since, or older), the
-    answer ranks the matches older than it instead. A query without any word has no hits."""
+    answer ranks the matches older than it instead. A query without any word or operator has
+    no hits; InvalidOperator or UnsupportedOperator (422) for an operator it can't search."""
+    parsed = parse_query(query)  # 422 before any database work
+    refuse_unsupported(parsed)
     # One read unit: the chats, the ranking and the messages come from one snapshot.
-    return await ctx.db.read(find_messages, me.id, query, chat_id, limit, before)
+    return await ctx.db.read(find_messages, me, parsed, chat_id, limit, before)
 
 
 @transactional  # the PostgreSQL search plans per query (SET LOCAL)
 def find_messages(
-    db: Tx, user_id: int, query: str, chat_id: int | None, limit: int, before: int | None
+    db: Tx, me: User, query: SearchQuery, chat_id: int | None, limit: int, before: int | None
 ) -> list[dict]:
     """The unit of search_messages (same answer), for callers already inside a unit."""
-    chat_ids = _searched_chats(db, user_id, chat_id)
-    terms = parse_terms(query)
-    if terms is None or not chat_ids:
+    chat_ids = _searched_chats(db, me.id, chat_id)
+    if not chat_ids or (query.terms is None and not query.has_filters):
+        return []
+    scope = search_scope(db, me, query, chat_ids)
+    if scope is None:
         return []
     fulltext = fulltext_for(db)
-    ranked = _ranked_ids(db, fulltext, terms, chat_ids, min(limit, MAX_LIMIT), before)
-    if not ranked:
-        return []
+    limit = min(limit, MAX_LIMIT)
+    if query.terms is None:  # operators alone: newest first
+        ranked = newest_filtered(
+            db, scope.chat_ids, scope.where, before, limit, by_sender=scope.by_sender
+        )
+    else:
+        ranked = _ranked_ids(db, fulltext, query.terms, scope, limit, before)
+    return _hits(db, fulltext, query.terms, ranked) if ranked else []
+
+
+def _hits(db: Tx, fulltext: FullText, terms: SearchTerms | None, ranked: list[int]) -> list[dict]:
     messages = _messages_in_order(db, ranked)
-    snippets = fulltext.snippets(db, terms, [m.id for m in messages])
+    ids = [m.id for m in messages]
+    snippets = fulltext.snippets(db, terms, ids) if terms is not None else {}
     states = read_states(db, {m.chat_id for m in messages})
     views = message_views(db, messages, ReadStates(states))
     return [
@@ -90,17 +105,18 @@ def _ranked_ids(
     db: Tx,
     fulltext: FullText,
     terms: SearchTerms,
-    chat_ids: Sequence[int],
+    scope: SearchScope,
     limit: int,
     before: int | None,
 ) -> list[int]:
-    ranked = _best_first(fulltext.candidates(db, terms, chat_ids, None, CANDIDATES))
+    chat_ids, where = scope.chat_ids, scope.where
+    ranked = _best_first(fulltext.candidates(db, terms, chat_ids, None, CANDIDATES, where))
     if before is not None:
         after = next((n for n, (message_id, _) in enumerate(ranked) if message_id == before), None)
         if after is None:
             # Not a candidate (edited, deleted, out of the newest, or not mine): the matches
             # older than it, so the cursor tells nothing about the message it names.
-            found = fulltext.candidates(db, terms, chat_ids, before, CANDIDATES)
+            found = fulltext.candidates(db, terms, chat_ids, before, CANDIDATES, where)
             ranked = _best_first(found)
         else:
             ranked = ranked[after + 1 :]

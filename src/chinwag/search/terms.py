@@ -1,6 +1,7 @@
 """What a search looks for, and how its snippets are marked up.
 
-A query has no syntax: every character the user types is text. It is cut into words (runs of
+The words of a query (search.query reads its operators and phrases) have no syntax: every
+character is text. They are cut into words (runs of
 letters, digits and combining marks, in any script); quotes, operators, column names,
 brackets, symbols and emoji only separate words, so they can neither change the query nor
 make it fail. Each word then goes to the database as a quoted string that its own tokenizer
@@ -32,15 +33,23 @@ WORD_CATEGORIES = ("L", "N", "M")  # letters, numbers, marks (Unicode general ca
 class SearchTerms:
     words: tuple[str, ...]
     prefix: bool  # the last word also matches words that start with it
+    # Runs of two or more words that must occur in this order, next to each other.
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The words of a text as the index cuts them (punctuation, symbols and emoji only
+    separate words)."""
+    # NFKC folds compatibility forms (full-width letters, ligatures) to what the index holds.
+    runs = itertools.groupby(unicodedata.normalize("NFKC", text), _in_word)
+    # A run of marks alone (no letter or digit to sit on) is nothing the index holds.
+    return tuple(w for w in ("".join(run) for in_word, run in runs if in_word) if _has_base(w))
 
 
 def parse_terms(query: str) -> SearchTerms | None:
     """The words of a query, or None when it has nothing to search for (only punctuation,
     symbols or emoji, which no index holds)."""
-    # NFKC folds compatibility forms (full-width letters, ligatures) to what the index holds.
-    runs = itertools.groupby(unicodedata.normalize("NFKC", query), _in_word)
-    # A run of marks alone (no letter or digit to sit on) is nothing the index holds.
-    words = tuple(w for w in ("".join(run) for in_word, run in runs if in_word) if _has_base(w))
+    words = words_of(query)
     if not words:
         return None
     return SearchTerms(words, prefix=len(words[-1]) >= MIN_PREFIX_CHARS)

@@ -195,6 +195,10 @@ export function explain(error) {
   if (error.code === "muted" && error.body?.until) {
     return t("errors.muted", { until: formatDateTime(new Date(error.body.until)) });
   }
+  // a search operator the server couldn't take: name it as typed
+  if ((error.code === "invalid_operator" || error.code === "unsupported_operator") && error.body?.operator) {
+    return t(`errors.${error.code}`, { operator: error.body.operator });
+  }
   if (error.code === "slow_mode") {
     return t("errors.slow_mode", { wait: error.body?.retry_after ?? error.retryAfter ?? "" });
   }

@@ -1,6 +1,9 @@
 // Message search (apart from the sidebar's filter of chats and people): a dialog with the
 // query, all chats or the open one, and the hits best first with chat, author, time and the
 // highlighted snippet. Choosing a hit opens its chat at that message with its neighbours.
+// The box takes the server's operators as typed (from:@ana in:#design has:file ...); a help
+// panel lists them (choosing one adds it to the box) and the operators of the query shown
+// are chips above the hits.
 
 import { api, explain } from "../api.js";
 import { $, debounce, displayName, el, modal, show } from "../dom.js";
@@ -10,6 +13,17 @@ import { state, subscribe } from "../store.js";
 import { ensureUsers } from "../users.js";
 
 const LIMIT = 30;
+// The operators as written (syntax, the same in every language) and what each means.
+const OPERATORS = [
+  ["from:@username", "opFrom"], ["in:#group", "opIn"], ["in:@username", "opInDirect"],
+  ["before:2026-03-01", "opBefore"], ["after:2026-03-01", "opAfter"], ["on:2026-03-01", "opOn"],
+  ["has:file", "opHasFile"], ["has:link", "opHasLink"], ['"exact words"', "opPhrase"],
+  ["is:thread is:pinned", "opLater"],
+];
+const EXAMPLE = ["deploy", "from:@ana", "in:#design", "after:2026-03-01", "has:file"].join(" ");
+// An operator of the query, as the server reads it (search.query): name:value, the value
+// maybe after # or @ and maybe quoted.
+const OPERATOR = /(?:^|\s)((?:from|in|before|after|on|has|is):[#@]?(?:"[^"]*"?|[^\s"]+))/gi;
 let asked = "";  // the query whose answer the list shows (a later one wins)
 let lastHits = [];
 
@@ -36,10 +50,43 @@ function hitItem(hit, openAt) {
 }
 
 let more = false;  // the last page was full: there may be more hits
+let chips = [];  // the operators of the query the list shows
 
 function render(openAt) {
   $("message-search-results").replaceChildren(...lastHits.map((hit) => hitItem(hit, openAt)));
+  $("message-search-chips").replaceChildren(...chips.map((chip) => el("li", {},
+    el("span", { class: "badge rounded-pill text-bg-secondary search-chip", text: chip }))));
   show($("message-search-more"), more);
+}
+
+function operatorsOf(q) {
+  return [...q.matchAll(OPERATOR)].map((match) => match[1]);
+}
+
+/** The help panel: each operator (a button that adds it to the box) and what it does. */
+function renderHelp() {
+  const box = $("message-search");
+  const add = (token) => {
+    box.value = `${box.value.trim()} ${token}`.trimStart();
+    box.focus();
+    box.dispatchEvent(new Event("input"));
+  };
+  $("message-search-help").replaceChildren(
+    el("p", { class: "mb-1", text: t("search.helpIntro") }),
+    el("ul", { class: "list-unstyled mb-1" }, ...OPERATORS.map(([token, key]) => el("li", {},
+      el("button", { class: "btn btn-link btn-sm p-0 font-monospace search-operator",
+                     attrs: { type: "button" }, text: token, on: { click: () => add(token) } }),
+      el("span", { class: "text-body-secondary", text: ` — ${t(`search.${key}`)}` })))),
+    el("p", { class: "mb-0" }, el("span", { text: `${t("search.example")}: ` }),
+      el("code", { text: EXAMPLE })));
+}
+
+function toggleHelp() {
+  const button = $("message-search-help-button");
+  const open = button.getAttribute("aria-expanded") !== "true";
+  if (open) renderHelp();
+  button.setAttribute("aria-expanded", String(open));
+  show($("message-search-help"), open);
 }
 
 /** One page of hits for the query in the box; `next` asks for the hits after those shown. */
@@ -49,7 +96,7 @@ async function runSearch(openAt, { next = false } = {}) {
   const key = `${scope}|${q}`;
   asked = key;
   const status = $("message-search-status");
-  if (!q) { lastHits = []; more = false; render(openAt); status.textContent = ""; return; }
+  if (!q) { lastHits = []; chips = []; more = false; render(openAt); status.textContent = ""; return; }
   status.textContent = t("search.searching");
   const params = new URLSearchParams({ q, limit: String(LIMIT) });
   if (scope) params.set("chat_id", scope);
@@ -58,6 +105,7 @@ async function runSearch(openAt, { next = false } = {}) {
     const hits = await api("GET", `/api/search?${params}`);
     if (asked !== key) return;
     lastHits = next ? [...lastHits, ...hits] : hits;
+    chips = operatorsOf(q);
     more = hits.length === LIMIT;
     ensureUsers(hits.map((hit) => hit.message.sender_id));
     render(openAt);
@@ -67,6 +115,7 @@ async function runSearch(openAt, { next = false } = {}) {
   } catch (error) {
     if (asked !== key) return;
     lastHits = [];
+    chips = [];
     more = false;
     render(openAt);
     status.textContent = explain(error);
@@ -96,6 +145,7 @@ export function setupSearch({ openAt }) {
   $("message-search").addEventListener("input", search);
   $("message-search-scope").addEventListener("change", () => runSearch(openAt));
   $("message-search-more").addEventListener("click", () => runSearch(openAt, { next: true }));
+  $("message-search-help-button").addEventListener("click", toggleHelp);
   $("message-search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     runSearch(openAt);
