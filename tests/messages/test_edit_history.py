@@ -3,6 +3,8 @@ first, with their times; deleting the message deletes them."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -172,3 +174,39 @@ async def test_a_message_deleted_from_the_review_queue_loses_its_history(
     )
     assert await kept_rows(ctx, message["id"]) == 0
     assert_error(await versions_of(client, ana, message["id"]), 404, "not_found")
+
+
+EDITS = 12
+
+
+async def test_edits_at_the_same_moment_each_keep_the_version_they_replaced(client, ctx, ana, bob):
+    chat = await direct(client, ana, bob)
+    message = await sent(client, ana, chat["id"], "v0")
+
+    responses = await asyncio.gather(
+        *(edit(client, ana, message["id"], f"v{n}") for n in range(1, EDITS + 1))
+    )
+
+    assert [r.status_code for r in responses] == [200] * EDITS
+    listed = await versions(client, bob, message["id"])
+    texts = [v["text"] for v in listed]
+    # One chain: every text once (none kept twice, none lost), the original last, and each
+    # kept version replaced when the next one was written.
+    assert sorted(texts) == sorted(f"v{n}" for n in range(EDITS + 1))
+    assert texts[-1] == "v0"
+    for newer, older in itertools.pairwise(listed):
+        assert when(older["replaced_at"]) == when(newer["written_at"])
+    assert await kept_rows(ctx, message["id"]) == EDITS
+
+
+async def test_an_edit_and_a_delete_at_the_same_moment_leave_no_history(client, ctx, ana, bob):
+    chat = await direct(client, ana, bob)
+    for round_ in range(5):
+        message = await sent(client, ana, chat["id"], f"round {round_}")
+        edited_, deleted = await asyncio.gather(
+            edit(client, ana, message["id"], f"round {round_}, edited"),
+            delete(client, ana, message["id"]),
+        )
+        assert edited_.status_code in (200, 409), edited_.text
+        assert deleted.status_code == 204, deleted.text
+        assert await kept_rows(ctx, message["id"]) == 0

@@ -206,8 +206,8 @@ async def history(
     return await ctx.db.read_inline(_history_unit, me.id, chat_id, limit, before, after, offset)
 
 
-def _message_for(db: Tx, me_id: int, message_id: int):
-    message = db.get(Message, message_id)
+def _message_for(db: Tx, me_id: int, message_id: int, *, lock: bool = False):
+    message = db.get(Message, message_id, with_for_update=lock)
     if message is None:
         raise NotFound("No such message")
     try:
@@ -218,7 +218,9 @@ def _message_for(db: Tx, me_id: int, message_id: int):
 
 
 def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text: str, ctx):
-    message, chat, membership = _message_for(db, me_id, message_id)
+    # Locked (PostgreSQL; SQLite's writer is one already): two edits at once keep each other's
+    # words in turn, not the same earlier version twice.
+    message, chat, membership = _message_for(db, me_id, message_id, lock=True)
     if message.sender_id != me_id or message.kind != "text":
         raise Forbidden("You can only edit your own messages", code="not_sender")
     if muted_now(membership.muted_until, utcnow()):
@@ -275,10 +277,13 @@ def tombstone(db: Tx, events: PendingEvents, message: Message) -> None:
     and its edit history go, a tombstone keeps its seq; members are told after the commit."""
     if message.deleted_at is not None:
         return
-    forget_versions(db, message.id)
     message.deleted_at = utcnow()
     message.text = None
     message.html = None
+    # The row's UPDATE first: it waits for an edit of this message that is committing (the edit
+    # holds the row), so the versions deleted next include the one that edit kept.
+    db.flush()
+    forget_versions(db, message.id)
     events.to_chat(
         message.chat_id,
         {
