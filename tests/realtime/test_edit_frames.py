@@ -56,3 +56,17 @@ async def test_a_refused_edit_frame_is_an_error_naming_the_message(team, http):
     assert events_of(ana_s, "message.updated") == []
     versions = await call(http, ana, "GET", f"/api/messages/{message['id']}/edits")
     assert [v["text"] for v in versions] == ["mine"]
+
+
+async def test_chinwag_client_edits_and_says_why_it_was_refused(team, http):
+    from chinwag.client import ChinwagAPIError
+
+    (ana, _, _), chat, (ana_s, bob_s) = team
+    message = await ana_s.send(chat["id"], "one")
+    assert (await ana_s.edit(message["id"], "two"))["text"] == "two"
+    assert (await ana_s.edit(message["id"], "three"))["text"] == "three"
+    with pytest.raises(ChinwagAPIError) as refused:
+        await bob_s.edit(message["id"], "four")
+    assert refused.value.code == "not_sender"
+    versions = await call(http, ana, "GET", f"/api/messages/{message['id']}/edits")
+    assert [v["text"] for v in versions] == ["three", "two", "one"]
