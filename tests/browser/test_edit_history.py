@@ -9,6 +9,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import MODULE_LOOP, open_chat, send, sign_in
 from tests.browser.seeding import group, person, say
+from tests.browser.test_safety import assert_accessible
 
 pytestmark = MODULE_LOOP
 
@@ -37,6 +38,14 @@ async def test_edited_opens_the_earlier_versions(new_page, live):
     await expect(versions.nth(1).locator("strong")).to_have_text("noon")  # rendered, not raw
     sent_at = versions.nth(1).locator("time")
     await expect(sent_at).to_have_attribute("datetime", message["created_at"])
+    await assert_accessible(page, "the edit history dialog")
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_be_hidden()
+    # the focus comes back to "edited"
+    await expect(edited.get_by_role("button", name="Show earlier versions")).to_be_focused()
+
+    await edited.get_by_role("button", name="Show earlier versions").click()
+    await expect(versions).to_have_count(2)
 
     # deleted for everyone (elsewhere) while open: its versions go with it
     async with httpx.AsyncClient(base_url=live.url) as http:
