@@ -37,6 +37,7 @@ TABLES = [
     "workspace",
     "missed_messages",
     "push_subscriptions",
+    "message_edits",
     "message_mentions",
     "reactions",
     "message_attachments",

@@ -260,6 +260,24 @@ class ChinwagClient:
             raise ChinwagAPIError(0, reply["code"], reply["message"])
         return reply["message"]
 
+    async def edit(self, message_id: int, text: str, timeout: float = 10) -> dict:
+        """Edit my message over the socket; the edited message, once its `message.updated`
+        arrives (the version it replaced stays in the message's edit history)."""
+        earlier = {id(event) for event in self.events}  # an earlier edit's answer isn't this one's
+
+        def answers(event: dict) -> bool:
+            if id(event) in earlier:
+                return False
+            if event["type"] == "error":
+                return event.get("message_id") == message_id
+            return event["type"] == "message.updated" and event["message"]["id"] == message_id
+
+        await self.frame({"type": "message.edit", "message_id": message_id, "text": text})
+        reply = await self.wait_for(answers, timeout)
+        if reply["type"] == "error":
+            raise ChinwagAPIError(0, reply["code"], reply["message"])
+        return reply["message"]
+
     async def wait_for(self, predicate: Callable[[dict], bool], timeout: float = 10) -> dict:
         """The first event received so far (or later) that matches."""
 

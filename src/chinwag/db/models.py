@@ -6,7 +6,7 @@ from chinwag.chats.models import Chat, ChatBan, ChatMembership
 from chinwag.db.base import Base
 from chinwag.db.leases import JobLease
 from chinwag.files.models import MessageAttachment, StoredFile
-from chinwag.messages.models import Mention, Message, Reaction
+from chinwag.messages.models import Mention, Message, MessageEdit, Reaction
 from chinwag.moderation.models import Report
 from chinwag.notifications.models import MissedMessage, PushSubscription
 from chinwag.sso.models import SsoIdentity, SsoSignIn
@@ -25,6 +25,7 @@ __all__ = [
     "Mention",
     "Message",
     "MessageAttachment",
+    "MessageEdit",
     "MissedMessage",
     "PushSubscription",
     "Reaction",

@@ -1,4 +1,5 @@
-"""The messages table: per-chat gapless seq, idempotent sends by (sender, client_id)."""
+"""The messages table (per-chat gapless seq, idempotent sends by (sender, client_id)) and what
+hangs off a message: reactions, mentions and the versions its edits replaced."""
 
 from __future__ import annotations
 
@@ -71,3 +72,21 @@ class Mention(Base):
     )
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class MessageEdit(Base):
+    """A version of a message that an edit replaced, kept so that members can see what it said
+    before. It goes with its message: a delete for everyone removes it in the same unit, and
+    retention's hard delete by the foreign key (ON DELETE CASCADE)."""
+
+    __tablename__ = "message_edits"
+    # A message's versions, newest first, from the index alone.
+    __table_args__ = (Index("ix_message_edits_message_id_id", "message_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigId, ForeignKey("messages.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)  # Markdown as it was sent (or last edited)
+    html: Mapped[str | None] = mapped_column(Text)  # rendered then, as the message kept it
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when this version was written
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # replaced then
+    edited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -8,8 +8,15 @@ from fastapi import APIRouter, Path, Query, Response
 
 from chinwag.deps import Caller, Ctx
 from chinwag.errors import error_responses
-from chinwag.messages import reactions, reading, service
-from chinwag.messages.schemas import MessageIn, MessageOut, MessagePatch, ReadIn, UnreadIn
+from chinwag.messages import edits, reactions, reading, service
+from chinwag.messages.schemas import (
+    MessageIn,
+    MessageOut,
+    MessagePatch,
+    MessageVersionOut,
+    ReadIn,
+    UnreadIn,
+)
 from chinwag.validation import MAX_BIGINT, ChatId, MessageId
 
 router = APIRouter(prefix="/api", tags=["messages"])
@@ -113,6 +120,25 @@ async def remove_reaction(
 )
 async def edit(message_id: MessageId, data: MessagePatch, caller: Caller, ctx: Ctx):
     return await service.edit_message(ctx, caller.user, message_id, data.text)
+
+
+@router.get(
+    "/messages/{message_id}/edits",
+    response_model=list[MessageVersionOut],
+    summary="Edit history: the message's versions, newest first",
+    description="What the message says now (first), then each version an edit replaced, with "
+    "when it was written and replaced; `before` (a version's `id`) pages back. For the members "
+    "who may read the chat; a deleted message has none (404).",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def versions(
+    message_id: MessageId,
+    caller: Caller,
+    ctx: Ctx,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    before: Cursor = None,
+):
+    return await edits.message_versions(ctx, caller.user, message_id, limit=limit, before=before)
 
 
 @router.delete(

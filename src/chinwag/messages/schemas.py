@@ -74,3 +74,13 @@ class MessageOut(BaseModel):
     edited_at: datetime | None
     deleted: bool
     is_read: bool
+
+
+class MessageVersionOut(BaseModel):
+    id: int | None = Field(description="The kept version's id (a `before` cursor); null: current")
+    current: bool = Field(description="True for what the message says now (the first item)")
+    text: str = Field(description="Markdown as it read then")
+    html: str | None = Field(description="`text` rendered and sanitised, as shown then")
+    written_at: datetime = Field(description="When this version was written: sent or edited")
+    replaced_at: datetime | None = Field(description="When an edit replaced it; null: current")
+    replaced_by: int | None = Field(description="Who made that edit (the sender); null: current")

@@ -24,6 +24,7 @@ from chinwag.files.shapes import file_dict
 from chinwag.membership.access import RANK, Muted, muted_now
 from chinwag.membership.store import member_chat
 from chinwag.messages import rendering, store
+from chinwag.messages.edit_store import forget_versions, keep_version
 from chinwag.messages.mention_store import store_mentions
 from chinwag.messages.mentions import Mentioned, resolve_mentions
 from chinwag.messages.models import Message
@@ -205,8 +206,8 @@ async def history(
     return await ctx.db.read_inline(_history_unit, me.id, chat_id, limit, before, after, offset)
 
 
-def _message_for(db: Tx, me_id: int, message_id: int):
-    message = db.get(Message, message_id)
+def _message_for(db: Tx, me_id: int, message_id: int, *, lock: bool = False):
+    message = db.get(Message, message_id, with_for_update=lock)
     if message is None:
         raise NotFound("No such message")
     try:
@@ -217,7 +218,9 @@ def _message_for(db: Tx, me_id: int, message_id: int):
 
 
 def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text: str, ctx):
-    message, chat, membership = _message_for(db, me_id, message_id)
+    # Locked (PostgreSQL; SQLite's writer is one already): two edits at once keep each other's
+    # words in turn, not the same earlier version twice.
+    message, chat, membership = _message_for(db, me_id, message_id, lock=True)
     if message.sender_id != me_id or message.kind != "text":
         raise Forbidden("You can only edit your own messages", code="not_sender")
     if muted_now(membership.muted_until, utcnow()):
@@ -225,14 +228,19 @@ def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text:
         raise Muted(membership.muted_until)
     if message.deleted_at is not None:
         raise Conflict("This message was deleted", code="message_deleted")
-    message.text = _clean_text(ctx, text, may_be_empty=bool(message.attachment_count))
+    text = _clean_text(ctx, text, may_be_empty=bool(message.attachment_count))
+    if text == message.text:  # nothing changes: no version to keep, nobody to tell
+        return message_views(db, [message], store.read_state(db, chat.id))[0], []
+    now = utcnow()
+    keep_version(db, message, me_id, now)  # the words this edit replaces, in its own unit
+    message.text = text
     draft = rendering.parse(message.text)
     mentioned = resolve_mentions(db, chat.id, me_id, draft.names)
     earlier = list(message.mentions or [])
     newly_mentioned = set(mentioned.user_ids) - set(earlier)
     message.html = rendering.render(draft, mentioned.names)
     message.mentions = mentioned.user_ids
-    message.edited_at = utcnow()
+    message.edited_at = now
     if mentioned.user_ids != earlier:  # most edits fix a typo: no rows to rewrite
         store_mentions(db, message, mentioned.user_ids)
     db.flush()
@@ -245,8 +253,9 @@ def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text:
 
 
 async def edit_message(ctx: AppContext, me: User, message_id: int, text: str) -> dict:
-    """Change the text of my own message, then publish message.updated (and reach the people
-    it names for the first time who are away, as a send does)."""
+    """Change the text of my own message, keeping the words it replaces in its edit history,
+    then publish message.updated (and reach the people it names for the first time who are
+    away, as a send does). The same text again changes nothing and tells nobody."""
     await require_verified(ctx, me)
     payload, newly_mentioned = await write_and_publish(
         ctx, _edit_unit, me.id, message_id, text, ctx
@@ -260,17 +269,21 @@ def _delete_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int) -> 
     is_admin = chat.kind == "group" and RANK[membership.role] >= RANK["admin"]
     if message.sender_id != me_id and not is_admin:
         raise Forbidden("You can only delete your own messages", code="not_sender")
-    tombstone(events, message)
+    tombstone(db, events, message)
 
 
-def tombstone(events: PendingEvents, message: Message) -> None:
+def tombstone(db: Tx, events: PendingEvents, message: Message) -> None:
     """Delete a message for everyone (its sender, a chat admin, a site moderator): its text
-    goes, a tombstone keeps its seq; members are told after the commit."""
+    and its edit history go, a tombstone keeps its seq; members are told after the commit."""
     if message.deleted_at is not None:
         return
     message.deleted_at = utcnow()
     message.text = None
     message.html = None
+    # The row's UPDATE first: it waits for an edit of this message that is committing (the edit
+    # holds the row), so the versions deleted next include the one that edit kept.
+    db.flush()
+    forget_versions(db, message.id)
     events.to_chat(
         message.chat_id,
         {

@@ -21,6 +21,12 @@ class SendFrame(InputModel):
     attachment_ids: AttachmentIds = Field(default_factory=list)
 
 
+class EditFrame(InputModel):
+    type: Literal["message.edit"]
+    message_id: int = Field(ge=1, le=MAX_BIGINT)
+    text: MessageText
+
+
 class TypingFrame(InputModel):
     type: Literal["typing"]
     chat_id: ChatRef
@@ -37,9 +43,9 @@ class PingFrame(InputModel):
 
 
 ClientFrame = Annotated[
-    SendFrame | TypingFrame | ReadFrame | PingFrame, Field(discriminator="type")
+    SendFrame | EditFrame | TypingFrame | ReadFrame | PingFrame, Field(discriminator="type")
 ]
-KNOWN_TYPES = {"message.send", "typing", "read", "ping"}
+KNOWN_TYPES = {"message.send", "message.edit", "typing", "read", "ping"}
 _frames = TypeAdapter(ClientFrame)
 
 
@@ -54,7 +60,7 @@ class FrameError(Exception):
         self.extra = extra  # beside code and message: `until` of a mute, ...
 
 
-def parse_frame(raw: dict) -> SendFrame | TypingFrame | ReadFrame | PingFrame:
+def parse_frame(raw: dict) -> SendFrame | EditFrame | TypingFrame | ReadFrame | PingFrame:
     if "type" not in raw:
         # not an unknown type ("unknown frame type 'None'" said): the field itself is missing
         raise FrameError("validation_error", "type: missing (every frame needs a type)")

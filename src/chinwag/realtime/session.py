@@ -22,6 +22,7 @@ from chinwag.realtime import service
 from chinwag.realtime.broker import encode_event
 from chinwag.realtime.connection import CLOSE_POLICY, CLOSE_TOO_BIG, Outbox
 from chinwag.realtime.protocol import (
+    EditFrame,
     FrameError,
     PingFrame,
     ReadFrame,
@@ -137,7 +138,8 @@ class ChatSession:
 
     async def handle(self, raw: dict) -> dict | None:
         """Parse and carry out one frame. The answer to a send (its `ack` or `error` frame,
-        also sent to the socket), else None."""
+        also sent to the socket) or an edit (the `message.updated` it published, which the
+        chat's channel brings to this socket too), else None."""
         frame = None
         try:
             frame = parse_frame(raw)
@@ -152,6 +154,8 @@ class ChatSession:
     async def _dispatch(self, frame) -> dict | None:
         if isinstance(frame, SendFrame):
             return await self._send(frame)
+        if isinstance(frame, EditFrame):
+            return await self._edit(frame)
         if isinstance(frame, TypingFrame):
             await self._typing(frame)
         elif isinstance(frame, ReadFrame):
@@ -186,6 +190,16 @@ class ChatSession:
         ack = {"type": "ack", "client_id": frame.client_id, "message": sent.message}
         self._reply(ack)
         return ack
+
+    async def _edit(self, frame: EditFrame) -> dict:
+        """As PATCH /api/messages/{id}: the edit keeps the version it replaces. No ack: the
+        `message.updated` to the chat reaches this socket too; a refusal names the message."""
+        try:
+            message = await messages.edit_message(self.ctx, self.user, frame.message_id, frame.text)
+        except ChinwagError as exc:
+            extra = {**(exc.extra or {}), "message_id": frame.message_id}
+            raise FrameError(exc.code, exc.message, extra=extra) from None
+        return {"type": "message.updated", "message": message}
 
     async def _typing(self, frame: TypingFrame) -> None:
         if not self.ctx.hub.is_member(self.user.id, frame.chat_id):

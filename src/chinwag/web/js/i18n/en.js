@@ -175,6 +175,8 @@ export default {
     reportsAll: "All reports",
     olderReports: "Older reports",
     reportMessage: "Report message",
+    editHistory: "Edit history",
+    editHistoryNote: "Newest first. Deleting the message deletes its earlier versions too.",
     reportReason: "Why? Only the site administrators read this.",
     sendReport: "Report",
     chats: "Chats",
@@ -369,6 +371,7 @@ export default {
     unban: "Unban", unbanOf: "Unban {name}", noBans: "Nobody is banned.",
   },
   messages: {
+    showEdits: "Show earlier versions",
     sent: "Sent", read: "Read", readBy: "Read by {n}", sending: "Sending…", edited: "edited",
     reply: "Reply", react: "Add reaction", markUnread: "Mark unread", edit: "Edit message",
     delete: "Delete message", quoteDeleted: "Original message deleted",
@@ -378,6 +381,7 @@ export default {
     confirmDelete: "Delete this message for everyone?",
     report: "Report…",
   },
+  edits: { current: "current" },
   report: {
     sent: "Reported. The site administrators will look at it.",
     needReason: "Say why you report it.",

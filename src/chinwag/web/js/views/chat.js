@@ -14,6 +14,7 @@ import { ensureUsers, loadMembers } from "../users.js";
 import { openCard } from "./card.js";
 import { setupComposer, startEdit, startReply } from "./composer.js";
 import { confirmAction } from "./dialogs.js";
+import { openEdits, setupEdits } from "./edits.js";
 import { jumpToQuoted, loadLatest, loadNewer, loadOlder, setupHistory, showLatest } from "./history.js";
 import { marks, renderMessages, setupMessageKeys } from "./messages.js";
 import { openPicker, toggleReaction } from "./reactions.js";
@@ -27,6 +28,7 @@ const handlers = {
   markUnread: (message) => markUnread(message),
   jumpTo: (quoted) => jumpToQuoted(quoted),
   report: (message) => openReport(message),
+  edits: (message) => openEdits(message),
   remove: async (message) => {
     if (!(await confirmAction(t("messages.confirmDelete"), t("actions.delete")))) return;
     try {
@@ -77,6 +79,7 @@ export function setupChat() {
   setupComposer({ onBeforeSend });
   setupMessageKeys();
   setupReport({ sent: alertInPane });
+  setupEdits();
   subscribe("active", () => onActive());
   subscribe("messages", (chatId) => {
     const chat = activeChat();

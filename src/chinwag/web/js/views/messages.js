@@ -1,6 +1,6 @@
 // Renders the open chat's messages: day separators, the "New messages" line, own messages
 // aligned apart, system messages set apart, avatars, quoted replies, the sanitised html of
-// each message, attachments, reactions, "edited" marks, tombstones, pending sends and read
+// each message, attachments, reactions, "edited" marks (which open the versions), tombstones, pending sends and read
 // state. Arrow keys move between messages; a focused message shows its actions.
 
 import { avatar } from "../avatars.js";
@@ -91,6 +91,17 @@ function messageBody(message) {
   return message.text ? el("div", { class: "message-text", text: message.text }) : null;
 }
 
+/** "edited": a button that opens the message's earlier versions. */
+function editedMark(message, handlers) {
+  return el("span", { class: "edited" }, " · ",
+    el("button", {
+      class: "btn btn-link btn-sm p-0 align-baseline edited-button", text: t("messages.edited"),
+      attrs: { type: "button", title: t("messages.showEdits"), "aria-label": t("messages.showEdits"),
+        "data-focus-key": `edited-${message.seq}`, "aria-haspopup": "dialog" },
+      on: { click: () => handlers.edits(message) },
+    }));
+}
+
 function meta(chat, message, mine, handlers) {
   const status = !mine || message.deleted ? null
     : message.pending ? ` · ${message.failed ? t("composer.notSent", { reason: message.failed }) : t("messages.sending")}`
@@ -98,7 +109,7 @@ function meta(chat, message, mine, handlers) {
   return el("div", { class: "message-meta small" },
     el("time", { text: formatTime(new Date(message.created_at)),
                  attrs: { datetime: message.created_at } }),
-    message.edited_at && !message.deleted ? el("span", { class: "edited", text: ` · ${t("messages.edited")}` }) : null,
+    message.edited_at && !message.deleted ? editedMark(message, handlers) : null,
     status ? el("span", { class: "status", text: status }) : null,
     actions(chat, message, handlers));
 }
