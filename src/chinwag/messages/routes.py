@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
 
 from chinwag.deps import Caller, Ctx
 from chinwag.errors import error_responses
 from chinwag.messages import reactions, reading, service
-from chinwag.messages.schemas import MessageIn, MessageOut, MessagePatch, ReadIn, UnreadIn
+from chinwag.messages.schemas import (
+    CommandResult,
+    MessageIn,
+    MessageOut,
+    MessagePatch,
+    ReadIn,
+    UnreadIn,
+)
 from chinwag.validation import MAX_BIGINT, ChatId, MessageId
 
 router = APIRouter(prefix="/api", tags=["messages"])
@@ -45,8 +53,16 @@ async def history(
     status_code=201,
     response_model=MessageOut,
     summary="Send a message (idempotent by client_id: a repeat answers 200)",
+    description="A text starting with `/` is a slash command (`/me`, `/shrug`, `/topic`, "
+    "`/invite`, `/leave`, `/mute`, `/unmute`, `/remind`, `/help`; `//` sends a literal "
+    "slash). `/me` and `/shrug` send a message as usual; the others answer 200 with a "
+    "`CommandResult` for the caller alone, and store no message.",
     responses={
-        200: {"description": "Sent before with this client_id", "model": MessageOut},
+        200: {
+            "description": "Sent before with this client_id (a message), or a command's "
+            "answer (a CommandResult)",
+            "model": MessageOut | CommandResult,
+        },
         **error_responses(401, 403, 404, 409, 422, 429),
     },
 )
@@ -54,6 +70,8 @@ async def send(chat_id: ChatId, data: MessageIn, caller: Caller, ctx: Ctx, respo
     sent = await service.send_message(
         ctx, caller.user, chat_id, data.text, data.client_id, data.reply_to, data.attachment_ids
     )
+    if sent.command is not None:
+        return JSONResponse(sent.command)  # 200: the command ran, nothing was stored
     if not sent.created:
         response.status_code = 200
     return sent.message

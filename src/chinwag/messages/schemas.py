@@ -62,7 +62,7 @@ class MessageOut(BaseModel):
     chat_id: int
     seq: int
     sender_id: int | None
-    kind: Literal["text", "system"]
+    kind: Literal["text", "me", "system"] = Field(description="`me`: an emote, sent with `/me`")
     text: str | None = Field(description="Markdown as sent; null once deleted")
     html: str | None = Field(description="`text` rendered and sanitised; null once deleted")
     client_id: str | None
@@ -74,3 +74,11 @@ class MessageOut(BaseModel):
     edited_at: datetime | None
     deleted: bool
     is_read: bool
+
+
+class CommandResult(BaseModel):
+    """A slash command's answer for the sender alone: never stored, never sent to others."""
+
+    command: str = Field(description="The command's name, as typed (`help`, `topic`, ...)")
+    ok: bool = Field(description="False for an unknown command or one not available yet")
+    text: str = Field(description="What to show the sender")
