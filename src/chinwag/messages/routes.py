@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from chinwag.deps import Caller, Ctx
 from chinwag.errors import error_responses
 from chinwag.messages import reactions, reading, service
+from chinwag.messages.emoji_catalogue import catalogue
 from chinwag.messages.schemas import (
     CommandResult,
+    EmojiCatalogue,
     MessageIn,
     MessageOut,
     MessagePatch,
@@ -97,6 +99,22 @@ async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, ctx: Ctx) -> 
 async def mark_unread(chat_id: ChatId, data: UnreadIn, caller: Caller, ctx: Ctx) -> Response:
     await reading.mark_unread(ctx, caller.user, chat_id, data.seq)
     return Response(status_code=204)
+
+
+@router.get(
+    "/emoji",
+    response_model=EmojiCatalogue,
+    summary="Every emoji the reaction picker offers, grouped, with names and aliases",
+    description="The same for everyone and every request until the server is upgraded: "
+    "answered with an `ETag` (send it back in `If-None-Match` for a 304). No sign-in needed.",
+    responses={304: {"description": "Not changed since the ETag given"}},
+)
+async def emoji_catalogue(request: Request) -> Response:
+    known = catalogue()
+    headers = {"ETag": known.etag, "Cache-Control": "public, max-age=86400"}
+    if request.headers.get("if-none-match") == known.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(known.body, media_type="application/json", headers=headers)
 
 
 @router.put(

@@ -82,3 +82,18 @@ class CommandResult(BaseModel):
     command: str = Field(description="The command's name, as typed (`help`, `topic`, ...)")
     ok: bool = Field(description="False for an unknown command or one not available yet")
     text: str = Field(description="What to show the sender")
+
+
+class EmojiEntry(BaseModel):
+    emoji: str
+    name: str = Field(description="Its English name, as `waving hand`")
+    aliases: list[str] = Field(description="Its shortcodes besides the name, as `wave`")
+
+
+class EmojiGroup(BaseModel):
+    key: Literal["smileys", "people", "nature", "travel", "objects", "symbols", "flags"]
+    emoji: list[EmojiEntry]
+
+
+class EmojiCatalogue(BaseModel):
+    groups: list[EmojiGroup]
