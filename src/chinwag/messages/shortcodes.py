@@ -2,7 +2,7 @@
 
 Only names the `emoji` package knows (its English names and their GitHub/Slack aliases) are
 replaced, and never inside Markdown code (inline `spans` or fenced blocks): code shows what was
-typed. Anything else between colons (`12:30:45`, `:notanemoji:`) stays as it is."""
+typed. Anything else between colons (`12:30:45`, `a:b:c`, `:notanemoji:`) stays as it is."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import emoji as emoji_data
 
 # A fenced block (to its closing fence, or the end of the text) or an inline code span.
 _CODE = re.compile(r"(?ms)^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+).+?\2")
-_SHORTCODE = re.compile(r":[a-z0-9_+\-]+:", re.IGNORECASE)
+# Not glued to a word or number on either side: `a:b:c` and `12:30:45` are no shortcodes.
+_SHORTCODE = re.compile(r"(?<![a-z0-9]):[a-z0-9_+\-]+:(?![a-z0-9])", re.IGNORECASE)
 
 
 @cache
