@@ -44,12 +44,12 @@ def _member_count():
 
 
 def _unread():
-    """Others' text messages after my read pointer, deleted ones not counted."""
+    """Others' messages (texts and emotes) after my read pointer, deleted ones not counted."""
     return (
         select(func.count())
         .select_from(M)
         .where(M.c.chat_id == C.c.id, M.c.seq > MY_MEMBERSHIP.c.last_read_seq)
-        .where(M.c.kind == "text", M.c.deleted_at.is_(None))
+        .where(M.c.kind != "system", M.c.deleted_at.is_(None))
         .where(or_(M.c.sender_id.is_(None), M.c.sender_id != ME))
         .scalar_subquery()
     )

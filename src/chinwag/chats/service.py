@@ -241,12 +241,16 @@ def _check_retention(limit: int | None, wanted: int | None) -> None:
         )
 
 
-async def update_chat(ctx: AppContext, me: User, chat_id: int, patch: ChatPatch) -> dict:
+async def update_chat(
+    ctx: AppContext, me: User, chat_id: int, patch: ChatPatch, *, announce_description=False
+) -> dict:
     """Rename, describe, open/close a group or set its slow mode (admins); set its retention
-    (owner)."""
+    (owner). `announce_description`: a new description is said in the group (`/topic`)."""
     limit = ctx.settings.retention_days
     _check_retention(limit, patch.retention_days)
-    return await write_and_publish(ctx, _update_chat, me, chat_id, patch, limit, key=chat_id)
+    return await write_and_publish(
+        ctx, _update_chat, me, chat_id, patch, limit, announce_description, key=chat_id
+    )
 
 
 async def groups_named(ctx: AppContext, name: str) -> list[Chat]:
@@ -280,7 +284,13 @@ def _operator_retention(
 
 
 def _update_chat(
-    db: Tx, events: PendingEvents, me: User, chat_id: int, patch: ChatPatch, limit: int | None
+    db: Tx,
+    events: PendingEvents,
+    me: User,
+    chat_id: int,
+    patch: ChatPatch,
+    limit: int | None,
+    announce_description: bool = False,
 ) -> dict:
     chat, membership = member_chat(db, chat_id, me.id)
     require_group(chat, "be changed")
@@ -304,6 +314,9 @@ def _update_chat(
     _store_naming(db, chat)  # before the announcement: a taken name stores nothing
     if "name" in changes:
         _announce_in(db, events, chat, f'@{me.username} renamed the group to "{changes["name"]}"')
+    if "description" in changes and announce_description:
+        topic = changes["description"]
+        _announce_in(db, events, chat, f'@{me.username} set the topic to "{topic}"')
     if "slow_mode_seconds" in changes:
         _announce_slow_mode(db, events, me, chat)
     if retention:

@@ -25,7 +25,8 @@ class Message(Base):
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(BigInteger)
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(8), default="text")  # "text" | "system"
+    # "text" | "me" (an emote, sent with /me) | "system"
+    kind: Mapped[str] = mapped_column(String(8), default="text")
     text: Mapped[str | None] = mapped_column(Text)
     # Rendered once on send/edit (markdown -> sanitised HTML); null once deleted.
     html: Mapped[str | None] = mapped_column(Text)

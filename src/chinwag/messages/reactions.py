@@ -41,7 +41,7 @@ def _reactable(db: Tx, me_id: int, message_id: int) -> Message:
         raise NotFound("No such message") from None
     if message.deleted_at is not None:
         raise Conflict("This message was deleted", code="message_deleted")
-    if message.kind != "text":
+    if message.kind not in ("text", "me"):  # an emote is a message like any other
         raise Invalid("Only people's messages take reactions")
     return message
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from chinwag.deps import Caller, Ctx
 from chinwag.errors import error_responses
 from chinwag.messages import edits, reactions, reading, service
+from chinwag.messages.emoji_catalogue import catalogue
 from chinwag.messages.schemas import (
+    CommandResult,
+    EmojiCatalogue,
     MessageIn,
     MessageOut,
     MessagePatch,
@@ -52,8 +56,16 @@ async def history(
     status_code=201,
     response_model=MessageOut,
     summary="Send a message (idempotent by client_id: a repeat answers 200)",
+    description="A text starting with `/` is a slash command (`/me`, `/shrug`, `/topic`, "
+    "`/invite`, `/leave`, `/mute`, `/unmute`, `/remind`, `/help`; `//` sends a literal "
+    "slash). `/me` and `/shrug` send a message as usual; the others answer 200 with a "
+    "`CommandResult` for the caller alone, and store no message.",
     responses={
-        200: {"description": "Sent before with this client_id", "model": MessageOut},
+        200: {
+            "description": "Sent before with this client_id (a message), or a command's "
+            "answer (a CommandResult)",
+            "model": MessageOut | CommandResult,
+        },
         **error_responses(401, 403, 404, 409, 422, 429),
     },
 )
@@ -61,6 +73,8 @@ async def send(chat_id: ChatId, data: MessageIn, caller: Caller, ctx: Ctx, respo
     sent = await service.send_message(
         ctx, caller.user, chat_id, data.text, data.client_id, data.reply_to, data.attachment_ids
     )
+    if sent.command is not None:
+        return JSONResponse(sent.command)  # 200: the command ran, nothing was stored
     if not sent.created:
         response.status_code = 200
     return sent.message
@@ -86,6 +100,22 @@ async def mark_read(chat_id: ChatId, data: ReadIn, caller: Caller, ctx: Ctx) -> 
 async def mark_unread(chat_id: ChatId, data: UnreadIn, caller: Caller, ctx: Ctx) -> Response:
     await reading.mark_unread(ctx, caller.user, chat_id, data.seq)
     return Response(status_code=204)
+
+
+@router.get(
+    "/emoji",
+    response_model=EmojiCatalogue,
+    summary="Every emoji the reaction picker offers, grouped, with names and aliases",
+    description="The same for everyone and every request until the server is upgraded: "
+    "answered with an `ETag` (send it back in `If-None-Match` for a 304). No sign-in needed.",
+    responses={304: {"description": "Not changed since the ETag given"}},
+)
+async def emoji_catalogue(request: Request) -> Response:
+    known = catalogue()
+    headers = {"ETag": known.etag, "Cache-Control": "public, max-age=86400"}
+    if request.headers.get("if-none-match") == known.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(known.body, media_type="application/json", headers=headers)
 
 
 @router.put(

@@ -62,7 +62,7 @@ class MessageOut(BaseModel):
     chat_id: int
     seq: int
     sender_id: int | None
-    kind: Literal["text", "system"]
+    kind: Literal["text", "me", "system"] = Field(description="`me`: an emote, sent with `/me`")
     text: str | None = Field(description="Markdown as sent; null once deleted")
     html: str | None = Field(description="`text` rendered and sanitised; null once deleted")
     client_id: str | None
@@ -84,3 +84,26 @@ class MessageVersionOut(BaseModel):
     written_at: datetime = Field(description="When this version was written: sent or edited")
     replaced_at: datetime | None = Field(description="When an edit replaced it; null: current")
     replaced_by: int | None = Field(description="Who made that edit (the sender); null: current")
+
+
+class CommandResult(BaseModel):
+    """A slash command's answer for the sender alone: never stored, never sent to others."""
+
+    command: str = Field(description="The command's name, as typed (`help`, `topic`, ...)")
+    ok: bool = Field(description="False for an unknown command or one not available yet")
+    text: str = Field(description="What to show the sender")
+
+
+class EmojiEntry(BaseModel):
+    emoji: str
+    name: str = Field(description="Its English name, as `waving hand`")
+    aliases: list[str] = Field(description="Its shortcodes besides the name, as `wave`")
+
+
+class EmojiGroup(BaseModel):
+    key: Literal["smileys", "people", "nature", "travel", "objects", "symbols", "flags"]
+    emoji: list[EmojiEntry]
+
+
+class EmojiCatalogue(BaseModel):
+    groups: list[EmojiGroup]

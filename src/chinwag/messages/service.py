@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chinwag.accounts.models import User
 from chinwag.accounts.verification import may_post, require_verified
+from chinwag.commands.service import Answer, run_command
 from chinwag.context import AppContext
 from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
@@ -23,7 +24,7 @@ from chinwag.files.service import attach_files, attachable_files
 from chinwag.files.shapes import file_dict
 from chinwag.membership.access import RANK, Muted, muted_now
 from chinwag.membership.store import member_chat
-from chinwag.messages import rendering, store
+from chinwag.messages import rendering, shortcodes, store
 from chinwag.messages.edit_store import forget_versions, keep_version
 from chinwag.messages.mention_store import store_mentions
 from chinwag.messages.mentions import Mentioned, resolve_mentions
@@ -33,12 +34,14 @@ from chinwag.metrics import MESSAGES_SENT, SEND_SECONDS
 from chinwag.notifications.service import mentions_added, message_sent
 
 HISTORY_MAX = 100
+POSTED_KINDS = ("text", "me")  # what people send (an emote is one), not the system's lines
 
 
 @dataclass(frozen=True)
 class Sent:
-    message: dict
+    message: dict | None  # None when a command answered instead
     created: bool  # False when the client_id had been sent before
+    command: dict | None = None  # a command's answer for the sender alone (never stored)
 
 
 def _clean_text(ctx: AppContext, text: str, *, may_be_empty: bool = False) -> str:
@@ -53,7 +56,12 @@ def _clean_text(ctx: AppContext, text: str, *, may_be_empty: bool = False) -> st
 def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
     """Store the message and what hangs off it (files, mentions, the sender's read pointer);
     queue message.new and the notifications."""
-    if draft.html is not None and draft.reply_to is None and not draft.attachment_ids:
+    if (
+        draft.html is not None
+        and draft.reply_to is None
+        and not draft.attachment_ids
+        and draft.kind == "text"
+    ):
         message, anyone_else = store.send_plain(
             db, draft.chat_id, draft.sender_id, draft.text, draft.html, draft.client_id
         )
@@ -81,6 +89,7 @@ def _send_unit(db: Tx, events: PendingEvents, draft: SendDraft) -> dict:
         mentions=mentioned.user_ids,
         attachment_count=len(files),
         sender_reads=True,
+        kind=draft.kind,
     )
     if files:
         attach_files(db, message.id, draft.chat_id, files)
@@ -113,6 +122,7 @@ class SendDraft:
     attachment_ids: Sequence[int]
     parsed: rendering.Draft | None  # None when the text is plain (html given)
     html: str | None  # rendered already when it names nobody
+    kind: str = "text"  # "me": an emote (/me)
 
 
 def _earlier_unit(db: Tx, sender_id: int, client_id: str, chat_id: int) -> dict | None:
@@ -140,7 +150,10 @@ async def send_message(
     no socket open, a push and a missed-message email). The same client_id
     again (even at the same moment, from another process) stores nothing and returns the
     first message. One rate limit per sender over every transport: 429 past it. While
-    verification is required, an unverified sender is refused (403 email_unverified)."""
+    verification is required, an unverified sender is refused (403 email_unverified).
+    A text starting with `/` is a slash command (commands.service): it may be sent
+    otherwise (`/me`, `/shrug`) or answered for the sender alone (Sent.command, nothing
+    stored). Emoji shortcodes (`:wave:`) become the emoji, outside code."""
     started = time.perf_counter()
     if not may_post(ctx.settings, sender):  # two attribute reads: the send path stays as fast
         await require_verified(ctx, sender)
@@ -148,12 +161,21 @@ async def send_message(
         wait = math.ceil(ctx.limiter.wait(sender.id)) or 1
         raise TooManyRequests("Slow down: too many messages", headers={"Retry-After": str(wait)})
     text = _clean_text(ctx, text, may_be_empty=bool(attachment_ids))
+    kind = "text"
+    if text.startswith("/"):
+        outcome = await run_command(ctx, sender, chat_id, text)
+        if isinstance(outcome, Answer):
+            return Sent(None, created=False, command=outcome.as_dict())
+        text, kind = _clean_text(ctx, outcome.text), outcome.kind
+    text = shortcodes.emojize(text)
     html = rendering.plain_paragraph(text)
     parsed = None
     if html is None:
         parsed = rendering.parse(text)
         html = None if parsed.names else rendering.render(parsed)
-    draft = SendDraft(chat_id, sender.id, text, client_id, reply_to, attachment_ids, parsed, html)
+    draft = SendDraft(
+        chat_id, sender.id, text, client_id, reply_to, attachment_ids, parsed, html, kind
+    )
     try:
         payload = await write_and_publish(ctx, _send_unit, draft, key=chat_id)
     except IntegrityError:
@@ -221,7 +243,7 @@ def _edit_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int, text:
     # Locked (PostgreSQL; SQLite's writer is one already): two edits at once keep each other's
     # words in turn, not the same earlier version twice.
     message, chat, membership = _message_for(db, me_id, message_id, lock=True)
-    if message.sender_id != me_id or message.kind != "text":
+    if message.sender_id != me_id or message.kind not in POSTED_KINDS:
         raise Forbidden("You can only edit your own messages", code="not_sender")
     if muted_now(membership.muted_until, utcnow()):
         # an edit could say anything a send would; reacting and deleting stay open

@@ -185,6 +185,10 @@ class ChatSession:
             raise FrameError(exc.code, exc.message, frame.client_id) from None
         except ChinwagError as exc:
             raise FrameError(exc.code, exc.message, frame.client_id, exc.extra) from None
+        if sent.command is not None:  # for this socket alone: nothing was stored or published
+            result = {"type": "command.result", "client_id": frame.client_id, **sent.command}
+            self._reply(result)
+            return result
         # The message ends "is typing" for the others: the next `typing` is news again.
         self._typing_at.pop(frame.chat_id, None)
         ack = {"type": "ack", "client_id": frame.client_id, "message": sent.message}

@@ -226,6 +226,8 @@ def _callback_answer(frame: dict | None) -> dict | None:
         return {"client_id": frame["client_id"], "message": frame["message"]}
     if frame["type"] == "message.updated":  # an edit's answer
         return {"message": frame["message"]}
+    if frame["type"] == "command.result":
+        return {k: v for k, v in frame.items() if k != "type"}
     if frame["type"] == "error":
         # the error shape of HTTP: what the frame says beside its type and client_id
         answer = {"error": {k: v for k, v in frame.items() if k not in ("type", "client_id")}}

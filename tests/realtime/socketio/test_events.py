@@ -210,3 +210,19 @@ async def test_a_muted_members_send_answers_muted_with_its_end(node, team, http)
     assert answer["error"]["until"] == muted["muted_until"].replace("+00:00", "Z")
     error = await bob_io.event("error", client_id="m-1")
     assert error["code"] == "muted" and error["until"] == answer["error"]["until"]
+
+
+async def test_a_command_answers_its_callback_with_the_result(node, team, http):
+    ana, _, _, chat = team
+    ana_io = await node(auth={"token": ana.access_token})
+    await connected(ana_io)
+    before = await call(http, ana, "GET", f"/api/chats/{chat['id']}/messages")
+
+    answer = await ana_io.call(
+        "message.send", {"chat_id": chat["id"], "text": "/help", "client_id": "c-h"}
+    )
+
+    assert answer["client_id"] == "c-h" and answer["command"] == "help" and answer["ok"]
+    result = await ana_io.event("command.result", client_id="c-h")
+    assert result["text"] == answer["text"]
+    assert await call(http, ana, "GET", f"/api/chats/{chat['id']}/messages") == before

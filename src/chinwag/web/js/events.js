@@ -12,6 +12,8 @@ const TYPING_SHOWN_MS = 5000;
 
 const handlers = {
   ack: (frame) => onMessage(frame.message, false),
+  // a slash command's answer, for this socket alone: the composer shows it
+  "command.result": (frame) => emit("command-result", frame),
   error: (frame) => {
     // the same sentences as REST errors get, never the server's raw text
     // the composer listens: it shows why and puts the words back
@@ -136,7 +138,7 @@ function onMessage(message, live) {
     last_seq: Math.max(chat.last_seq, message.seq),
     last_message: message.seq >= chat.last_seq ? message : chat.last_message,
   };
-  if (isNew && live && !fromMe && message.kind === "text" && message.seq > chat.last_read_seq
+  if (isNew && live && !fromMe && message.kind !== "system" && message.seq > chat.last_read_seq
       && !watching) {
     update.unread = (chat.unread || 0) + 1;
   }
@@ -144,7 +146,7 @@ function onMessage(message, live) {
   // the sender stopped typing once the message is here
   state.typing.get(message.chat_id)?.delete(message.sender_id);
   emit("typing", message.chat_id);
-  if (isNew && live && !fromMe && message.kind === "text") {
+  if (isNew && live && !fromMe && message.kind !== "system") {
     notifyMessage(chat, message);
   }
 }

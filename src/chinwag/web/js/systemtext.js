@@ -12,6 +12,7 @@ const SHAPES = [
   [new RegExp(`^${NAME} removed ${NAME}$`), "system.removed", ["actor", "user"]],
   [new RegExp(`^${NAME} left$`), "system.left", ["user"]],
   [new RegExp(`^${NAME} renamed the group to "(.*)"$`, "s"), "system.renamed", ["actor", "name"]],
+  [new RegExp(`^${NAME} set the topic to "(.*)"$`, "s"), "system.topic", ["actor", "topic"]],
   [new RegExp(`^${NAME} set messages to be kept for (\\d+) days?$`), "system.keptFor", ["actor", "days"]],
   [new RegExp(`^${NAME} set messages to be kept forever$`), "system.keptForever", ["actor"]],
   [

@@ -10,6 +10,7 @@ import { send, sendFrame } from "../socket.js";
 import { plainSnippet } from "../richtext.js";
 import { t } from "../i18n.js";
 import { emit, findMessage, state, subscribe } from "../store.js";
+import { hideCommandResult, showCommandResult, suggestCommands } from "./commands.js";
 import { noteSlowModeRefusal, resetComposerNote, setupComposerNote } from "./composernote.js";
 import { setupMentions } from "./mentions.js";
 import { forgetUploads, hasUploads, isUploading, setupUploads, takeUploads } from "./uploads.js";
@@ -35,8 +36,16 @@ function snippetOf(message) {
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
 }
 
+/** A slash command (not "//", which sends a slash): the server answers it, maybe with no
+ * message at all, so it is not shown as a pending message meanwhile. */
+function isCommand(text) {
+  return /^\/[A-Za-z]+(\s|$)/.test(text);
+}
+
 export function sendMessage(chatId, text, { replyTo = null, attachments = [] } = {}) {
+  hideCommandResult();
   const pending = { chat_id: chatId, text, client_id: clientId(), created_at: new Date().toISOString(),
+                    command: isCommand(text),
                     reply_to_id: replyTo?.id || null, attachments,
                     reply: replyTo ? { id: replyTo.id, sender_id: replyTo.sender_id, snippet: snippetOf(replyTo) } : null };
   state.pending.set(pending.client_id, pending);
@@ -173,6 +182,7 @@ async function submit() {
   }
   const replyTo = replies.get(chatId) || null;
   setText("");
+  suggestCommands("");
   replies.delete(chatId);
   renderReply();
   await beforeSend(chatId);  // back to the newest messages, if a search opened older ones
@@ -229,6 +239,7 @@ export function setupComposer({ onBeforeSend } = {}) {
   box.addEventListener("input", () => {
     grow();
     updateCount();
+    suggestCommands(editing ? "" : box.value);
     const now = Date.now();
     if (!editing && box.value && now - lastTyping > TYPING_EVERY_MS && state.activeChatId) {
       if (send({ type: "typing", chat_id: state.activeChatId })) lastTyping = now;
@@ -237,6 +248,7 @@ export function setupComposer({ onBeforeSend } = {}) {
   $("reply-cancel").addEventListener("click", () => { cancelReply(); box.focus(); });
   subscribe("active", () => { stopEdit(); renderReply(); updateSend(); });
   subscribe("send-failed", failSend);
+  subscribe("command-result", answered);
   subscribe("messages", followReply);
 }
 
@@ -248,6 +260,15 @@ export function resetComposer() {
   forgetUploads();
   resetComposerNote();
   setText("");
+}
+
+/** The server ran a command instead of storing a message: its answer, for me alone. */
+function answered(frame) {
+  const pending = state.pending.get(frame.client_id);
+  if (!pending) return;
+  state.pending.delete(frame.client_id);
+  emit("messages", pending.chat_id);
+  if (pending.chat_id === state.activeChatId) showCommandResult(frame);
 }
 
 /** A send the server refused (error frame naming its client_id) shows why. */

@@ -47,7 +47,7 @@ function actionButton(label, iconName, key, onClick, extra = "") {
 }
 
 function actions(chat, message, handlers) {
-  if (message.deleted || message.kind !== "text" || message.pending) return null;
+  if (message.deleted || message.kind === "system" || message.pending) return null;
   const mine = message.sender_id === state.me.id;
   const seq = message.seq;
   return el("span", { class: "message-actions" },
@@ -102,6 +102,16 @@ function editedMark(message, handlers) {
     }));
 }
 
+/** `/me waves`: "Ana waves", in italics, the name first (in every chat: it is the sentence). */
+function emoteBody(message, name) {
+  const body = messageBody(message);
+  if (!body || message.deleted) return body;
+  const first = body.querySelector("p") || body;
+  first.prepend(el("span", { class: "emote-name fw-semibold", text: `${name} ` }));
+  body.classList.add("emote", "fst-italic");
+  return body;
+}
+
 function meta(chat, message, mine, handlers) {
   const status = !mine || message.deleted ? null
     : message.pending ? ` · ${message.failed ? t("composer.notSent", { reason: message.failed }) : t("messages.sending")}`
@@ -128,8 +138,8 @@ function messageNode(chat, message, handlers, continued) {
   const author = mine || chat.kind === "direct" || continued ? null
     : el("div", {}, personButton(message.sender_id, name,
       el("span", { class: "message-author small fw-semibold", text: name })));
-  const bubble = el("div", { class: "bubble" }, author, replyQuote(message, handlers),
-    messageBody(message), message.deleted ? null : attachmentList(message),
+  const bubble = el("div", { class: "bubble" }, message.kind === "me" ? null : author,
+    replyQuote(message, handlers), message.kind === "me" ? emoteBody(message, name) : messageBody(message), message.deleted ? null : attachmentList(message),
     meta(chat, message, mine, handlers));
   const classes = ["message", mine ? "mine" : "theirs", message.pending ? "pending" : "",
     message.deleted ? "deleted" : "", continued ? "continued" : "",
@@ -148,7 +158,7 @@ function messageNode(chat, message, handlers, continued) {
 /** The ordered messages of a chat, pending sends last. */
 function timeline(chatId) {
   const stored = [...messagesOf(chatId).values()].sort((a, b) => a.seq - b.seq);
-  const pending = [...state.pending.values()].filter((p) => p.chat_id === chatId)
+  const pending = [...state.pending.values()].filter((p) => p.chat_id === chatId && !p.command)
     .map((p) => ({ ...p, seq: Infinity, kind: "text", sender_id: state.me.id, pending: true,
                    reply_to: p.reply, html: undefined }));
   return [...stored, ...pending];
@@ -165,7 +175,7 @@ function separator(text, className) {
 }
 
 function isUnreadStart(message, shown) {
-  return !shown && marks.unreadFrom !== null && message.kind === "text" && !message.pending
+  return !shown && marks.unreadFrom !== null && message.kind !== "system" && !message.pending
     && message.seq > marks.unreadFrom && message.sender_id !== state.me.id;
 }
 
