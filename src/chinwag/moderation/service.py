@@ -57,7 +57,7 @@ def _resolve(db: Tx, events: PendingEvents, actor_id: int, report_id: int, actio
         raise NotFound("No such open report")
     message_id, sender_id = found
     if action == "delete_message":
-        tombstone(events, db.get(Message, message_id))
+        tombstone(db, events, db.get(Message, message_id))
     elif action == "deactivate_sender" and sender_id is not None:
         admin.deactivate_in(db, events, actor_id, sender_id)
     closed = store.close(db, message_id, ACTIONS[action], actor_id, utcnow())
