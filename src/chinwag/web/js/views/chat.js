@@ -16,6 +16,7 @@ import { setupComposer, startEdit, startReply } from "./composer.js";
 import { confirmAction } from "./dialogs.js";
 import { jumpToQuoted, loadLatest, loadNewer, loadOlder, setupHistory, showLatest } from "./history.js";
 import { marks, renderMessages, setupMessageKeys } from "./messages.js";
+import { togglePin, toggleSaved } from "./pins.js";
 import { openPicker, toggleReaction } from "./reactions.js";
 import { openReport, setupReport } from "./report.js";
 
@@ -27,6 +28,8 @@ const handlers = {
   markUnread: (message) => markUnread(message),
   jumpTo: (quoted) => jumpToQuoted(quoted),
   report: (message) => openReport(message),
+  pin: (message) => togglePin(message).catch((error) => alertInPane(explain(error))),
+  save: (message) => toggleSaved(message).catch((error) => alertInPane(explain(error))),
   remove: async (message) => {
     if (!(await confirmAction(t("messages.confirmDelete"), t("actions.delete")))) return;
     try {
