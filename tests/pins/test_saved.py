@@ -4,7 +4,11 @@ first and paged; told only to the saver; hidden once deleted or once the saver l
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select
 
+from chinwag.messages.models import Message
+from chinwag.pins.models import Pin, SavedMessage
 from tests.conftest import assert_error
 from tests.messages.helpers import EventLog, delete, direct, group, sent
 
@@ -117,3 +121,22 @@ async def test_unknown_and_unseen_messages_get_404(client, ana, bob, cyd):
     response = await client.get("/api/users/me/saved", headers=ana.headers, params={"limit": 0})
     assert_error(response, 422)
     assert (await client.get("/api/users/me/saved")).status_code == 401
+
+
+async def test_a_hard_delete_takes_pins_and_saved_items_with_it(client, ctx, ana, bob):
+    """Retention deletes message rows: the foreign keys take what hangs off them along."""
+    pair = await direct(client, ana, bob)
+    message = await sent(client, bob, pair["id"], "expires")
+    assert (await save(client, ana, message["id"])).status_code == 204
+    pinned = await client.put(f"/api/messages/{message['id']}/pin", headers=ana.headers)
+    assert pinned.status_code == 204
+
+    await ctx.db.write(
+        lambda db: db.execute(sql_delete(Message).where(Message.id == message["id"]))
+    )
+
+    def left(db):
+        return [db.scalar(select(func.count()).select_from(t)) for t in (Pin, SavedMessage)]
+
+    assert await ctx.db.read(left) == [0, 0]
+    assert await saved(client, ana) == []
