@@ -146,3 +146,15 @@ async def test_a_chat_keeps_at_most_max_pins(client, ana, bob, monkeypatch):
     assert (await unpin(client, ana, messages[0]["id"])).status_code == 204
     assert (await pin(client, bob, messages[2]["id"])).status_code == 204
     assert len(await pins(client, ana, pair["id"])) == 2
+
+
+async def test_the_chat_list_says_whether_the_last_message_is_pinned(client, ana, bob):
+    pair = await direct(client, ana, bob)
+    message = await sent(client, bob, pair["id"], "latest and pinned")
+    assert (await pin(client, ana, message["id"])).status_code == 204
+
+    response = await client.get("/api/chats", headers=ana.headers)
+
+    [listed] = [c for c in response.json() if c["id"] == pair["id"]]
+    assert listed["last_message"]["id"] == message["id"]
+    assert listed["last_message"]["pinned"] is True
