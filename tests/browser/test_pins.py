@@ -10,6 +10,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import MODULE_LOOP, menu, sidebar_chat, sign_in
 from tests.browser.seeding import group, person, say
+from tests.browser.test_safety import assert_accessible
 
 pytestmark = MODULE_LOOP
 
@@ -34,6 +35,7 @@ async def test_pin_from_the_menu_and_save_for_later(new_page, live):
     await expect(pinned.get_by_role("listitem")).to_have_count(1)
     await expect(pinned.get_by_role("listitem")).to_contain_text("the venue is booked")
     await expect(pinned.get_by_role("listitem")).to_contain_text("pinned by Ana")
+    await assert_accessible(page, "pinned messages")
     await pinned.get_by_role("button", name="Close").click()
     await expect(pinned).to_be_hidden()
 

@@ -158,3 +158,18 @@ async def test_the_chat_list_says_whether_the_last_message_is_pinned(client, ana
     [listed] = [c for c in response.json() if c["id"] == pair["id"]]
     assert listed["last_message"]["id"] == message["id"]
     assert listed["last_message"]["pinned"] is True
+
+
+async def test_an_edit_of_a_pinned_message_says_it_is_pinned(client, ana, bob, events):
+    pair = await direct(client, ana, bob)
+    await events.watch(pair["id"])
+    message = await sent(client, ana, pair["id"], "typo")
+    assert (await pin(client, bob, message["id"])).status_code == 204
+
+    response = await client.patch(
+        f"/api/messages/{message['id']}", headers=ana.headers, json={"text": "fixed"}
+    )
+
+    assert response.status_code == 200 and response.json()["pinned"] is True
+    [updated] = events.of("message.updated", pair["id"])
+    assert updated["message"]["pinned"] is True
