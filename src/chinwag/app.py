@@ -42,6 +42,7 @@ from chinwag.notifications.notifier import Notifier
 from chinwag.notifications.routes import router as notifications_router
 from chinwag.notifications.worker import keep_missed_messages
 from chinwag.openapi import install_openapi
+from chinwag.pins.routes import router as pins_router
 from chinwag.realtime.brokers import create_broker
 from chinwag.realtime.gateway import WS_PATH, websocket_endpoint
 from chinwag.realtime.gateway import router as realtime_router
@@ -217,6 +218,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users_router,
         chats_router,
         messages_router,
+        pins_router,
         files_router,
         search_router,
         notifications_router,

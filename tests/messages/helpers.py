@@ -26,6 +26,7 @@ MESSAGE_KEYS = {
     "edited_at",
     "deleted",
     "is_read",
+    "pinned",
 }
 
 

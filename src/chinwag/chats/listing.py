@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from chinwag.accounts.models import User
 from chinwag.chats.models import GROUP_DM, Chat, ChatMembership
@@ -24,11 +24,13 @@ from chinwag.messages.mention_store import unread_mentions_count
 from chinwag.messages.models import Message
 from chinwag.messages.store import COLUMNS, MessageRow
 from chinwag.messages.views import load_extras, message_dict
+from chinwag.pins.models import Pin
 
 C = Chat.__table__
 CM = ChatMembership.__table__
 M = Message.__table__
 U = User.__table__
+PINS = Pin.__table__
 ME = bindparam("me")
 
 MY_MEMBERSHIP = CM.alias("my_membership")
@@ -97,6 +99,8 @@ def _chats_query(mine_only: bool):
         unread_mentions_count(C.c.id, MY_MEMBERSHIP.c.last_read_seq).label("unread_mentions"),
         _lowest_receipt().label("lowest_receipt"),
         *(LAST.c[name].label(f"message_{name}") for name in COLUMNS),
+        # read here, so the views need no query of the pins (ready, the chat list)
+        exists().where(PINS.c.message_id == LAST.c.id).label("message_pinned"),
         *(PEER.c[name].label(f"peer_{name}") for name in PEER_COLUMNS),
     ).select_from(chats)
 
@@ -113,7 +117,9 @@ _ChatRow = namedtuple("_ChatRow", [column.key for column in _MY_CHATS.statement.
 def _last_message(row) -> MessageRow | None:
     if row.message_id is None:
         return None
-    return MessageRow(*(getattr(row, f"message_{name}") for name in COLUMNS))
+    return MessageRow(
+        *(getattr(row, f"message_{name}") for name in COLUMNS), pinned=bool(row.message_pinned)
+    )
 
 
 def _peer(row) -> dict | None:

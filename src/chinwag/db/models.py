@@ -9,6 +9,7 @@ from chinwag.files.models import MessageAttachment, StoredFile
 from chinwag.messages.models import Mention, Message, MessageEdit, Reaction
 from chinwag.moderation.models import Report
 from chinwag.notifications.models import MissedMessage, PushSubscription
+from chinwag.pins.models import Pin, SavedMessage
 from chinwag.sso.models import SsoIdentity, SsoSignIn
 from chinwag.twofactor.models import RecoveryCode, TwoFactor
 from chinwag.workspace.models import Invitation, Workspace
@@ -31,9 +32,11 @@ __all__ = [
     "Reaction",
     "RecoveryCode",
     "Report",
+    "SavedMessage",
     "StoredFile",
     "TwoFactor",
     "PasswordReset",
+    "Pin",
     "Session",
     "SsoIdentity",
     "SsoSignIn",

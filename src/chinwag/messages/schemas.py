@@ -74,6 +74,7 @@ class MessageOut(BaseModel):
     edited_at: datetime | None
     deleted: bool
     is_read: bool
+    pinned: bool = Field(description="Pinned in its chat (GET /api/chats/{id}/pins)")
 
 
 class MessageVersionOut(BaseModel):

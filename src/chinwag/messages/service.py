@@ -32,6 +32,7 @@ from chinwag.messages.models import Message
 from chinwag.messages.views import Extras, message_dict, message_views, reply_dict
 from chinwag.metrics import MESSAGES_SENT, SEND_SECONDS
 from chinwag.notifications.service import mentions_added, message_sent
+from chinwag.pins.store import forget_message
 
 HISTORY_MAX = 100
 POSTED_KINDS = ("text", "me")  # what people send (an emote is one), not the system's lines
@@ -296,9 +297,11 @@ def _delete_unit(db: Tx, events: PendingEvents, me_id: int, message_id: int) -> 
 
 def tombstone(db: Tx, events: PendingEvents, message: Message) -> None:
     """Delete a message for everyone (its sender, a chat admin, a site moderator): its text
-    and its edit history go, a tombstone keeps its seq; members are told after the commit."""
+    and its edit history go, a tombstone keeps its seq, and it is no longer pinned or anyone's
+    saved item (message.deleted says so to clients); members are told after the commit."""
     if message.deleted_at is not None:
         return
+    forget_message(db, message.id)
     message.deleted_at = utcnow()
     message.text = None
     message.html = None

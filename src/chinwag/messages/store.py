@@ -25,6 +25,7 @@ from chinwag.membership.access import check_may_post, slowed
 from chinwag.membership.store import lock_chat
 from chinwag.messages.models import Message, Reaction
 from chinwag.messages.rendering import render_plain
+from chinwag.pins.models import Pin
 
 M = Message.__table__
 C = Chat.__table__
@@ -58,9 +59,14 @@ class MessageRow:
     created_at: datetime
     edited_at: datetime | None
     deleted_at: datetime | None
+    # Read with history's pages (one EXISTS on the pins' key); None where unread, which
+    # messages.views then looks up.
+    pinned: bool | None = None
 
 
 _ROW = [M.c[name] for name in COLUMNS]
+P = Pin.__table__
+_PINNED = exists().where(P.c.message_id == M.c.id).label("pinned")
 
 _NEXT_SEQ = Prepared(
     update(C)
@@ -179,7 +185,7 @@ _SEND_PG_CHECKED = _pg_send(checked=True)
 def _page(where, newest_first: bool) -> Prepared:
     order = M.c.seq.desc() if newest_first else M.c.seq
     return Prepared(
-        select(*_ROW)
+        select(*_ROW, _PINNED)
         .where(M.c.chat_id == bindparam("chat_id"), *where)
         .order_by(order)
         .limit(bindparam("limit"))
@@ -345,7 +351,11 @@ def page(
 
 def page_at_offset(db: Tx, chat_id: int, limit: int, offset: int) -> list[MessageRow]:
     rows = db.execute(
-        select(*_ROW).where(M.c.chat_id == chat_id).order_by(M.c.seq).offset(offset).limit(limit)
+        select(*_ROW, _PINNED)
+        .where(M.c.chat_id == chat_id)
+        .order_by(M.c.seq)
+        .offset(offset)
+        .limit(limit)
     )
     return [MessageRow(*row) for row in rows]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from chinwag.db.base import iso
 from chinwag.db.units import Tx
 from chinwag.messages.store import attachments_of, reactions_of, reply_targets
+from chinwag.pins.store import pinned_among
 
 SNIPPET_CHARS = 120
 
@@ -23,6 +24,7 @@ class Extras:
     attachments: dict[int, list[dict]] = field(default_factory=dict)
     reactions: dict[int, list[dict]] = field(default_factory=dict)
     replies: dict[int, dict] = field(default_factory=dict)  # keyed by the quoted message's id
+    pinned: set[int] = field(default_factory=set)  # of the messages not read with their flag
 
 
 NO_EXTRAS = Extras()
@@ -58,12 +60,16 @@ def load_extras(db: Tx, messages: Sequence) -> Extras:
     quoted = {m.reply_to_id for m in messages if m.reply_to_id is not None}
     if quoted:
         extras.replies = {id_: reply_dict(row) for id_, row in reply_targets(db, quoted).items()}
+    unknown = [m.id for m in messages if getattr(m, "pinned", None) is None]
+    if unknown:  # history's pages read the flag with their rows: nothing to look up there
+        extras.pinned = pinned_among(db, unknown)
     return extras
 
 
 def message_dict(message, is_read: bool, extras: Extras = NO_EXTRAS) -> dict:
     """The API shape of a message (see messages.schemas.MessageOut)."""
     deleted = message.deleted_at is not None
+    pinned = getattr(message, "pinned", None)
     reply = None
     if message.reply_to_id is not None:
         reply = extras.replies.get(message.reply_to_id) or {
@@ -89,6 +95,7 @@ def message_dict(message, is_read: bool, extras: Extras = NO_EXTRAS) -> dict:
         "edited_at": iso(message.edited_at),
         "deleted": deleted,
         "is_read": is_read,
+        "pinned": bool(pinned) if pinned is not None else message.id in extras.pinned,
     }
 
 

@@ -1,10 +1,11 @@
 """The SQL of the retention sweep: which messages are past their chat's retention, and one
 batch of them deleted with what hangs off them. Sync units of a sweep's `db`.
 
-A message's reactions, mentions, edit history, attachments and missed-message rows go with it
-by their foreign keys (ON DELETE CASCADE; SQLite's are on, see chinwag.db.sqlite); replies to
-it keep their text and lose the link (SET NULL). Its search entry goes too: on SQLite the FTS5
-delete trigger of migration 0003 removes it, on PostgreSQL it is a column of the row."""
+A message's reactions, mentions, edit history, attachments, pin, saved items and
+missed-message rows go with it by their foreign keys (ON DELETE CASCADE; SQLite's are on, see
+chinwag.db.sqlite); replies to it keep their text and lose the link (SET NULL). Its search
+entry goes too: on SQLite the FTS5 delete trigger of migration 0003 removes it, on PostgreSQL
+it is a column of the row."""
 
 from __future__ import annotations
 

@@ -35,6 +35,10 @@ const handlers = {
   read: (frame) => onRead(frame),
   "reaction.added": (frame) => onReaction(frame, true),
   "reaction.removed": (frame) => onReaction(frame, false),
+  "message.pinned": (frame) => onPinned(frame, true),
+  "message.unpinned": (frame) => onPinned(frame, false),
+  "message.saved": (frame) => onSaved(frame, true),
+  "message.unsaved": (frame) => onSaved(frame, false),
   notification: (frame) => onNotification(frame),
   presence: (frame) => {
     // A burst is told in one frame: `user_ids` lists everyone in it.
@@ -183,9 +187,12 @@ function onUpdated(message) {
 /** Deleted for everyone: its words leave the history, the quotes of it and the sidebar's
  * preview at once, whether or not this tab holds the chat's history. */
 function onDeleted(frame) {
-  const gone = { deleted: true, text: null, html: null, attachments: [], reactions: [] };
+  const gone = { deleted: true, text: null, html: null, attachments: [], reactions: [], pinned: false };
   const message = messagesOf(frame.chat_id).get(frame.seq);
   if (message) putMessages(frame.chat_id, [{ ...message, ...gone }]);
+  // a deleted message is nobody's pin or saved item any more (the server removed both)
+  if (state.saved.delete(frame.message_id)) emit("saved");
+  emit("pins", frame.chat_id);
   requote(frame.chat_id, frame.message_id, null);
   const chat = state.chats.get(frame.chat_id);
   if (chat?.last_message?.id === frame.message_id) {
@@ -236,6 +243,21 @@ export function applyReaction(chatId, messageId, emoji, userId, added) {
 
 function onReaction(frame, added) {
   applyReaction(frame.chat_id, frame.message_id, frame.emoji, frame.user_id, added);
+}
+
+/** Pinned or unpinned in its chat: the held message's mark and an open Pinned panel follow. */
+function onPinned(frame, pinned) {
+  const message = findMessage(frame.chat_id, frame.message_id);
+  if (message && message.pinned !== pinned) putMessages(frame.chat_id, [{ ...message, pinned }]);
+  emit("pins", frame.chat_id);
+}
+
+/** Saved or unsaved on one of my devices: every tab's actions and Saved view follow. */
+function onSaved(frame, saved) {
+  if (saved) state.saved.add(frame.message_id);
+  else state.saved.delete(frame.message_id);
+  emit("saved");
+  if (findMessage(frame.chat_id, frame.message_id)) emit("messages", frame.chat_id);
 }
 
 /** I was mentioned: counted apart in the sidebar, and a notification even in a muted chat. */

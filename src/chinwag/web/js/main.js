@@ -32,6 +32,7 @@ import { setupGroupPanel } from "./views/group.js";
 import { setupNewDirect } from "./views/newdirect.js";
 import { setupKeyboard } from "./views/keyboard.js";
 import { setupNotificationSettings } from "./views/notifications.js";
+import { setupPins } from "./views/pins.js";
 import { setupSearch } from "./views/search.js";
 import { forgetSuggestions, setupSidebar } from "./views/sidebar.js";
 import { followVerifyLink, setupVerification } from "./views/verify.js";
@@ -179,6 +180,7 @@ async function boot() {
   setupVerification();
   setupAdmin();
   setupSearch({ openAt });
+  setupPins({ openAt });
   setupImageDialog();
   setupCard({ openChat });
   setupKeyboard({ openChat });

@@ -12,6 +12,7 @@ export const state = {
   users: new Map(),       // user id -> {id, username, display_name}
   online: new Set(),      // user ids online now
   typing: new Map(),      // chat id -> Map(user id -> expiry ms)
+  saved: new Set(),       // ids of the messages I saved (my first pages of them, then events)
   history: new Map(),     // chat id -> {loaded, exhausted, loading, live}: the held messages
                           // are one run of seqs; `live` once it reaches the newest
   activeChatId: null,
@@ -34,7 +35,7 @@ export function emit(topic, detail) {
 }
 
 export function reset() {
-  for (const key of ["chats", "messages", "pending", "members", "users", "typing", "history"]) {
+  for (const key of ["chats", "messages", "pending", "members", "users", "typing", "history", "saved"]) {
     state[key].clear();
   }
   state.online.clear();

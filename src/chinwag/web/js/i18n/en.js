@@ -61,6 +61,7 @@ export default {
     own_role: "You can't change your own role.",
     not_sender: "Only the sender can change this message.",
     message_deleted: "That message was deleted.",
+    too_many_pins: "This chat has as many pinned messages as it can keep. Unpin one first.",
     own_message: "You can't report your own message.",
     already_reported: "You have reported this message already.",
     public_groups_restricted: "Only site administrators may create public groups here.",
@@ -280,6 +281,9 @@ export default {
     allChats: "All chats",
     thisChat: "This chat",
     moreResults: "More results",
+    pinnedMessages: "Pinned messages",
+    savedMessages: "Saved messages",
+    moreSaved: "More saved messages",
     image: "Image",
     cancel: "Cancel",
     confirm: "Confirm",
@@ -380,6 +384,8 @@ export default {
     empty: "No messages yet. Say hello!",
     confirmDelete: "Delete this message for everyone?",
     report: "Report…",
+    pin: "Pin", unpin: "Unpin", save: "Save for later", unsave: "Remove from saved",
+    pinned: "Pinned",
   },
   edits: { current: "current" },
   report: {
@@ -427,6 +433,11 @@ export default {
     opPhrase: "these words, in this order",
     opLater: "threads and pinned messages (not available yet)",
     example: "Example",
+  },
+  pins: {
+    loading: "Loading…", none: "No pinned messages in this chat yet.",
+    savedNone: "Nothing saved yet. Save a message from its actions.",
+    pinnedBy: "pinned by {name}", someChat: "A chat", attachmentsOnly: "(files)",
   },
   files: { open: "Open {name} full size", download: "Download {name} ({size})", attachments: "Attachments" },
   reactions: {

@@ -17,6 +17,7 @@ import { confirmAction } from "./dialogs.js";
 import { openEdits, setupEdits } from "./edits.js";
 import { jumpToQuoted, loadLatest, loadNewer, loadOlder, setupHistory, showLatest } from "./history.js";
 import { marks, renderMessages, setupMessageKeys } from "./messages.js";
+import { togglePin, toggleSaved } from "./pins.js";
 import { openPicker, toggleReaction } from "./reactions.js";
 import { openReport, setupReport } from "./report.js";
 
@@ -29,6 +30,8 @@ const handlers = {
   jumpTo: (quoted) => jumpToQuoted(quoted),
   report: (message) => openReport(message),
   edits: (message) => openEdits(message),
+  pin: (message) => togglePin(message).catch((error) => alertInPane(explain(error))),
+  save: (message) => toggleSaved(message).catch((error) => alertInPane(explain(error))),
   remove: async (message) => {
     if (!(await confirmAction(t("messages.confirmDelete"), t("actions.delete")))) return;
     try {

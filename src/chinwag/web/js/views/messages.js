@@ -11,6 +11,7 @@ import { messagesOf, state } from "../store.js";
 import { systemText } from "../systemtext.js";
 import { attachmentList, forgetDetachedImages } from "./attachments.js";
 import { personButton } from "./card.js";
+import { canPin } from "./pins.js";
 import { reactionChips } from "./reactions.js";
 
 const RUN_MS = 5 * 60 * 1000;  // one sender's messages this close together share one header
@@ -56,6 +57,11 @@ function actions(chat, message, handlers) {
       (event) => handlers.react(message, event.currentTarget)),
     mine ? null : actionButton(t("messages.markUnread"), "eye-slash", `unread-${seq}`,
       () => handlers.markUnread(message)),
+    canPin(chat) ? actionButton(t(message.pinned ? "messages.unpin" : "messages.pin"),
+      message.pinned ? "pin-angle-fill" : "pin-angle", `pin-${seq}`, () => handlers.pin(message)) : null,
+    actionButton(t(state.saved.has(message.id) ? "messages.unsave" : "messages.save"),
+      state.saved.has(message.id) ? "bookmark-fill" : "bookmark", `save-${seq}`,
+      () => handlers.save(message)),
     mine && message.text !== null ? actionButton(t("messages.edit"), "pencil", `edit-${seq}`,
       () => handlers.edit(message)) : null,
     canDelete(chat, message) ? actionButton(t("messages.delete"), "trash", `delete-${seq}`,
@@ -120,6 +126,9 @@ function meta(chat, message, mine, handlers) {
     el("time", { text: formatTime(new Date(message.created_at)),
                  attrs: { datetime: message.created_at } }),
     message.edited_at && !message.deleted ? editedMark(message, handlers) : null,
+    message.pinned && !message.deleted ? el("span", { class: "pinned-mark ms-1",
+      attrs: { role: "img", title: t("messages.pinned"), "aria-label": t("messages.pinned") } },
+    icon("pin-angle-fill")) : null,
     status ? el("span", { class: "status", text: status }) : null,
     actions(chat, message, handlers));
 }
