@@ -185,11 +185,27 @@ async def test_an_unknown_has_or_is_value_is_422(client, ana):
         assert error["operator"] == q
 
 
-@pytest.mark.parametrize("q", ["is:thread", "is:pinned", "report is:PINNED from:me"])
-async def test_threads_and_pins_are_not_available_yet(client, ana, q):
+@pytest.mark.parametrize("q", ["is:thread", "report is:THREAD from:me"])
+async def test_threads_are_not_available_yet(client, ana, q):
     error = assert_error(await search(client, ana, q), 422, "unsupported_operator")
-    assert error["operator"] == q.split()[-2 if "from" in q else -1].lower()
+    assert error["operator"] == "is:thread"
     assert "not available yet" in error["message"]
+
+
+async def test_is_pinned_keeps_the_pinned_messages(client, ana, bob):
+    chat = await direct(client, ana, bob)
+    kept = await sent(client, ana, chat["id"], "the release checklist")
+    await sent(client, ana, chat["id"], "the release party")
+    pinned = await client.put(f"/api/messages/{kept['id']}/pin", headers=bob.headers)
+    assert pinned.status_code == 204, pinned.text
+    assert await hit_texts(client, bob, "is:pinned") == ["the release checklist"]
+    assert await hit_texts(client, bob, "release IS:PINNED") == ["the release checklist"]
+    assert sorted(await hit_texts(client, bob, "release")) == [
+        "the release checklist",
+        "the release party",
+    ]
+    await client.delete(f"/api/messages/{kept['id']}/pin", headers=bob.headers)
+    assert await hit_texts(client, bob, "is:pinned") == []
 
 
 async def test_unknown_operators_and_empty_values_are_words(client, ana, bob):

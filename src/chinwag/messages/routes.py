@@ -108,7 +108,8 @@ async def mark_unread(chat_id: ChatId, data: UnreadIn, caller: Caller, ctx: Ctx)
     summary="Every emoji the reaction picker offers, grouped, with names and aliases",
     description="The same for everyone and every request until the server is upgraded: "
     "answered with an `ETag` (send it back in `If-None-Match` for a 304). No sign-in needed.",
-    responses={304: {"description": "Not changed since the ETag given"}},
+    # 422: an unknown query parameter, as everywhere
+    responses={304: {"description": "Not changed since the ETag given"}, **error_responses(422)},
 )
 async def emoji_catalogue(request: Request) -> Response:
     known = catalogue()

@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, exists
 
 from chinwag.accounts.models import User
 from chinwag.accounts.shapes import shared_timezone
 from chinwag.db.units import Tx
 from chinwag.errors import Invalid
+from chinwag.pins.models import Pin
 from chinwag.search import store
 from chinwag.search.fulltext import MESSAGES
 from chinwag.search.query import SearchQuery
@@ -36,13 +37,14 @@ LATEST = datetime.max.replace(tzinfo=UTC)
 LINK_PATTERN = '%<a href="http%'
 
 
+PINS = Pin.__table__
+
+
 class UnsupportedOperator(Invalid):
     code = "unsupported_operator"
 
     def __init__(self, operator: str) -> None:
-        super().__init__(
-            "is:thread and is:pinned are not available yet", extra={"operator": operator}
-        )
+        super().__init__("is:thread is not available yet", extra={"operator": operator})
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,17 @@ def search_scope(db: Tx, me: User, query: SearchQuery, chat_ids: list[int]) -> S
         where.append(MESSAGES.c.attachment_count > 0)
     if "link" in query.has:
         where.append(MESSAGES.c.html.ilike(LINK_PATTERN))
+    if "pinned" in query.is_:
+        # the pin's primary key is the message: one index probe per candidate
+        where.append(exists().where(PINS.c.message_id == MESSAGES.c.id))
     return SearchScope(chat_ids, where, by_sender=bool(query.senders))
 
 
 def refuse_unsupported(query: SearchQuery) -> None:
-    """UnsupportedOperator (422) for is:thread and is:pinned: parsed and documented, but
-    threads and pins don't exist yet (wire them here when they land)."""
-    for flag in sorted(query.is_):
-        raise UnsupportedOperator(f"is:{flag}")
+    """UnsupportedOperator (422) for is:thread: parsed and documented, but threads don't exist
+    yet (wire it here when they land)."""
+    if "thread" in query.is_:
+        raise UnsupportedOperator("is:thread")
 
 
 def _zone_of(me: User) -> tzinfo:

@@ -431,7 +431,8 @@ export default {
     opBefore: "before that day", opAfter: "after that day", opOn: "on that day",
     opHasFile: "messages with files", opHasLink: "messages with links",
     opPhrase: "these words, in this order",
-    opLater: "threads and pinned messages (not available yet)",
+    opPinned: "messages pinned in their chat",
+    opLater: "thread replies (not available yet)",
     example: "Example",
   },
   pins: {

@@ -18,7 +18,7 @@ const OPERATORS = [
   ["from:@username", "opFrom"], ["in:#group", "opIn"], ["in:@username", "opInDirect"],
   ["before:2026-03-01", "opBefore"], ["after:2026-03-01", "opAfter"], ["on:2026-03-01", "opOn"],
   ["has:file", "opHasFile"], ["has:link", "opHasLink"], ['"exact words"', "opPhrase"],
-  ["is:thread is:pinned", "opLater"],
+  ["is:pinned", "opPinned"], ["is:thread", "opLater"],
 ];
 const EXAMPLE = ["deploy", "from:@ana", "in:#design", "after:2026-03-01", "has:file"].join(" ");
 // An operator of the query, as the server reads it (search.query): name:value, the value
