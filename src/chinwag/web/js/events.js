@@ -10,6 +10,9 @@ import { notifyMention, notifyMessage } from "./notify.js";
 
 const TYPING_SHOWN_MS = 5000;
 
+// The public profile fields the chat list, messages and panels draw
+const DRAWN_PROFILE = ["username", "display_name", "avatar_url", "deactivated"];
+
 const handlers = {
   ack: (frame) => onMessage(frame.message, false),
   // a slash command's answer, for this socket alone: the composer shows it
@@ -57,8 +60,14 @@ const handlers = {
   },
   // someone's public profile changed (a new username, display name, picture)
   "user.updated": (frame) => {
+    const mine = frame.user.id === state.me?.id;
+    const before = state.users.get(frame.user.id) || (mine ? state.me : undefined);
     rememberUser({ ...state.users.get(frame.user.id), ...frame.user });
     if (frame.user.id === state.me?.id) state.me = { ...state.me, ...frame.user, settings: state.me.settings };
+    // A time zone or a bio is read when a card opens: only what the chat draws redraws it
+    // (every sign-in saves the browser's zone; a redraw then would swap the buttons under
+    // a click or a focus)
+    if (before && DRAWN_PROFILE.every((key) => before[key] === frame.user[key])) return;
     // the group direct messages they are in take their new name
     for (const chat of state.chats.values()) {
       if (chat.kind === "group_dm" && chat.members?.some((m) => m.id === frame.user.id)) putChat({ id: chat.id });
