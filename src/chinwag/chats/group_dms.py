@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy.exc import IntegrityError
-
 from chinwag.accounts.models import User
 from chinwag.accounts.service import get_user
-from chinwag.chats import listing, store
-from chinwag.chats.models import GROUP_DM, GROUP_DM_PEOPLE, Chat, ChatMembership
-from chinwag.chats.service import open_direct
+from chinwag.chats.models import GROUP_DM, GROUP_DM_PEOPLE
+from chinwag.chats.service import open_by_key, open_direct
 from chinwag.context import AppContext
-from chinwag.db.base import utcnow
 from chinwag.db.units import Tx
 from chinwag.errors import BadRequest, Invalid
 from chinwag.events import PendingEvents, write_and_publish
@@ -53,33 +49,4 @@ async def open_with_people(ctx: AppContext, me: User, user_ids: list[int]) -> tu
 
 def _open_group_dm(db: Tx, events: PendingEvents, me: User, people: set[int]) -> tuple[dict, bool]:
     users = [me] + [get_user(db, user_id) for user_id in sorted(people - {me.id})]
-    key = group_dm_key(people)
-    chat = store.direct_chat_by_key(db, key)
-    if chat is not None:
-        return listing.chat_view(db, me.id, chat), False
-    chat = Chat(
-        kind=GROUP_DM,
-        name="",
-        description="",
-        is_public=False,
-        direct_key=key,
-        created_by=me.id,
-        created_at=utcnow(),
-        last_seq=0,
-    )
-    try:
-        with db.begin_nested():
-            db.add(chat)
-            db.flush()
-    except IntegrityError:
-        # Someone opened the same set at once: their unit created it (PostgreSQL made this
-        # insert wait for its commit), so this statement sees it.
-        chat = store.direct_chat_by_key(db, key)
-        return listing.chat_view(db, me.id, chat), False
-    for user in users:
-        db.add(ChatMembership(chat_id=chat.id, user_id=user.id, role="member", last_read_seq=0))
-    db.flush()
-    for user in users:
-        view = listing.chat_view(db, user.id, chat)
-        events.to_user(user.id, {"type": "chat.created", "chat": view})
-    return listing.chat_view(db, me.id, chat), True
+    return open_by_key(db, events, me, GROUP_DM, group_dm_key(people), users)

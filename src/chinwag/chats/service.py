@@ -180,12 +180,20 @@ async def open_direct(ctx: AppContext, me: User, peer_id: int) -> tuple[dict, bo
 
 def _open_direct(db: Tx, events: PendingEvents, me: User, peer_id: int) -> tuple[dict, bool]:
     peer = get_user(db, peer_id)
-    key = _direct_key(me.id, peer.id)
+    return open_by_key(db, events, me, "direct", _direct_key(me.id, peer.id), [me, peer])
+
+
+def open_by_key(
+    db: Tx, events: PendingEvents, me: User, kind: str, key: str, people: list[User]
+) -> tuple[dict, bool]:
+    """In a unit: the one direct chat (or group direct message) of `people` that `key` names,
+    created with them all as members on first ask; each is told of a new one (chat.created).
+    Returns (my chat view, created)."""
     chat = store.direct_chat_by_key(db, key)
     if chat is not None:
         return listing.chat_view(db, me.id, chat), False
     chat = Chat(
-        kind="direct",
+        kind=kind,
         name="",
         description="",
         is_public=False,
@@ -199,17 +207,16 @@ def _open_direct(db: Tx, events: PendingEvents, me: User, peer_id: int) -> tuple
             db.add(chat)
             db.flush()
     except IntegrityError:
-        # Both people opened the chat at once: the other unit created it (and committed it:
+        # The same people opened it at once: the other unit created it (and committed it:
         # PostgreSQL made this insert wait for that), so this statement sees it.
         chat = store.direct_chat_by_key(db, key)
         return listing.chat_view(db, me.id, chat), False
-    for user in (me, peer):
+    for user in people:
         db.add(ChatMembership(chat_id=chat.id, user_id=user.id, role="member", last_read_seq=0))
     db.flush()
-    for user in (me, peer):
-        events.to_user(
-            user.id, {"type": "chat.created", "chat": listing.chat_view(db, user.id, chat)}
-        )
+    for user in people:
+        view = listing.chat_view(db, user.id, chat)
+        events.to_user(user.id, {"type": "chat.created", "chat": view})
     return listing.chat_view(db, me.id, chat), True
 
 
