@@ -5,12 +5,8 @@ sign-in and consent pages with httpx."""
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import os
 import re
-import shutil
 import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,14 +15,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
-import pytest
 
-from tests.conftest import IN_CI
+from tests.npm import NODE, installed_script
 
-NODE = "/usr/bin/node"
-NPM = "/usr/bin/npm"
 HERE = Path(__file__).parent / "oidc_provider"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "chinwag-tests"
 CLIENT_ID = "chinwag"
 CLIENT_SECRET = "a-client-secret-for-tests-only"  # noqa: S105 - the test provider's client
 # The provider's people: the login typed on its sign-in page names one.
@@ -47,37 +39,9 @@ ACCOUNTS = {
 }
 
 
-def _need_node() -> None:
-    if os.path.exists(NODE) and os.path.exists(NPM):
-        return
-    if IN_CI:
-        pytest.fail(f"Node is required in CI ({NODE}, {NPM}: apt-get install nodejs npm)")
-    pytest.skip("Node and npm are missing: apt-get install nodejs npm to run these tests")
-
-
 def provider_script() -> Path:
-    """provider.mjs beside node_modules with oidc-provider, installed by `npm ci` into a
-    folder named by the lock file's hash (installed once, again when the lock changes)."""
-    _need_node()
-    lock = (HERE / "package-lock.json").read_bytes()
-    home = CACHE / f"oidc-provider-{hashlib.sha256(lock).hexdigest()[:16]}"
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / ".lock", "w") as held:  # pytest-xdist's workers: one installs
-        fcntl.flock(held, fcntl.LOCK_EX)
-        if not (home / "node_modules" / "oidc-provider").is_dir():
-            for name in ("package.json", "package-lock.json"):
-                shutil.copy(HERE / name, home / name)
-            subprocess.run(
-                [NPM, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=home,
-                check=True,
-                timeout=300,
-            )
-        source = (HERE / "provider.mjs").read_bytes()
-        script = home / f"provider-{hashlib.sha256(source).hexdigest()[:12]}.mjs"
-        if not script.exists():
-            shutil.copy(HERE / "provider.mjs", script)
-    return script
+    """provider.mjs beside node_modules with oidc-provider (tests/npm.py)."""
+    return installed_script(HERE, "oidc-provider", "oidc-provider", "provider.mjs")
 
 
 @dataclass

@@ -6,10 +6,7 @@ transport; the services under it are the ones /ws's tests cover on both database
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import hashlib
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -18,12 +15,9 @@ from pathlib import Path
 import pytest
 import socketio
 
-from tests.conftest import IN_CI
+from tests.npm import NODE, installed_script
 
-NODE = "/usr/bin/node"
-NPM = "/usr/bin/npm"
 HERE = Path(__file__).parent / "node"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "chinwag-tests"
 
 
 @pytest.fixture
@@ -33,41 +27,10 @@ def database_url(tmp_path, sqlite_template) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def _need_node() -> None:
-    if os.path.exists(NODE) and os.path.exists(NPM):
-        return
-    if IN_CI:
-        pytest.fail(f"Node is required in CI ({NODE}, {NPM}: apt-get install nodejs npm)")
-    pytest.skip("Node and npm are missing: apt-get install nodejs npm to run these tests")
-
-
 @pytest.fixture(scope="session")
 def node_driver() -> Path:
-    """driver.mjs beside node_modules with socket.io-client, installed by `npm ci` into a
-    folder named by the lock file's hash (installed once, again when the lock changes)."""
-    _need_node()
-    lock = (HERE / "package-lock.json").read_bytes()
-    home = CACHE / f"socketio-client-{hashlib.sha256(lock).hexdigest()[:16]}"
-    home.mkdir(parents=True, exist_ok=True)
-    # pytest-xdist's workers each get here: one installs, the others wait for it.
-    with open(home / ".lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        if not (home / "node_modules" / "socket.io-client").is_dir():
-            for name in ("package.json", "package-lock.json"):
-                shutil.copy(HERE / name, home / name)
-            subprocess.run(
-                [NPM, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=home,
-                check=True,
-                timeout=300,
-            )
-        driver = (
-            home
-            / f"driver-{hashlib.sha256((HERE / 'driver.mjs').read_bytes()).hexdigest()[:12]}.mjs"
-        )
-        if not driver.exists():
-            shutil.copy(HERE / "driver.mjs", driver)
-    return driver
+    """driver.mjs beside node_modules with socket.io-client (tests/npm.py)."""
+    return installed_script(HERE, "socketio-client", "socket.io-client", "driver.mjs")
 
 
 class NodeClient:
